@@ -1,0 +1,17 @@
+//! The Landmesh node: BABE + GRANDPA over the Landmesh runtime, RocksDB, the standard
+//! Substrate CLI and RPC, and the `benchmark` subcommands.
+//!
+//! Data flow: `command` parses the CLI (`cli`) and loads a chain spec (`chain_spec`);
+//! `service` builds the client, networking, consensus and the RPC server (`rpc`);
+//! `transactions` signs extrinsics for the benchmarks, the load tool and the tests, and
+//! `dev_client` talks JSON-RPC to a running node for those tools.
+
+pub mod chain_spec;
+pub mod dev_client;
+pub mod cli;
+pub mod command;
+pub mod rpc;
+pub mod service;
+pub mod transactions;
+
+mod benchmarking;

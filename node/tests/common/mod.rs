@@ -1,0 +1,140 @@
+//! Real `landmesh-node` processes on loopback for the integration tests.
+
+#![allow(dead_code)]
+
+use std::{
+	io::{BufRead, BufReader, Write},
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	sync::{mpsc, Arc, Mutex},
+	time::Duration,
+};
+
+/// A free TCP port on 127.0.0.1 (the OS picks it; the listener is dropped before use).
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.expect("the OS hands out a free loopback port")
+}
+
+/// A running node; killed when dropped. Its log is kept in `log_path` for post-mortems.
+pub struct TestNode {
+	pub name: String,
+	child: Child,
+	/// `ws://127.0.0.1:<port>`, learned from the node's own log.
+	pub ws_url: String,
+	/// `12D3Koo...`, learned from the node's own log.
+	pub peer_id: String,
+	pub log_path: PathBuf,
+	lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestNode {
+	/// Starts `landmesh-node` with `args` and waits until its RPC server and network are up.
+	pub fn start(name: &str, args: &[String], log_dir: &Path) -> TestNode {
+		let log_path = log_dir.join(format!("{name}.log"));
+		let mut child = Command::new(env!("CARGO_BIN_EXE_landmesh-node"))
+			.args(args)
+			.arg("--rpc-port=0")
+			.arg("--no-mdns")
+			.arg("--log=info")
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped())
+			.spawn()
+			.expect("landmesh-node starts");
+		let stderr = child.stderr.take().expect("stderr is piped");
+		let lines = Arc::new(Mutex::new(Vec::new()));
+		let (tx, rx) = mpsc::channel::<String>();
+		{
+			let lines = lines.clone();
+			let mut file = std::fs::File::create(&log_path).expect("log file can be created");
+			std::thread::spawn(move || {
+				for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+					let _ = writeln!(file, "{line}");
+					let _ = tx.send(line.clone());
+					lines.lock().expect("log lock").push(line);
+				}
+			});
+		}
+
+		let (mut ws_url, mut peer_id) = (None, None);
+		let deadline = std::time::Instant::now() + Duration::from_secs(120);
+		while ws_url.is_none() || peer_id.is_none() {
+			let left = deadline.saturating_duration_since(std::time::Instant::now());
+			let line = match rx.recv_timeout(left) {
+				Ok(line) => line,
+				Err(_) => panic!(
+					"{name} did not start within 120 s; log: {}\n{}",
+					log_path.display(),
+					std::fs::read_to_string(&log_path).unwrap_or_default()
+				),
+			};
+			if let Some(rest) = line.split("Running JSON-RPC server: addr=").nth(1) {
+				let addr = rest
+					.split([',', ' '])
+					.find(|a| a.starts_with("127.0.0.1:"))
+					.expect("the RPC server listens on 127.0.0.1");
+				ws_url = Some(format!("ws://{addr}"));
+			}
+			if let Some(rest) = line.split("Local node identity is: ").nth(1) {
+				peer_id = Some(rest.trim().to_string());
+			}
+		}
+		TestNode {
+			name: name.to_string(),
+			child,
+			ws_url: ws_url.expect("set above"),
+			peer_id: peer_id.expect("set above"),
+			log_path,
+			lines,
+		}
+	}
+
+	/// Whether any log line so far contains `needle`.
+	pub fn logged(&self, needle: &str) -> bool {
+		self.lines.lock().expect("log lock").iter().any(|l| l.contains(needle))
+	}
+
+	/// Stops the node as an operator would (SIGINT) and waits for it to exit.
+	pub fn stop(mut self) {
+		let _ = Command::new("kill").arg("-INT").arg(self.child.id().to_string()).status();
+		for _ in 0..300 {
+			if let Ok(Some(_)) = self.child.try_wait() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+impl Drop for TestNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// The JSON-RPC error code and message inside a dev-client error, if it is one.
+pub fn rpc_error(e: &landmesh_node::dev_client::Error) -> Option<(i32, String)> {
+	match e.downcast_ref::<jsonrpsee::core::ClientError>() {
+		Some(jsonrpsee::core::ClientError::Call(obj)) => Some((
+			obj.code(),
+			format!("{} {}", obj.message(), obj.data().map(|d| d.get()).unwrap_or_default()),
+		)),
+		_ => None,
+	}
+}
+
+/// `GET path` over plain HTTP/1.0; returns the body.
+pub fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+	use std::io::Read;
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+	write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+	let mut response = String::new();
+	stream.read_to_string(&mut response)?;
+	Ok(response)
+}
