@@ -32,6 +32,9 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/landmesh/target}"
+# With the target dir outside the clone, the runtime's wasm build must be told where the
+# workspace (and its Cargo.lock) is, or it resolves dependency versions afresh.
+export WASM_BUILD_WORKSPACE_HINT="${WASM_BUILD_WORKSPACE_HINT:-$(pwd)}"
 mkdir -p "$CARGO_TARGET_DIR"
 # The node binary every script runs (dev profile: the one profile tests and node share).
 export LANDMESH_NODE="$CARGO_TARGET_DIR/debug/landmesh-node"

@@ -6,7 +6,7 @@ use crate::{
 };
 use landmesh_runtime::{AccountId, Balance, BalancesCall, SystemCall, VERSION};
 use polkadot_sdk::{
-	frame_benchmarking_cli, sc_cli, sc_client_api::BlockBackend, sp_inherents,
+	sc_client_api::BlockBackend, sp_inherents,
 	sp_inherents::InherentDataProvider, sp_keyring::Sr25519Keyring, sp_runtime::OpaqueExtrinsic,
 	sp_timestamp,
 };

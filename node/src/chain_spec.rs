@@ -1,10 +1,11 @@
 //! Chain specs built from the runtime's genesis presets.
 
 use landmesh_runtime::{currency, WASM_BINARY};
-use polkadot_sdk::{sc_service::ChainType, sp_genesis_builder};
+use polkadot_sdk::sp_genesis_builder;
+use sc_service::ChainType;
 
 /// A chain spec with no extensions.
-pub type ChainSpec = polkadot_sdk::sc_service::GenericChainSpec;
+pub type ChainSpec = sc_service::GenericChainSpec;
 
 fn properties() -> polkadot_sdk::sc_chain_spec::Properties {
 	let mut p = polkadot_sdk::sc_chain_spec::Properties::new();

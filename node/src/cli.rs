@@ -1,6 +1,6 @@
 //! The command line: the standard Substrate node flags plus its subcommands.
 
-use polkadot_sdk::{frame_benchmarking_cli::BenchmarkCmd, sc_cli};
+use frame_benchmarking_cli::BenchmarkCmd;
 
 /// `landmesh-node [SUBCOMMAND] [FLAGS]`.
 #[derive(Debug, clap::Parser)]

@@ -7,14 +7,12 @@ use crate::{
 	service,
 };
 use landmesh_runtime::{opaque::Block, EXISTENTIAL_DEPOSIT};
+use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
 use polkadot_sdk::{
-	frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE},
-	sc_cli::{self, SubstrateCli},
-	sc_consensus_babe, sc_consensus_grandpa, sc_network,
-	sc_service::{self, PartialComponents},
-	sp_keyring::Sr25519Keyring,
-	sp_runtime,
+	sc_consensus_babe, sc_consensus_grandpa, sc_network, sp_keyring::Sr25519Keyring, sp_runtime,
 };
+use sc_cli::SubstrateCli;
+use sc_service::PartialComponents;
 
 impl SubstrateCli for Cli {
 	fn impl_name() -> String {
@@ -102,11 +100,10 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Revert(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, backend, other, .. } =
+				let PartialComponents { client, task_manager, backend, .. } =
 					service::new_partial(&config)?;
-				let babe_link = other.babe_link;
-				let aux_revert = Box::new(move |client, backend, blocks| {
-					sc_consensus_babe::revert(babe_link, backend, blocks)?;
+				let aux_revert = Box::new(|client: std::sync::Arc<service::FullClient>, backend, blocks| {
+					sc_consensus_babe::revert(client.clone(), backend, blocks)?;
 					sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
 				});

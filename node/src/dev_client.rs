@@ -16,6 +16,7 @@ use polkadot_sdk::{
 	frame_system::{self, AccountInfo, EventRecord},
 	pallet_balances::AccountData,
 	sp_core::{bytes::from_hex, crypto::Ss58Codec},
+	sp_io::hashing::twox_128,
 };
 use serde_json::Value;
 use std::time::Duration;
@@ -160,7 +161,8 @@ impl DevClient {
 
 	/// The events emitted in block `at`.
 	pub async fn events(&self, at: Hash) -> Result<Vec<EventRecord<RuntimeEvent, Hash>>, Error> {
-		let key = frame_system::Events::<Runtime>::hashed_key();
+		// `frame_system::Events` is not public: its key is the pallet and item name hashes.
+		let key = [twox_128(b"System"), twox_128(b"Events")].concat();
 		Ok(self.storage(&key, Some(at)).await?.unwrap_or_default())
 	}
 

@@ -8,14 +8,13 @@ use polkadot_sdk::{
 	sc_client_api::{Backend, BlockBackend},
 	sc_consensus_babe::{self, SlotProportion},
 	sc_consensus_grandpa as grandpa,
-	sc_network_sync::strategy::warp::WarpSyncConfig,
-	sc_service::{self, error::Error as ServiceError, Configuration, TaskManager},
 	sc_telemetry::{Telemetry, TelemetryWorker},
 	sc_transaction_pool_api::OffchainTransactionPoolFactory,
 	sp_consensus_babe::{inherents::InherentDataProvider as SlotInherent, SlotDuration},
 	sp_runtime::traits::Block as BlockT,
 	*,
 };
+use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use std::{sync::Arc, time::Duration};
 
 /// Host functions the runtime may call; the benchmarking ones only in benchmark builds.
@@ -215,7 +214,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		Vec::default(),
 	));
 
-	let (network, system_rpc_tx, tx_handler_controller, sync_service) =
+	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
 		sc_service::build_network(sc_service::BuildNetworkParams {
 			config: &config,
 			net_config,
@@ -228,6 +227,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			warp_sync_config: Some(WarpSyncConfig::WithProvider(warp_sync)),
 			block_relay: None,
 			metrics,
+			gap_sync_body_policy: None,
 		})?;
 
 	if config.offchain_worker.enabled {

@@ -3,7 +3,6 @@
 mod common;
 
 use common::{free_port, http_get, rpc_error, TestNode};
-use futures::StreamExt;
 use landmesh_node::{dev_client::DevClient, transactions::sign};
 use landmesh_runtime::{
 	currency::{MILLI_UNITS, UNITS},
@@ -136,11 +135,11 @@ async fn bad_transactions_are_rejected_with_standard_errors_and_change_nothing()
 	let dave_before = client.free_balance(&dave, None).await.unwrap();
 	let nonce_before = client.next_nonce(&charlie_id).await.unwrap();
 
-	// 1. Bytes that are no extrinsic at all.
+	// 1. Bytes that are no extrinsic at all: the node cannot even decode them.
 	let err = client.submit_raw("0x0102ff").await.expect_err("garbage is rejected");
 	let (code, msg) = rpc_error(&err).expect("a JSON-RPC error");
-	assert_eq!(code, 1001, "bad format: {msg}");
-	assert!(msg.contains("invalid format"), "{msg}");
+	assert_eq!(code, 1040, "client error: {msg}");
+	assert!(msg.contains("Could not decode"), "{msg}");
 
 	// 2. A valid transfer from Charlie carrying Dave's signature.
 	let honest = sign(&charlie.pair(), transfer(&dave, UNITS), nonce_before, 0, &chain);

@@ -20,7 +20,6 @@ use sp_session::OpaqueGeneratedSessionKeys;
 #[cfg(feature = "runtime-benchmarks")]
 #[macro_use]
 mod benches {
-	use super::*;
 	polkadot_sdk::frame_benchmarking::define_benchmarks!(
 		[frame_benchmarking, BaselineBench::<Runtime>]
 		[frame_system, SystemBench::<Runtime>]

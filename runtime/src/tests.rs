@@ -11,8 +11,23 @@ use polkadot_sdk::{
 	sp_state_machine::BasicExternalities,
 };
 
+/// Applies a preset (a JSON patch) over the default config, as the node's chain-spec
+/// builder does: objects merge key by key, anything else is replaced.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (k, v) in patch {
+				merge(base.entry(k).or_insert(serde_json::Value::Null), v);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
 fn state_of(preset: &str) -> TestExternalities {
-	let json = genesis::get_preset(&PresetId::from(preset)).expect("the preset exists");
+	let patch = genesis::get_preset(&PresetId::from(preset)).expect("the preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
+	let json = serde_json::to_vec(&config).expect("serializes");
 	let mut ext = BasicExternalities::new_empty();
 	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("the preset builds"));
 	let storage = ext.into_storages();

@@ -1,7 +1,7 @@
 //! Benchmarks for `pallet_validator_set`.
 
 use super::*;
-use frame_support::traits::Get;
+use frame_support::traits::{EnsureOrigin, Get};
 use polkadot_sdk::{frame_benchmarking::v2::*, frame_support::BoundedVec};
 
 fn fill_set<T: Config>(n: u32) {

@@ -25,7 +25,7 @@ mod tests;
 pub mod weights;
 
 use alloc::vec::Vec;
-use polkadot_sdk::{frame_support, frame_system, pallet_session, sp_runtime};
+use polkadot_sdk::{frame_support, frame_system, pallet_session};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -119,7 +119,7 @@ pub mod pallet {
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -179,7 +179,7 @@ pub mod pallet {
 
 		/// The set is free of duplicates and within its bounds.
 		#[cfg(any(feature = "try-runtime", test))]
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			let set = Validators::<T>::get();
 			let unique: alloc::collections::BTreeSet<_> = set.iter().collect();
 			ensure!(unique.len() == set.len(), "duplicate validator");
@@ -192,8 +192,11 @@ pub mod pallet {
 	}
 }
 
+/// A session's number (`sp_staking::SessionIndex`).
+type SessionIndex = u32;
+
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
-	fn new_session(_new_index: sp_runtime::traits::SessionIndex) -> Option<Vec<T::AccountId>> {
+	fn new_session(_new_index: SessionIndex) -> Option<Vec<T::AccountId>> {
 		if SetChanged::<T>::take() {
 			Some(Validators::<T>::get().into_inner())
 		} else {
@@ -201,12 +204,12 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		}
 	}
 
-	fn new_session_genesis(_new_index: sp_runtime::traits::SessionIndex) -> Option<Vec<T::AccountId>> {
+	fn new_session_genesis(_new_index: SessionIndex) -> Option<Vec<T::AccountId>> {
 		// pallet-session's own genesis keys decide session 0 and 1.
 		None
 	}
 
-	fn end_session(_end_index: sp_runtime::traits::SessionIndex) {}
+	fn end_session(_end_index: SessionIndex) {}
 
-	fn start_session(_start_index: sp_runtime::traits::SessionIndex) {}
+	fn start_session(_start_index: SessionIndex) {}
 }
