@@ -70,10 +70,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
 	let start_block = client.best_number().await?;
 	let submit_start = Instant::now();
-	// Submit in nonce order per sender; futures in flight are bounded by the client.
-	let results = futures::future::join_all(batch.iter().map(|xt| client.submit(xt))).await;
-	let rejected = results.iter().filter(|r| r.is_err()).count();
-	if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+	// Each sender submits in nonce order, one after another, so the pool never holds a
+	// nonce gap (a gap parks transactions in its small "future" queue, which drops them);
+	// the senders run side by side.
+	let per_sender: Vec<_> = batch.chunks(args.per_account as usize).collect();
+	let results = futures::future::join_all(per_sender.into_iter().map(|txs| {
+		let client = &client;
+		async move {
+			let mut rejected = Vec::new();
+			for xt in txs {
+				if let Err(e) = client.submit(xt).await {
+					rejected.push(e);
+				}
+			}
+			rejected
+		}
+	}))
+	.await;
+	let errors: Vec<_> = results.into_iter().flatten().collect();
+	let rejected = errors.len();
+	if let Some(e) = errors.first() {
 		eprintln!("{rejected} submissions rejected, first: {e}");
 	}
 	println!("submitted {} in {:.2?}", total - rejected, submit_start.elapsed());
