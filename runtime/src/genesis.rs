@@ -19,19 +19,19 @@ use serde_json::Value;
 /// What each endowed dev account starts with: one million CYBR.
 pub const ENDOWMENT: u128 = 1_000_000 * UNITS;
 
-/// The dev accounts that hold CYBR at genesis.
+/// The well-known dev accounts that hold CYBR at genesis (the load tool signs with them).
+pub const ENDOWED_KEYS: [Sr25519Keyring; 6] = [
+	Sr25519Keyring::Alice,
+	Sr25519Keyring::Bob,
+	Sr25519Keyring::Charlie,
+	Sr25519Keyring::Dave,
+	Sr25519Keyring::Eve,
+	Sr25519Keyring::Ferdie,
+];
+
+/// The accounts of [`ENDOWED_KEYS`].
 pub fn endowed_accounts() -> Vec<AccountId> {
-	[
-		Sr25519Keyring::Alice,
-		Sr25519Keyring::Bob,
-		Sr25519Keyring::Charlie,
-		Sr25519Keyring::Dave,
-		Sr25519Keyring::Eve,
-		Sr25519Keyring::Ferdie,
-	]
-	.iter()
-	.map(|k| k.to_account_id())
-	.collect()
+	ENDOWED_KEYS.iter().map(|k| k.to_account_id()).collect()
 }
 
 /// A validator's account and session keys, derived from a well-known dev seed.

@@ -12,8 +12,9 @@
 
 use clap::Parser;
 use landmesh_node::{dev_client::DevClient, transactions::sign};
-use landmesh_runtime::{currency::MILLI_UNITS, BalancesCall, RuntimeCall};
-use polkadot_sdk::sp_keyring::Sr25519Keyring;
+use landmesh_runtime::{
+	currency::MILLI_UNITS, genesis::ENDOWED_KEYS as KEYS, BalancesCall, RuntimeCall,
+};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Parser)]
@@ -31,15 +32,6 @@ struct Args {
 	#[arg(long, default_value_t = 300)]
 	timeout_secs: u64,
 }
-
-const KEYS: [Sr25519Keyring; 6] = [
-	Sr25519Keyring::Alice,
-	Sr25519Keyring::Bob,
-	Sr25519Keyring::Charlie,
-	Sr25519Keyring::Dave,
-	Sr25519Keyring::Eve,
-	Sr25519Keyring::Ferdie,
-];
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
