@@ -7,7 +7,7 @@
 //! accounts at once.
 //!
 //! ```text
-//! landmesh-load --url ws://127.0.0.1:9944 --senders 6 --per-account 500
+//! landmesh-load --url ws://127.0.0.1:9944 --senders 6 --per-account 400
 //! ```
 
 use clap::Parser;
