@@ -21,12 +21,6 @@ fn chain_identity(client: &FullClient) -> Result<ChainIdentity, &'static str> {
 	})
 }
 
-fn encode_as_opaque(xt: landmesh_runtime::UncheckedExtrinsic) -> OpaqueExtrinsic {
-	use codec::{Decode, Encode};
-	OpaqueExtrinsic::decode(&mut &xt.encode()[..])
-		.expect("an encoded extrinsic decodes as an opaque extrinsic; qed")
-}
-
 /// `system.remark` with an empty remark: the cheapest signed extrinsic.
 pub struct RemarkBuilder {
 	client: Arc<FullClient>,
@@ -50,7 +44,7 @@ impl frame_benchmarking_cli::ExtrinsicBuilder for RemarkBuilder {
 	fn build(&self, nonce: u32) -> Result<OpaqueExtrinsic, &'static str> {
 		let chain = chain_identity(&self.client)?;
 		let call = SystemCall::remark { remark: vec![] }.into();
-		Ok(encode_as_opaque(sign(&Sr25519Keyring::Bob.pair(), call, nonce, 0, &chain)))
+		Ok(sign(&Sr25519Keyring::Bob.pair(), call, nonce, &chain).into())
 	}
 }
 
@@ -81,7 +75,7 @@ impl frame_benchmarking_cli::ExtrinsicBuilder for TransferKeepAliveBuilder {
 		let call =
 			BalancesCall::transfer_keep_alive { dest: self.dest.clone().into(), value: self.value }
 				.into();
-		Ok(encode_as_opaque(sign(&Sr25519Keyring::Bob.pair(), call, nonce, 0, &chain)))
+		Ok(sign(&Sr25519Keyring::Bob.pair(), call, nonce, &chain).into())
 	}
 }
 

@@ -23,13 +23,12 @@ pub struct ChainIdentity {
 	pub transaction_version: u32,
 }
 
-/// `call` signed by `signer` with `nonce` and `tip`, valid forever (immortal era), so a
+/// `call` signed by `signer` with `nonce` and no tip, valid forever (immortal era), so a
 /// batch can be signed ahead of time and submitted later.
 pub fn sign(
 	signer: &sr25519::Pair,
 	call: RuntimeCall,
 	nonce: Nonce,
-	tip: u128,
 	chain: &ChainIdentity,
 ) -> UncheckedExtrinsic {
 	let tx_ext: TxExtension = (
@@ -41,7 +40,7 @@ pub fn sign(
 		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);

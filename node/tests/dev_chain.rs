@@ -91,7 +91,7 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	assert_eq!(alice_before, ENDOWMENT, "Alice starts with the genesis endowment");
 
 	let nonce = client.next_nonce(&alice.to_account_id()).await.unwrap();
-	let xt = sign(&alice.pair(), transfer(&bob, amount), nonce, 0, &chain);
+	let xt = sign(&alice.pair(), transfer(&bob, amount), nonce, &chain);
 	let sub = client.submit_and_watch(&xt).await.expect("the pool accepts the transfer");
 	let (in_block, finalized) = until_finalized(sub).await;
 
@@ -142,8 +142,8 @@ async fn bad_transactions_are_rejected_with_standard_errors_and_change_nothing()
 	assert!(msg.contains("Could not decode"), "{msg}");
 
 	// 2. A valid transfer from Charlie carrying Dave's signature.
-	let honest = sign(&charlie.pair(), transfer(&dave, UNITS), nonce_before, 0, &chain);
-	let forged_sig = sign(&Sr25519Keyring::Dave.pair(), transfer(&dave, UNITS), nonce_before, 0, &chain);
+	let honest = sign(&charlie.pair(), transfer(&dave, UNITS), nonce_before, &chain);
+	let forged_sig = sign(&Sr25519Keyring::Dave.pair(), transfer(&dave, UNITS), nonce_before, &chain);
 	let (Preamble::Signed(addr, _, ext), Preamble::Signed(_, sig, _)) =
 		(honest.preamble.clone(), forged_sig.preamble.clone())
 	else {
@@ -157,7 +157,7 @@ async fn bad_transactions_are_rejected_with_standard_errors_and_change_nothing()
 
 	// 3. An account with no CYBR cannot pay the fee.
 	let nobody = sr25519::Pair::from_string("//Nobody", None).expect("a dev seed");
-	let xt = sign(&nobody, transfer(&dave, UNITS), 0, 0, &chain);
+	let xt = sign(&nobody, transfer(&dave, UNITS), 0, &chain);
 	let err = client.submit(&xt).await.expect_err("an unfunded sender is rejected");
 	let (code, msg) = rpc_error(&err).expect("a JSON-RPC error");
 	assert_eq!(code, 1010, "invalid transaction: {msg}");
@@ -173,7 +173,7 @@ async fn bad_transactions_are_rejected_with_standard_errors_and_change_nothing()
 
 	// 4. A transfer above the balance: it pays its fee, fails with `FundsUnavailable`, and
 	//    moves nothing.
-	let xt = sign(&charlie.pair(), transfer(&dave, charlie_before * 2), nonce_before, 0, &chain);
+	let xt = sign(&charlie.pair(), transfer(&dave, charlie_before * 2), nonce_before, &chain);
 	let (in_block, finalized) =
 		until_finalized(client.submit_and_watch(&xt).await.expect("fee is payable")).await;
 	let events = client.events(in_block).await.unwrap();

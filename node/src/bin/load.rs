@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 			let call: RuntimeCall =
 				BalancesCall::transfer_keep_alive { dest: dest.clone().into(), value: MILLI_UNITS }
 					.into();
-			batch.push(sign(&pair, call, first_nonce + k, 0, &chain));
+			batch.push(sign(&pair, call, first_nonce + k, &chain));
 		}
 	}
 	let total = batch.len();

@@ -7,7 +7,7 @@ use std::{
 	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
-	sync::{mpsc, Arc, Mutex},
+	sync::mpsc,
 	time::Duration,
 };
 
@@ -28,7 +28,6 @@ pub struct TestNode {
 	/// `12D3Koo...`, learned from the node's own log.
 	pub peer_id: String,
 	pub log_path: PathBuf,
-	lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl TestNode {
@@ -45,16 +44,13 @@ impl TestNode {
 			.spawn()
 			.expect("landmesh-node starts");
 		let stderr = child.stderr.take().expect("stderr is piped");
-		let lines = Arc::new(Mutex::new(Vec::new()));
 		let (tx, rx) = mpsc::channel::<String>();
 		{
-			let lines = lines.clone();
 			let mut file = std::fs::File::create(&log_path).expect("log file can be created");
 			std::thread::spawn(move || {
 				for line in BufReader::new(stderr).lines().map_while(Result::ok) {
 					let _ = writeln!(file, "{line}");
-					let _ = tx.send(line.clone());
-					lines.lock().expect("log lock").push(line);
+					let _ = tx.send(line);
 				}
 			});
 		}
@@ -88,13 +84,7 @@ impl TestNode {
 			ws_url: ws_url.expect("set above"),
 			peer_id: peer_id.expect("set above"),
 			log_path,
-			lines,
 		}
-	}
-
-	/// Whether any log line so far contains `needle`.
-	pub fn logged(&self, needle: &str) -> bool {
-		self.lines.lock().expect("log lock").iter().any(|l| l.contains(needle))
 	}
 
 	/// Stops the node as an operator would (SIGINT) and waits for it to exit.
