@@ -15,6 +15,9 @@ use sp_runtime::{
 };
 use sp_inherents::{CheckInherentsResult, InherentData};
 use sp_session::OpaqueGeneratedSessionKeys;
+use landmesh_primitives::{
+	ModelId, ModelView, ParcelScene, ParcelView, Region, RegionError, WorldId, WorldView,
+};
 
 // `#[macro_use]` keeps `list_benchmarks!`/`add_benchmarks!` in textual scope below.
 #[cfg(feature = "runtime-benchmarks")]
@@ -29,6 +32,8 @@ mod benches {
 		[pallet_sudo, Sudo]
 		[pallet_nfts, Nfts]
 		[pallet_validator_set, ValidatorSet]
+		[pallet_land, Land]
+		[pallet_models, Models]
 	);
 }
 
@@ -224,6 +229,32 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl landmesh_primitives::api::WorldApi<Block, AccountId, Balance> for Runtime {
+		fn world(world: WorldId) -> Option<WorldView<AccountId, Balance>> {
+			Land::world_view(world)
+		}
+
+		fn parcel_at(world: WorldId, x: u32, y: u32) -> Option<ParcelView<AccountId, Balance>> {
+			Land::parcel_at(world, x, y)
+		}
+
+		fn parcels_in_region(region: Region) -> Result<Vec<ParcelView<AccountId, Balance>>, RegionError> {
+			Land::parcels_in_region(region)
+		}
+
+		fn models_in_region(region: Region) -> Result<Vec<ParcelScene<AccountId, Balance>>, RegionError> {
+			Models::models_in_region(region)
+		}
+
+		fn model(model: ModelId) -> Option<ModelView<AccountId>> {
+			Models::model_view(model)
+		}
+
+		fn has_pass(world: WorldId, who: AccountId) -> bool {
+			Land::has_pass(world, &who)
 		}
 	}
 

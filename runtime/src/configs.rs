@@ -40,8 +40,25 @@ parameter_types! {
 	pub const SS58Prefix: u8 = 42;
 }
 
+/// Refuses pallet-nfts' `burn` of parcels and models: the world pallets burn them (a model's
+/// placements go with it; parcels are never burned), so their indexes never point at a
+/// missing item. Everything else pallet-nfts offers (transfer, approvals, attributes)
+/// stays open, and ownership changes need no bookkeeping here.
+pub struct WorldCallFilter;
+
+impl frame_support::traits::Contains<RuntimeCall> for WorldCallFilter {
+	fn contains(call: &RuntimeCall) -> bool {
+		match call {
+			RuntimeCall::Nfts(pallet_nfts::Call::burn { collection, .. }) =>
+				!pallet_models::Pallet::<Runtime>::is_world_collection(*collection),
+			_ => true,
+		}
+	}
+}
+
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+	type BaseCallFilter = WorldCallFilter;
 	type Block = Block;
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;
@@ -181,6 +198,39 @@ impl pallet_sudo::Config for Runtime {
 
 parameter_types! {
 	pub NftFeatures: pallet_nfts::PalletFeatures = pallet_nfts::PalletFeatures::all_enabled();
+}
+
+parameter_types! {
+	pub const LandPalletId: frame_support::PalletId = frame_support::PalletId(*b"lm/land_");
+}
+
+impl pallet_land::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MainlandOrigin = EnsureRoot<AccountId>;
+	type PalletId = LandPalletId;
+	/// A planet is a world of its own: a deposit large enough that worlds are not spam.
+	type PlanetDeposit = ConstU128<{ 100 * UNITS }>;
+	/// 4096 × 4096 cells of 16 m: a world 65 km across.
+	type MaxWorldSide = ConstU32<4096>;
+	/// A pass lasts a day.
+	type PassDuration = ConstU32<DAYS>;
+	/// 16 × 16 parcels per region query: with `MaxPlacementsPerParcel` = 32, at most 8192
+	/// placed models in one answer, well inside the RPC server's 10 MiB response limit.
+	type MaxRegionCells = ConstU32<256>;
+	type WeightInfo = ();
+}
+
+impl pallet_models::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type MaxNameLength = ConstU32<64>;
+	/// 4 GiB: larger scenes are split into several models.
+	type MaxModelSize = ConstU64<{ 4 << 30 }>;
+	type MaxPlacementsPerParcel = ConstU32<32>;
+	/// Bounds the work of burning a model, which removes every instance.
+	type MaxInstancesPerModel = ConstU32<512>;
+	type WeightInfo = ();
 }
 
 impl pallet_nfts::Config for Runtime {

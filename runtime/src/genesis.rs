@@ -3,9 +3,11 @@
 //! is sudo.
 
 use crate::{
-	currency::UNITS, opaque::SessionKeys, AccountId, BalancesConfig, BabeConfig, RuntimeGenesisConfig,
-	SessionConfig, SudoConfig, ValidatorSetConfig, BABE_GENESIS_EPOCH_CONFIG,
+	currency::UNITS, opaque::SessionKeys, AccountId, BalancesConfig, BabeConfig, LandConfig,
+	ModelsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorSetConfig,
+	BABE_GENESIS_EPOCH_CONFIG,
 };
+use landmesh_primitives::{AccessRule, ContentId, ModelFormat, Transform, MAINLAND};
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
 	frame_support::build_struct_json_patch,
@@ -34,6 +36,66 @@ pub fn endowed_accounts() -> Vec<AccountId> {
 	ENDOWED_KEYS.iter().map(|k| k.to_account_id()).collect()
 }
 
+/// The sample models in `assets/models/`, which the dev world shows: file name, BLAKE3
+/// root (what `b3sum` prints), size in bytes. A runtime test checks them against the files.
+pub const SAMPLE_MODELS: [(&str, &str, u64); 2] = [
+	("cube.gltf", "363f421ec04618aa4e477208a3ca183db253798ddf2b46d5fb2f4fb6f4ea4680", 1312),
+	("pyramid.gltf", "47f7cc041a3b452945d1f0a810bd1bed8e5c2222bd81f7388a4d2900223f4624", 1223),
+];
+
+/// A populated corner of the mainland, so a new user sees a world at once: Alice and Bob
+/// own two parcels each around the origin, the land office sells three more, and the two
+/// sample models stand on them (the cube public, the pyramid for mainland pass holders).
+fn sample_world() -> (LandConfig, ModelsConfig) {
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let parcels = vec![
+		(0, 0, Some(alice.clone()), None),
+		(1, 0, Some(alice.clone()), None),
+		(0, 1, Some(bob.clone()), None),
+		(1, 1, Some(bob.clone()), Some(50 * UNITS)),
+		(2, 0, None, Some(10 * UNITS)),
+		(2, 1, None, Some(10 * UNITS)),
+		(3, 0, None, Some(25 * UNITS)),
+	];
+	let centre = |scale: u32| Transform {
+		position_mm: [8_000, 0, 8_000],
+		rotation_millideg: [0, 0, 0],
+		scale_permille: [scale; 3],
+	};
+	let content = |i: usize| {
+		let (name, root, size) = SAMPLE_MODELS[i];
+		let id = ContentId::from_hex(root).expect("SAMPLE_MODELS holds valid hex");
+		(name.trim_end_matches(".gltf").into(), id, size)
+	};
+	let (cube_name, cube, cube_size) = content(0);
+	let (pyramid_name, pyramid, pyramid_size) = content(1);
+	let models = vec![
+		(
+			alice.clone(),
+			cube,
+			cube_size,
+			ModelFormat::Gltf,
+			cube_name,
+			AccessRule::Public,
+			vec![(0, 0, centre(4_000)), (1, 0, centre(2_000))],
+		),
+		(
+			bob,
+			pyramid,
+			pyramid_size,
+			ModelFormat::Gltf,
+			pyramid_name,
+			AccessRule::WorldPass(MAINLAND),
+			vec![(0, 1, centre(6_000))],
+		),
+	];
+	(
+		LandConfig { parcels, ..Default::default() },
+		ModelsConfig { models, ..Default::default() },
+	)
+}
+
 /// A validator's account and session keys, derived from a well-known dev seed.
 struct Authority {
 	account: AccountId,
@@ -46,6 +108,7 @@ fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
 }
 
 fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<AccountId>) -> Value {
+	let (land, models) = sample_world();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
@@ -64,6 +127,8 @@ fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<Ac
 			validators: authorities.iter().map(|a| a.account.clone()).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		land: land,
+		models: models,
 	})
 }
 

@@ -170,6 +170,10 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(11)]
 	pub type Nfts = pallet_nfts;
+	#[runtime::pallet_index(12)]
+	pub type Land = pallet_land;
+	#[runtime::pallet_index(13)]
+	pub type Models = pallet_models;
 }
 
 /// The address format for describing accounts.

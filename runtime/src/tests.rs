@@ -46,7 +46,8 @@ fn development_preset_has_alice_validating_and_six_endowed_accounts() {
 		assert_eq!(pallet_session::Validators::<Runtime>::get(), vec![alice.clone()]);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice));
 		for who in genesis::endowed_accounts() {
-			assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&who), genesis::ENDOWMENT);
+			// Free or reserved (Alice and Bob hold the item deposits of the sample models).
+			assert_eq!(<pallet_balances::Pallet<Runtime> as polkadot_sdk::frame_support::traits::fungible::Inspect<AccountId>>::total_balance(&who), genesis::ENDOWMENT);
 		}
 		assert_eq!(
 			pallet_balances::TotalIssuance::<Runtime>::get(),
@@ -89,4 +90,63 @@ fn unknown_presets_are_refused_and_known_ones_listed() {
 #[test]
 fn default_genesis_config_builds() {
 	RuntimeGenesisConfig::default().build_storage().expect("the default genesis builds");
+}
+
+#[test]
+fn development_preset_has_a_populated_mainland() {
+	use landmesh_primitives::{AccessRule, Region, MAINLAND};
+	state_of(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let mainland = crate::Land::world_view(MAINLAND).expect("the mainland exists");
+		assert_eq!((mainland.width, mainland.height, mainland.parcels), (1024, 1024, 7));
+		let scenes = crate::Models::models_in_region(Region { world: MAINLAND, x: 0, y: 0, width: 4, height: 2 })
+			.expect("a small region");
+		assert_eq!(scenes.len(), 7);
+		let placed: Vec<(u32, u32, String, AccessRule<AccountId>)> = scenes
+			.iter()
+			.flat_map(|s| s.models.iter().map(move |m| (s.parcel.x, s.parcel.y, m.model.name.clone(), m.model.access.clone())))
+			.collect();
+		assert_eq!(
+			placed,
+			vec![
+				(0, 0, "cube".into(), AccessRule::Public),
+				(1, 0, "cube".into(), AccessRule::Public),
+				(0, 1, "pyramid".into(), AccessRule::WorldPass(MAINLAND)),
+			]
+		);
+		let for_sale = scenes.iter().filter(|s| s.parcel.price.is_some()).count();
+		assert_eq!(for_sale, 4);
+		crate::Land::do_try_state().expect("land invariants");
+		crate::Models::do_try_state().expect("model invariants");
+	});
+}
+
+#[test]
+fn sample_models_match_their_files() {
+	let files: [&[u8]; 2] =
+		[include_bytes!("../../assets/models/cube.gltf"), include_bytes!("../../assets/models/pyramid.gltf")];
+	for ((name, root, size), bytes) in genesis::SAMPLE_MODELS.iter().zip(files) {
+		assert_eq!(blake3::hash(bytes).to_hex().as_str(), *root, "{name}");
+		assert_eq!(bytes.len() as u64, *size, "{name}");
+	}
+}
+
+#[test]
+fn pallet_nfts_cannot_burn_parcels_or_models_but_transfers_them() {
+	use crate::{RuntimeCall, RuntimeOrigin};
+	use polkadot_sdk::{frame_system, pallet_nfts, sp_runtime::traits::Dispatchable};
+	state_of(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let land = crate::Land::land_collection().expect("land collection");
+		let models = crate::Models::model_collection().expect("model collection");
+		for (collection, item) in [(land, 0), (models, 0)] {
+			let burn = RuntimeCall::Nfts(pallet_nfts::Call::burn { collection, item });
+			let err = burn.dispatch(RuntimeOrigin::signed(alice.clone())).expect_err("filtered");
+			assert_eq!(err.error, frame_system::Error::<Runtime>::CallFiltered.into());
+		}
+		let transfer = RuntimeCall::Nfts(pallet_nfts::Call::transfer { collection: land, item: 0, dest: bob.clone().into() });
+		assert!(transfer.dispatch(RuntimeOrigin::signed(alice)).is_ok());
+		assert_eq!(crate::Land::parcel_owner(0), Some(bob));
+		crate::Land::do_try_state().expect("land invariants");
+	});
 }

@@ -1,0 +1,501 @@
+//! # Models
+//!
+//! 3D models as NFTs, and where they stand in the world.
+//!
+//! A model is an item of the model collection of pallet-nfts (so it is owned, transferred
+//! and approved like any NFT) that records the content it renders: a [`ContentId`] (the
+//! BLAKE3 root the mesh serves it by), its size, its [`ModelFormat`], a name, and an
+//! [`AccessRule`] saying who may fetch it. Minting holds pallet-nfts' item deposit from
+//! the minter until the model is burned.
+//!
+//! A parcel's owner places models on the parcel with a [`Transform`], moves and removes
+//! them. A model can stand on many parcels (one model, many instances); a parcel holds at
+//! most [`Config::MaxPlacementsPerParcel`] and a model at most
+//! [`Config::MaxInstancesPerModel`], which bounds the cost of burning it, since burning a
+//! model removes every instance.
+//!
+//! [`Pallet::models_in_region`] answers the renderer's question: for a rectangle of a
+//! world, the parcels, their owners, and every model placed on them, in one call.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+use alloc::{string::String, vec::Vec};
+use landmesh_primitives::{
+	AccessRule, ContentId, ModelFormat, ModelId, ModelView, ParcelId, ParcelScene, PlacedModel,
+	PlacementId, Region, RegionError, Transform, TransformError, MAINLAND,
+};
+use pallet_land::BalanceOf;
+use polkadot_sdk::{
+	frame_support::{self, traits::Get},
+	frame_system, pallet_nfts,
+	sp_runtime::DispatchError,
+};
+
+/// A model as stored.
+pub type ModelOf<T> = Model<<T as frame_system::Config>::AccountId, <T as Config>::MaxNameLength>;
+/// An access rule naming this runtime's accounts.
+pub type AccessRuleOf<T> = AccessRule<<T as frame_system::Config>::AccountId>;
+/// A model of the genesis config: owner, content, size, format, name, access rule, and the
+/// mainland cells `(x, y)` to place it on with their transforms.
+pub type GenesisModel<AccountId> =
+	(AccountId, ContentId, u64, ModelFormat, String, AccessRule<AccountId>, Vec<(u32, u32, Transform)>);
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config + pallet_land::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>>
+			+ IsType<<Self as polkadot_sdk::frame_system::Config>::RuntimeEvent>;
+		/// The longest model name, in bytes.
+		#[pallet::constant]
+		type MaxNameLength: Get<u32>;
+		/// The largest model, in bytes.
+		#[pallet::constant]
+		type MaxModelSize: Get<u64>;
+		/// The most model instances one parcel holds.
+		#[pallet::constant]
+		type MaxPlacementsPerParcel: Get<u32>;
+		/// The most instances of one model in the world.
+		#[pallet::constant]
+		type MaxInstancesPerModel: Get<u32>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Every model by id.
+	#[pallet::storage]
+	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, ModelOf<T>>;
+
+	/// The id the next model gets (its item id in the model collection).
+	#[pallet::storage]
+	pub type NextModelId<T: Config> = StorageValue<_, ModelId, ValueQuery>;
+
+	/// The models placed on each parcel, in placement order.
+	#[pallet::storage]
+	pub type Placements<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ParcelId,
+		BoundedVec<Placement, T::MaxPlacementsPerParcel>,
+		ValueQuery,
+	>;
+
+	/// The id the next placement gets.
+	#[pallet::storage]
+	pub type NextPlacementId<T: Config> = StorageValue<_, PlacementId, ValueQuery>;
+
+	/// How many instances of a model stand on a parcel: the reverse index that lets
+	/// `burn_model` find its instances without scanning the world.
+	#[pallet::storage]
+	pub type Instances<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, ParcelId, u32, ValueQuery>;
+
+	/// How many instances of a model stand anywhere.
+	#[pallet::storage]
+	pub type InstanceCount<T: Config> = StorageMap<_, Twox64Concat, ModelId, u32, ValueQuery>;
+
+	/// The pallet-nfts collection that holds the models (created at genesis).
+	#[pallet::storage]
+	pub type ModelCollection<T: Config> = StorageValue<_, u32>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Models to mint, and where on the mainland to place them.
+		pub models: Vec<GenesisModel<T::AccountId>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let office = pallet_land::Pallet::<T>::land_office();
+			let collection = pallet_land::Pallet::<T>::create_collection(&office, true)
+				.expect("the model collection is created after the land collection");
+			ModelCollection::<T>::put(collection);
+			for (owner, content_id, size, format, name, access, cells) in &self.models {
+				let name = name.as_bytes().to_vec().try_into().expect("genesis model names fit MaxNameLength");
+				let model = Pallet::<T>::do_mint_model(owner, *content_id, *size, *format, name, access.clone())
+					.expect("genesis models are valid and their owners can pay the item deposit");
+				for (x, y, transform) in cells {
+					let parcel = pallet_land::ParcelAt::<T>::get(MAINLAND, (x, y))
+						.expect("genesis models stand on genesis parcels");
+					Pallet::<T>::do_place(parcel, model, *transform).expect("genesis placements are valid");
+				}
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A model was minted.
+		ModelMinted { model: ModelId, owner: T::AccountId, content_id: ContentId, size: u64 },
+		/// A model's access rule changed.
+		AccessChanged { model: ModelId, access: AccessRuleOf<T> },
+		/// A model was placed on a parcel.
+		ModelPlaced { parcel: ParcelId, placement: PlacementId, model: ModelId, transform: Transform },
+		/// A placed model was moved.
+		ModelMoved { parcel: ParcelId, placement: PlacementId, transform: Transform },
+		/// A placed model was removed from its parcel.
+		ModelRemoved { parcel: ParcelId, placement: PlacementId, model: ModelId },
+		/// A model was burned, and this many of its instances removed.
+		ModelBurned { model: ModelId, instances_removed: u32 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A model's size must be at least one byte.
+		EmptyContent,
+		/// The model is larger than `MaxModelSize`.
+		ContentTooLarge,
+		/// A model's name must not be empty.
+		EmptyName,
+		/// A model's name must be UTF-8.
+		NameNotUtf8,
+		/// The access rule names a world that does not exist.
+		UnknownWorld,
+		/// No model has this id.
+		UnknownModel,
+		/// Only the model's owner may do this.
+		NotModelOwner,
+		/// No parcel has this id.
+		UnknownParcel,
+		/// Only the parcel's owner may do this.
+		NotParcelOwner,
+		/// Only a model's owner may place it, unless its access rule is `Public`.
+		NotPlaceable,
+		/// The transform's anchor is off the parcel or beyond the altitude limit.
+		PositionOffParcel,
+		/// A rotation angle is beyond a half turn.
+		RotationOutOfRange,
+		/// A scale is zero or beyond the maximum.
+		ScaleOutOfRange,
+		/// The parcel already holds `MaxPlacementsPerParcel` models.
+		ParcelFull,
+		/// The model already stands `MaxInstancesPerModel` times.
+		TooManyInstances,
+		/// The parcel has no placement with this id.
+		UnknownPlacement,
+		/// The id space of models or placements is exhausted.
+		IdsExhausted,
+		/// The model collection does not exist (the chain was not started from a Landmesh
+		/// genesis).
+		NoModelCollection,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Mint a model to the caller: the content it renders, its size and format, a
+		/// name, and who may fetch it. Holds pallet-nfts' item deposit from the caller.
+		#[pallet::call_index(0)]
+		#[pallet::weight(<T as Config>::WeightInfo::mint_model())]
+		pub fn mint_model(
+			origin: OriginFor<T>,
+			content_id: ContentId,
+			size: u64,
+			format: ModelFormat,
+			name: BoundedVec<u8, T::MaxNameLength>,
+			access: AccessRuleOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_mint_model(&who, content_id, size, format, name, access)?;
+			Ok(())
+		}
+
+		/// Change who may fetch a model's data. Model owner.
+		#[pallet::call_index(1)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_access())]
+		pub fn set_access(origin: OriginFor<T>, model: ModelId, access: AccessRuleOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_model_owner(&who, model)?;
+			Self::check_access(&access)?;
+			Models::<T>::mutate(model, |m| {
+				if let Some(m) = m {
+					m.access = access.clone();
+				}
+			});
+			Self::deposit_event(Event::AccessChanged { model, access });
+			Ok(())
+		}
+
+		/// Place a model on a parcel. Parcel owner, who must also own the model unless the
+		/// model is public.
+		#[pallet::call_index(2)]
+		#[pallet::weight(<T as Config>::WeightInfo::place_model())]
+		pub fn place_model(
+			origin: OriginFor<T>,
+			parcel: ParcelId,
+			model: ModelId,
+			transform: Transform,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_parcel_owner(&who, parcel)?;
+			let record = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+			let model_owner = Self::model_owner(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(model_owner == who || record.access == AccessRule::Public, Error::<T>::NotPlaceable);
+			Self::do_place(parcel, model, transform)?;
+			Ok(())
+		}
+
+		/// Move a placed model. Parcel owner.
+		#[pallet::call_index(3)]
+		#[pallet::weight(<T as Config>::WeightInfo::move_model())]
+		pub fn move_model(
+			origin: OriginFor<T>,
+			parcel: ParcelId,
+			placement: PlacementId,
+			transform: Transform,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_parcel_owner(&who, parcel)?;
+			Self::check_transform(&transform)?;
+			Placements::<T>::try_mutate(parcel, |placed| -> DispatchResult {
+				let p = placed.iter_mut().find(|p| p.id == placement).ok_or(Error::<T>::UnknownPlacement)?;
+				p.transform = transform;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::ModelMoved { parcel, placement, transform });
+			Ok(())
+		}
+
+		/// Remove a placed model from its parcel (the model itself stays). Parcel owner.
+		#[pallet::call_index(4)]
+		#[pallet::weight(<T as Config>::WeightInfo::remove_model())]
+		pub fn remove_model(origin: OriginFor<T>, parcel: ParcelId, placement: PlacementId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_parcel_owner(&who, parcel)?;
+			let model = Placements::<T>::try_mutate(parcel, |placed| -> Result<ModelId, DispatchError> {
+				let at = placed.iter().position(|p| p.id == placement).ok_or(Error::<T>::UnknownPlacement)?;
+				Ok(placed.remove(at).model)
+			})?;
+			Instances::<T>::mutate_exists(model, parcel, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+			});
+			InstanceCount::<T>::mutate_exists(model, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+			});
+			Self::deposit_event(Event::ModelRemoved { parcel, placement, model });
+			Ok(())
+		}
+
+		/// Burn a model: its NFT, its record, and every instance of it in the world. Model
+		/// owner. Returns pallet-nfts' item deposit to whoever paid it.
+		#[pallet::call_index(5)]
+		#[pallet::weight(<T as Config>::WeightInfo::burn_model(T::MaxInstancesPerModel::get()))]
+		pub fn burn_model(origin: OriginFor<T>, model: ModelId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::ensure_model_owner(&who, model)?;
+			pallet_nfts::Pallet::<T>::do_burn(Self::model_collection()?, model, |_| Ok(()))?;
+			Models::<T>::remove(model);
+			let mut removed = 0u32;
+			for (parcel, _) in Instances::<T>::drain_prefix(model) {
+				Placements::<T>::mutate(parcel, |placed| {
+					let before = placed.len();
+					placed.retain(|p| p.model != model);
+					removed = removed.saturating_add((before - placed.len()) as u32);
+				});
+			}
+			InstanceCount::<T>::remove(model);
+			Self::deposit_event(Event::ModelBurned { model, instances_removed: removed });
+			Ok(Some(<T as Config>::WeightInfo::burn_model(removed)).into())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The pallet-nfts collection of models.
+	pub fn model_collection() -> Result<u32, Error<T>> {
+		ModelCollection::<T>::get().ok_or(Error::<T>::NoModelCollection)
+	}
+
+	/// The owner of a model, as pallet-nfts records it.
+	pub fn model_owner(model: ModelId) -> Option<T::AccountId> {
+		pallet_nfts::Pallet::<T>::owner(ModelCollection::<T>::get()?, model)
+	}
+
+	/// Whether a pallet-nfts collection is one of the world's (land or models), whose items
+	/// only the world pallets may burn: the runtime's call filter asks this.
+	pub fn is_world_collection(collection: u32) -> bool {
+		pallet_land::LandCollection::<T>::get() == Some(collection) ||
+			ModelCollection::<T>::get() == Some(collection)
+	}
+
+	fn ensure_model_owner(who: &T::AccountId, model: ModelId) -> Result<(), DispatchError> {
+		let owner = Self::model_owner(model).ok_or(Error::<T>::UnknownModel)?;
+		frame_support::ensure!(&owner == who, Error::<T>::NotModelOwner);
+		Ok(())
+	}
+
+	fn ensure_parcel_owner(who: &T::AccountId, parcel: ParcelId) -> Result<(), DispatchError> {
+		let owner = pallet_land::Pallet::<T>::parcel_owner(parcel).ok_or(Error::<T>::UnknownParcel)?;
+		frame_support::ensure!(&owner == who, Error::<T>::NotParcelOwner);
+		Ok(())
+	}
+
+	fn check_access(access: &AccessRuleOf<T>) -> Result<(), Error<T>> {
+		match access {
+			AccessRule::WorldPass(world) if !pallet_land::Worlds::<T>::contains_key(world) =>
+				Err(Error::<T>::UnknownWorld),
+			_ => Ok(()),
+		}
+	}
+
+	fn check_transform(transform: &Transform) -> Result<(), Error<T>> {
+		transform.check().map_err(|e| match e {
+			TransformError::PositionOffParcel => Error::<T>::PositionOffParcel,
+			TransformError::RotationOutOfRange => Error::<T>::RotationOutOfRange,
+			TransformError::ScaleOutOfRange => Error::<T>::ScaleOutOfRange,
+		})
+	}
+
+	fn do_mint_model(
+		who: &T::AccountId,
+		content_id: ContentId,
+		size: u64,
+		format: ModelFormat,
+		name: frame_support::BoundedVec<u8, T::MaxNameLength>,
+		access: AccessRuleOf<T>,
+	) -> Result<ModelId, DispatchError> {
+		use frame_support::ensure;
+		ensure!(size > 0, Error::<T>::EmptyContent);
+		ensure!(size <= T::MaxModelSize::get(), Error::<T>::ContentTooLarge);
+		ensure!(!name.is_empty(), Error::<T>::EmptyName);
+		ensure!(core::str::from_utf8(&name).is_ok(), Error::<T>::NameNotUtf8);
+		Self::check_access(&access)?;
+		let model = NextModelId::<T>::get();
+		let next = model.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+		pallet_nfts::Pallet::<T>::do_mint(
+			Self::model_collection()?,
+			model,
+			Some(who.clone()),
+			who.clone(),
+			pallet_nfts::ItemConfig { settings: pallet_nfts::ItemSettings::all_enabled() },
+			|_, _| Ok(()),
+		)?;
+		NextModelId::<T>::put(next);
+		Models::<T>::insert(model, Model { content_id, size, format, name, access });
+		Self::deposit_event(Event::ModelMinted { model, owner: who.clone(), content_id, size });
+		Ok(model)
+	}
+
+	/// Places an existing model on an existing parcel, enforcing the bounds.
+	fn do_place(parcel: ParcelId, model: ModelId, transform: Transform) -> Result<PlacementId, DispatchError> {
+		use frame_support::ensure;
+		ensure!(pallet_land::Parcels::<T>::contains_key(parcel), Error::<T>::UnknownParcel);
+		ensure!(Models::<T>::contains_key(model), Error::<T>::UnknownModel);
+		Self::check_transform(&transform)?;
+		let instances = InstanceCount::<T>::get(model);
+		ensure!(instances < T::MaxInstancesPerModel::get(), Error::<T>::TooManyInstances);
+		let placement = NextPlacementId::<T>::get();
+		let next = placement.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+		Placements::<T>::try_mutate(parcel, |placed| {
+			placed.try_push(Placement { id: placement, model, transform }).map_err(|_| Error::<T>::ParcelFull)
+		})?;
+		NextPlacementId::<T>::put(next);
+		Instances::<T>::mutate(model, parcel, |n| *n = n.saturating_add(1));
+		InstanceCount::<T>::insert(model, instances + 1);
+		Self::deposit_event(Event::ModelPlaced { parcel, placement, model, transform });
+		Ok(placement)
+	}
+
+	/// A model as a client sees it.
+	pub fn model_view(model: ModelId) -> Option<ModelView<T::AccountId>> {
+		let m = Models::<T>::get(model)?;
+		Some(ModelView {
+			id: model,
+			owner: Self::model_owner(model)?,
+			content_id: m.content_id,
+			size: m.size,
+			format: m.format,
+			// Checked to be UTF-8 when minted.
+			name: String::from_utf8_lossy(&m.name).into_owned(),
+			access: m.access,
+		})
+	}
+
+	/// The parcels of a region with every model placed on them: what a renderer draws.
+	pub fn models_in_region(
+		region: Region,
+	) -> Result<Vec<ParcelScene<T::AccountId, BalanceOf<T>>>, RegionError> {
+		let parcels = pallet_land::Pallet::<T>::parcels_in_region(region)?;
+		Ok(parcels
+			.into_iter()
+			.map(|parcel| {
+				let models = Placements::<T>::get(parcel.id)
+					.into_iter()
+					.filter_map(|p| {
+						Some(PlacedModel { placement: p.id, transform: p.transform, model: Self::model_view(p.model)? })
+					})
+					.collect();
+				ParcelScene { parcel, models }
+			})
+			.collect())
+	}
+
+	/// The invariants: placements point at existing parcels and models, the instance
+	/// indexes count them exactly, and the model records and pallet-nfts hold the same
+	/// models.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		use frame_support::ensure;
+		let collection = ModelCollection::<T>::get().ok_or("no model collection")?;
+		let mut counted = BTreeMap::<(ModelId, ParcelId), u32>::new();
+		for (parcel, placed) in Placements::<T>::iter() {
+			ensure!(pallet_land::Parcels::<T>::contains_key(parcel), "placement on an unknown parcel");
+			for p in placed {
+				ensure!(Models::<T>::contains_key(p.model), "placement of an unknown model");
+				ensure!(p.transform.check().is_ok(), "placement with an invalid transform");
+				*counted.entry((p.model, parcel)).or_default() += 1;
+			}
+		}
+		let indexed: BTreeMap<_, _> = Instances::<T>::iter().map(|(m, p, n)| ((m, p), n)).collect();
+		ensure!(indexed == counted, "instance index disagrees with the placements");
+		let mut per_model = BTreeMap::<ModelId, u32>::new();
+		for ((model, _), n) in &counted {
+			*per_model.entry(*model).or_default() += n;
+		}
+		let totals: BTreeMap<_, _> = InstanceCount::<T>::iter().collect();
+		ensure!(totals == per_model, "instance counts disagree with the placements");
+		for (model, _) in Models::<T>::iter() {
+			ensure!(pallet_nfts::Pallet::<T>::owner(collection, model).is_some(), "model missing from pallet-nfts");
+		}
+		ensure!(
+			pallet_nfts::Item::<T>::iter_prefix(collection).count() == Models::<T>::iter().count(),
+			"pallet-nfts holds model items this pallet does not know"
+		);
+		Ok(())
+	}
+}

@@ -1,0 +1,282 @@
+//! Unit tests: every call, every error, the events, the region query, and the invariants
+//! after each.
+
+use crate::{mock::*, Error, Event, InstanceCount, Instances, Placement, Placements};
+use landmesh_primitives::{AccessRule, ContentId, ModelFormat, Region, RegionError, Transform, MAINLAND};
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, BoundedVec},
+};
+
+fn signed(n: u8) -> RuntimeOrigin {
+	RuntimeOrigin::signed(account(n))
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|r| match r.event {
+			RuntimeEvent::Models(e) => Some(e),
+			_ => None,
+		})
+		.expect("a models event")
+}
+
+fn name(text: &str) -> BoundedVec<u8, polkadot_sdk::frame_support::traits::ConstU32<16>> {
+	text.as_bytes().to_vec().try_into().unwrap()
+}
+
+const ROOT: ContentId = ContentId([7; 32]);
+
+/// Alice owns parcels 0 (0,0) and 1 (1,0) of the mainland; Bob owns parcel 2 (2,0).
+fn run(test: impl FnOnce()) {
+	let parcels = vec![
+		(0, 0, Some(account(ALICE)), None),
+		(1, 0, Some(account(ALICE)), None),
+		(2, 0, Some(account(BOB)), None),
+	];
+	new_test_ext_with(parcels, vec![]).execute_with(|| {
+		test();
+		Models::do_try_state().expect("model invariants hold");
+		Land::do_try_state().expect("land invariants hold");
+	});
+}
+
+/// Mints a public GLB model to `owner` and returns its id.
+fn mint(owner: u8, access: AccessRule<AccountId>) -> u32 {
+	let id = crate::NextModelId::<Test>::get();
+	assert_ok!(Models::mint_model(signed(owner), ROOT, 2048, ModelFormat::Glb, name("tree"), access));
+	id
+}
+
+fn at(x: i32, z: i32) -> Transform {
+	Transform { position_mm: [x, 0, z], ..Transform::IDENTITY }
+}
+
+#[test]
+fn mint_model_records_the_content_and_holds_the_item_deposit() {
+	run(|| {
+		let model = mint(ALICE, AccessRule::Public);
+		assert_eq!(last_event(), Event::ModelMinted { model, owner: account(ALICE), content_id: ROOT, size: 2048 });
+		let view = Models::model_view(model).unwrap();
+		assert_eq!(
+			(view.owner, view.content_id, view.size, view.format, view.name.as_str(), view.access),
+			(account(ALICE), ROOT, 2048, ModelFormat::Glb, "tree", AccessRule::Public)
+		);
+		// pallet-nfts' item deposit (1 in the mock) is held from the minter.
+		assert_eq!(Balances::reserved_balance(account(ALICE)), 1);
+	});
+}
+
+#[test]
+fn mint_model_errors() {
+	run(|| {
+		let mint_with = |size, n: &str, access| {
+			Models::mint_model(signed(ALICE), ROOT, size, ModelFormat::Gltf, name(n), access)
+		};
+		assert_noop!(mint_with(0, "a", AccessRule::Public), Error::<Test>::EmptyContent);
+		assert_noop!(mint_with(MAX_MODEL_SIZE + 1, "a", AccessRule::Public), Error::<Test>::ContentTooLarge);
+		assert_noop!(mint_with(1, "", AccessRule::Public), Error::<Test>::EmptyName);
+		assert_noop!(
+			Models::mint_model(signed(ALICE), ROOT, 1, ModelFormat::Other, vec![0xff, 0xfe].try_into().unwrap(), AccessRule::Public),
+			Error::<Test>::NameNotUtf8
+		);
+		assert_noop!(mint_with(1, "a", AccessRule::WorldPass(9)), Error::<Test>::UnknownWorld);
+		// Account 20 cannot pay the item deposit.
+		assert!(Models::mint_model(signed(20), ROOT, 1, ModelFormat::Glb, name("a"), AccessRule::Public).is_err());
+		assert_eq!(crate::Models::<Test>::iter().count(), 0);
+		assert_ok!(mint_with(MAX_MODEL_SIZE, "a", AccessRule::WorldPass(MAINLAND)));
+	});
+}
+
+#[test]
+fn set_access() {
+	run(|| {
+		let model = mint(ALICE, AccessRule::Public);
+		let rule = AccessRule::Contract(account(9));
+		assert_ok!(Models::set_access(signed(ALICE), model, rule.clone()));
+		assert_eq!(last_event(), Event::AccessChanged { model, access: rule.clone() });
+		assert_eq!(Models::model_view(model).unwrap().access, rule);
+		assert_noop!(Models::set_access(signed(BOB), model, AccessRule::Public), Error::<Test>::NotModelOwner);
+		assert_noop!(Models::set_access(signed(ALICE), 9, AccessRule::Public), Error::<Test>::UnknownModel);
+		assert_noop!(Models::set_access(signed(ALICE), model, AccessRule::WorldPass(3)), Error::<Test>::UnknownWorld);
+	});
+}
+
+#[test]
+fn place_move_and_remove() {
+	run(|| {
+		let model = mint(ALICE, AccessRule::Contract(account(9)));
+		assert_ok!(Models::place_model(signed(ALICE), 0, model, at(100, 200)));
+		assert_eq!(last_event(), Event::ModelPlaced { parcel: 0, placement: 0, model, transform: at(100, 200) });
+		// One model, many instances: again on the same parcel and on another.
+		assert_ok!(Models::place_model(signed(ALICE), 0, model, at(5, 5)));
+		assert_ok!(Models::place_model(signed(ALICE), 1, model, at(1, 1)));
+		assert_eq!(Instances::<Test>::get(model, 0), 2);
+		assert_eq!(InstanceCount::<Test>::get(model), 3);
+
+		assert_ok!(Models::move_model(signed(ALICE), 0, 1, at(9, 9)));
+		assert_eq!(last_event(), Event::ModelMoved { parcel: 0, placement: 1, transform: at(9, 9) });
+		assert_eq!(
+			Placements::<Test>::get(0).into_inner(),
+			vec![Placement { id: 0, model, transform: at(100, 200) }, Placement { id: 1, model, transform: at(9, 9) }]
+		);
+
+		assert_ok!(Models::remove_model(signed(ALICE), 0, 0));
+		assert_eq!(last_event(), Event::ModelRemoved { parcel: 0, placement: 0, model });
+		assert_eq!(Placements::<Test>::get(0).iter().map(|p| p.id).collect::<Vec<_>>(), vec![1]);
+		assert_eq!(Instances::<Test>::get(model, 0), 1);
+		assert_eq!(InstanceCount::<Test>::get(model), 2);
+	});
+}
+
+#[test]
+fn placement_errors() {
+	run(|| {
+		let private = mint(BOB, AccessRule::WorldPass(MAINLAND));
+		let public = mint(BOB, AccessRule::Public);
+		let mine = mint(ALICE, AccessRule::Public);
+		// Anyone may place a public model on their own parcel; others' private ones, no.
+		assert_ok!(Models::place_model(signed(ALICE), 0, public, at(0, 0)));
+		assert_noop!(Models::place_model(signed(ALICE), 0, private, at(0, 0)), Error::<Test>::NotPlaceable);
+		assert_noop!(Models::place_model(signed(ALICE), 2, mine, at(0, 0)), Error::<Test>::NotParcelOwner);
+		assert_noop!(Models::place_model(signed(ALICE), 9, mine, at(0, 0)), Error::<Test>::UnknownParcel);
+		assert_noop!(Models::place_model(signed(ALICE), 0, 9, at(0, 0)), Error::<Test>::UnknownModel);
+		let bad = |f: fn(&mut Transform)| {
+			let mut t = Transform::IDENTITY;
+			f(&mut t);
+			t
+		};
+		assert_noop!(
+			Models::place_model(signed(ALICE), 0, mine, bad(|t| t.position_mm[0] = 16_000)),
+			Error::<Test>::PositionOffParcel
+		);
+		assert_noop!(
+			Models::place_model(signed(ALICE), 0, mine, bad(|t| t.rotation_millideg[2] = -180_001)),
+			Error::<Test>::RotationOutOfRange
+		);
+		assert_noop!(
+			Models::place_model(signed(ALICE), 0, mine, bad(|t| t.scale_permille[1] = 0)),
+			Error::<Test>::ScaleOutOfRange
+		);
+		assert_noop!(
+			Models::move_model(signed(ALICE), 0, 0, bad(|t| t.scale_permille[1] = 0)),
+			Error::<Test>::ScaleOutOfRange
+		);
+		assert_noop!(Models::move_model(signed(ALICE), 0, 7, at(1, 1)), Error::<Test>::UnknownPlacement);
+		assert_noop!(Models::move_model(signed(BOB), 0, 0, at(1, 1)), Error::<Test>::NotParcelOwner);
+		assert_noop!(Models::remove_model(signed(ALICE), 0, 7), Error::<Test>::UnknownPlacement);
+		assert_noop!(Models::remove_model(signed(BOB), 0, 0), Error::<Test>::NotParcelOwner);
+		assert_noop!(Models::remove_model(signed(ALICE), 9, 0), Error::<Test>::UnknownParcel);
+	});
+}
+
+#[test]
+fn placements_are_bounded_per_parcel_and_per_model() {
+	run(|| {
+		let model = mint(ALICE, AccessRule::Public);
+		for _ in 0..MAX_PLACEMENTS {
+			assert_ok!(Models::place_model(signed(ALICE), 0, model, at(1, 1)));
+		}
+		assert_noop!(Models::place_model(signed(ALICE), 0, model, at(1, 1)), Error::<Test>::ParcelFull);
+		for _ in MAX_PLACEMENTS..MAX_INSTANCES {
+			assert_ok!(Models::place_model(signed(ALICE), 1, model, at(1, 1)));
+		}
+		assert_noop!(Models::place_model(signed(ALICE), 1, model, at(1, 1)), Error::<Test>::TooManyInstances);
+	});
+}
+
+#[test]
+fn burning_a_model_removes_its_instances_and_returns_the_deposit() {
+	run(|| {
+		let tree = mint(ALICE, AccessRule::Public);
+		let rock = mint(ALICE, AccessRule::Public);
+		assert_ok!(Models::place_model(signed(ALICE), 0, tree, at(1, 1)));
+		assert_ok!(Models::place_model(signed(ALICE), 0, rock, at(2, 2)));
+		assert_ok!(Models::place_model(signed(ALICE), 1, tree, at(3, 3)));
+		// Bob places Alice's public tree on his own parcel.
+		assert_ok!(Models::place_model(signed(BOB), 2, tree, at(4, 4)));
+		assert_eq!(Balances::reserved_balance(account(ALICE)), 2);
+
+		assert_noop!(Models::burn_model(signed(BOB), tree), Error::<Test>::NotModelOwner);
+		assert_ok!(Models::burn_model(signed(ALICE), tree));
+		assert_eq!(last_event(), Event::ModelBurned { model: tree, instances_removed: 3 });
+		assert_eq!(Placements::<Test>::get(0).iter().map(|p| p.model).collect::<Vec<_>>(), vec![rock]);
+		assert!(Placements::<Test>::get(1).is_empty() && Placements::<Test>::get(2).is_empty());
+		assert_eq!(Models::model_view(tree), None);
+		assert_eq!(Balances::reserved_balance(account(ALICE)), 1);
+		assert_noop!(Models::burn_model(signed(ALICE), tree), Error::<Test>::UnknownModel);
+	});
+}
+
+#[test]
+fn a_model_transferred_through_pallet_nfts_changes_owner_and_rights() {
+	run(|| {
+		let model = mint(ALICE, AccessRule::WorldPass(MAINLAND));
+		let collection = Models::model_collection().unwrap();
+		assert_ok!(Nfts::transfer(signed(ALICE), collection, model, account(BOB)));
+		assert_eq!(Models::model_view(model).unwrap().owner, account(BOB));
+		assert_noop!(Models::set_access(signed(ALICE), model, AccessRule::Public), Error::<Test>::NotModelOwner);
+		assert_ok!(Models::place_model(signed(BOB), 2, model, at(1, 1)));
+	});
+}
+
+#[test]
+fn models_in_region_returns_parcels_owners_and_placed_models() {
+	run(|| {
+		let tree = mint(ALICE, AccessRule::Public);
+		assert_ok!(Models::place_model(signed(ALICE), 1, tree, at(10, 20)));
+		assert_ok!(Models::place_model(signed(BOB), 2, tree, at(30, 40)));
+		let scenes = Models::models_in_region(Region { world: MAINLAND, x: 1, y: 0, width: 4, height: 4 }).unwrap();
+		assert_eq!(scenes.len(), 2);
+		assert_eq!((scenes[0].parcel.x, scenes[0].parcel.owner.clone()), (1, account(ALICE)));
+		assert_eq!((scenes[1].parcel.x, scenes[1].parcel.owner.clone()), (2, account(BOB)));
+		let placed = &scenes[1].models[0];
+		assert_eq!((placed.placement, placed.transform), (1, at(30, 40)));
+		assert_eq!((placed.model.content_id, placed.model.size, placed.model.access.clone()), (ROOT, 2048, AccessRule::Public));
+		assert_eq!(
+			Models::models_in_region(Region { world: MAINLAND, x: 0, y: 0, width: 32, height: 32 }),
+			Err(RegionError::TooLarge { cells: 1024, max_cells: MAX_REGION_CELLS })
+		);
+	});
+}
+
+#[test]
+fn genesis_models_are_minted_and_placed() {
+	let parcels = vec![(3, 3, Some(account(ALICE)), None)];
+	let models = vec![(
+		account(ALICE),
+		ROOT,
+		99,
+		ModelFormat::Gltf,
+		"fountain".into(),
+		AccessRule::Public,
+		vec![(3, 3, at(8_000, 8_000))],
+	)];
+	new_test_ext_with(parcels, models).execute_with(|| {
+		let scene = Models::models_in_region(Region { world: MAINLAND, x: 3, y: 3, width: 1, height: 1 }).unwrap();
+		assert_eq!(scene[0].models[0].model.name, "fountain");
+		assert_eq!(scene[0].models[0].transform, at(8_000, 8_000));
+		Models::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn try_state_catches_dangling_placements_and_bad_counts() {
+	new_test_ext().execute_with(|| Models::do_try_state().expect("an empty world is consistent"));
+	run(|| {
+		let model = mint(ALICE, AccessRule::Public);
+		assert_ok!(Models::place_model(signed(ALICE), 0, model, at(1, 1)));
+		assert_ok!(Models::do_try_state());
+		InstanceCount::<Test>::insert(model, 5);
+		assert!(Models::do_try_state().is_err());
+		InstanceCount::<Test>::insert(model, 1);
+		crate::Models::<Test>::remove(model);
+		assert!(Models::do_try_state().is_err(), "a placement of a missing model");
+		// Put it back so the closing check of `run` passes.
+		crate::Models::<Test>::insert(
+			model,
+			crate::Model { content_id: ROOT, size: 2048, format: ModelFormat::Glb, name: name("tree"), access: AccessRule::Public },
+		);
+	});
+}

@@ -1,0 +1,17 @@
+//! Types shared by the Landmesh runtime, its pallets, the node and the mesh.
+//!
+//! - [`content`]: [`ContentId`], the BLAKE3 root that names every piece of model data.
+//! - [`world`]: the world grid (worlds, parcels, placed models) as the chain stores it
+//!   and as clients read it back.
+//! - [`api`]: the runtime APIs behind the node's `landmesh_*` RPC methods.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod api;
+pub mod content;
+pub mod world;
+
+pub use content::ContentId;
+pub use world::*;
