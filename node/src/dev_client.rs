@@ -54,6 +54,16 @@ impl DevClient {
 		Ok(Self { ws })
 	}
 
+	/// Calls any JSON-RPC method with positional `params` and decodes the answer (the
+	/// `landmesh_*` methods, for instance).
+	pub async fn call<T: serde::de::DeserializeOwned>(&self, method: &str, params: Vec<Value>) -> Result<T, Error> {
+		let mut array = jsonrpsee::core::params::ArrayParams::new();
+		for p in params {
+			array.insert(p)?;
+		}
+		Ok(self.ws.request(method, array).await?)
+	}
+
 	/// The chain's genesis hash and the runtime's versions, which every signature commits to.
 	pub async fn chain_identity(&self) -> Result<ChainIdentity, Error> {
 		let genesis: Value = self.ws.request("chain_getBlockHash", rpc_params![0]).await?;

@@ -1,6 +1,8 @@
 //! The node's JSON-RPC: the standard Substrate methods (added by sc-service) plus system
-//! account nonces, fee queries, BABE and GRANDPA. Landmesh's own `landmesh_*` methods are
-//! added here as the world and storage pallets land.
+//! account nonces, fee queries, BABE and GRANDPA, and Landmesh's own `landmesh_*` methods:
+//! the world queries in [`world`].
+
+pub mod world;
 
 use jsonrpsee::RpcModule;
 use landmesh_runtime::{opaque::Block, AccountId, Balance, Nonce};
@@ -74,6 +76,7 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: landmesh_primitives::api::WorldApi<Block, AccountId, Balance>,
 	P: TransactionPool<Block = Block, Hash = <Block as sp_runtime::traits::Block>::Hash> + 'static,
 	SC: SelectChain<Block> + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
@@ -81,12 +84,14 @@ where
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
+	use world::{World, WorldRpcServer};
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, select_chain, babe, grandpa } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(World::new(client.clone()).into_rpc())?;
 	module.merge(
 		Babe::new(client.clone(), babe.babe_worker_handle, babe.keystore, select_chain).into_rpc(),
 	)?;

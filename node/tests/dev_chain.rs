@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{free_port, http_get, rpc_error, TestNode};
+use common::{dev_node, free_port, http_get, rpc_error, until_finalized};
 use landmesh_node::{dev_client::DevClient, transactions::sign};
 use landmesh_runtime::{
 	currency::{MILLI_UNITS, UNITS},
@@ -17,48 +17,8 @@ use polkadot_sdk::{
 };
 use std::time::Duration;
 
-fn dev_node(name: &str, dir: &std::path::Path, prometheus: Option<u16>) -> TestNode {
-	let mut args = vec![
-		"--dev".to_string(),
-		"--tmp".to_string(),
-		format!("--port={}", free_port()),
-	];
-	match prometheus {
-		Some(p) => args.push(format!("--prometheus-port={p}")),
-		None => args.push("--no-prometheus".into()),
-	}
-	TestNode::start(name, &args, dir)
-}
-
 fn transfer(dest: &AccountId, value: Balance) -> RuntimeCall {
 	BalancesCall::transfer_allow_death { dest: dest.clone().into(), value }.into()
-}
-
-/// Follows a watched extrinsic to finality: (block it was included in, finalized block).
-async fn until_finalized(
-	mut sub: jsonrpsee::core::client::Subscription<serde_json::Value>,
-) -> (Hash, Hash) {
-	let mut in_block = None;
-	let follow = async {
-		while let Some(status) = sub.next().await {
-			let status = status.expect("a well-formed status");
-			if let Some(h) = status.get("inBlock") {
-				in_block = Some(serde_json::from_value::<Hash>(h.clone()).expect("a hash"));
-			} else if let Some(h) = status.get("finalized") {
-				return serde_json::from_value::<Hash>(h.clone()).expect("a hash");
-			} else if status.get("invalid").is_some() ||
-				status.get("dropped").is_some() ||
-				status.get("usurped").is_some()
-			{
-				panic!("the transaction left the pool: {status}");
-			}
-		}
-		panic!("the status stream ended before finality");
-	};
-	let finalized = tokio::time::timeout(Duration::from_secs(120), follow)
-		.await
-		.expect("finalized within 120 s");
-	(in_block.unwrap_or(finalized), finalized)
 }
 
 /// The fee `who` paid in block `at`, from `TransactionPayment::TransactionFeePaid`.
@@ -83,15 +43,15 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	let client = DevClient::connect(&node.ws_url).await.expect("RPC connects");
 	let chain = client.chain_identity().await.expect("chain identity");
 
-	let alice = Sr25519Keyring::Alice;
+	let eve = Sr25519Keyring::Eve;
 	let bob = Sr25519Keyring::Bob.to_account_id();
 	let amount = 12_345 * MILLI_UNITS;
-	let alice_before = client.free_balance(&alice.to_account_id(), None).await.unwrap();
+	let eve_before = client.free_balance(&eve.to_account_id(), None).await.unwrap();
 	let bob_before = client.free_balance(&bob, None).await.unwrap();
-	assert_eq!(alice_before, ENDOWMENT, "Alice starts with the genesis endowment");
+	assert_eq!(eve_before, ENDOWMENT, "Eve starts with the genesis endowment (she holds no deposits)");
 
-	let nonce = client.next_nonce(&alice.to_account_id()).await.unwrap();
-	let xt = sign(&alice.pair(), transfer(&bob, amount), nonce, &chain);
+	let nonce = client.next_nonce(&eve.to_account_id()).await.unwrap();
+	let xt = sign(&eve.pair(), transfer(&bob, amount), nonce, &chain);
 	let sub = client.submit_and_watch(&xt).await.expect("the pool accepts the transfer");
 	let (in_block, finalized) = until_finalized(sub).await;
 
@@ -103,16 +63,16 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	assert!(
 		events.iter().any(|r| matches!(&r.event,
 			RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount: a })
-				if *from == alice.to_account_id() && *to == bob && *a == amount)),
+				if *from == eve.to_account_id() && *to == bob && *a == amount)),
 		"a Transfer event with the right parties and amount"
 	);
-	let fee = fee_paid(&client, in_block, &alice.to_account_id()).await;
+	let fee = fee_paid(&client, in_block, &eve.to_account_id()).await;
 	assert!(fee > 0, "signed transfers pay a fee");
 	assert!(fee < UNITS, "a transfer costs far less than one CYBR, paid {fee}");
 
-	let alice_after = client.free_balance(&alice.to_account_id(), Some(finalized)).await.unwrap();
+	let eve_after = client.free_balance(&eve.to_account_id(), Some(finalized)).await.unwrap();
 	let bob_after = client.free_balance(&bob, Some(finalized)).await.unwrap();
-	assert_eq!(alice_after, alice_before - amount - fee, "Alice pays the amount and the fee");
+	assert_eq!(eve_after, eve_before - amount - fee, "Eve pays the amount and the fee");
 	assert_eq!(bob_after, bob_before + amount, "Bob receives exactly the amount");
 
 	// Prometheus serves the node's metrics, including the finalized height.

@@ -17,9 +17,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn parcel_at(world: WorldId, x: u32, y: u32) -> Option<ParcelView<AccountId, Balance>>;
 		/// The parcels in a region, row by row from its south-west corner.
 		fn parcels_in_region(region: Region) -> Result<Vec<ParcelView<AccountId, Balance>>, RegionError>;
-		/// The parcels in a region with the models placed on them (transforms, content ids,
-		/// sizes, access rules).
-		fn models_in_region(region: Region) -> Result<Vec<ParcelScene<AccountId, Balance>>, RegionError>;
+		/// The parcels in a region with the model instances on them (transforms), and each
+		/// model placed there once (content id, size, format, access rule).
+		fn models_in_region(region: Region) -> Result<RegionScene<AccountId, Balance>, RegionError>;
 		/// A model, if it exists.
 		fn model(model: ModelId) -> Option<ModelView<AccountId>>;
 		/// Whether `who` may enter `world` now (its owner, or a holder of an unexpired pass).

@@ -261,18 +261,18 @@ pub struct ModelView<AccountId> {
 }
 
 /// One model instance on a parcel.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PlacedModel<AccountId> {
+pub struct PlacedModel {
 	/// The placement (to move or remove it).
 	pub placement: PlacementId,
+	/// The model; its content and access rule are in [`RegionScene::models`].
+	pub model: ModelId,
 	/// Where it sits on the parcel.
 	pub transform: Transform,
-	/// The model.
-	pub model: ModelView<AccountId>,
 }
 
-/// A parcel and everything placed on it: what a renderer draws for one cell.
+/// A parcel and the model instances on it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(
@@ -282,8 +282,31 @@ pub struct PlacedModel<AccountId> {
 pub struct ParcelScene<AccountId, Balance> {
 	/// The parcel.
 	pub parcel: ParcelView<AccountId, Balance>,
-	/// Its models, in placement order.
-	pub models: Vec<PlacedModel<AccountId>>,
+	/// Its model instances, in placement order.
+	pub placements: Vec<PlacedModel>,
+}
+
+/// Everything a renderer draws for a region: the parcels with their model instances, and
+/// every model placed there once (a tree planted on a hundred parcels is described once,
+/// and its content fetched once).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(bound(
+	serialize = "AccountId: Serialize, Balance: core::fmt::Display",
+	deserialize = "AccountId: Deserialize<'de>, Balance: core::str::FromStr"
+))]
+pub struct RegionScene<AccountId, Balance> {
+	/// The region's parcels, row by row from its south-west corner.
+	pub parcels: Vec<ParcelScene<AccountId, Balance>>,
+	/// The models placed in the region, by ascending id.
+	pub models: Vec<ModelView<AccountId>>,
+}
+
+impl<AccountId, Balance> RegionScene<AccountId, Balance> {
+	/// The model an instance refers to.
+	pub fn model(&self, id: ModelId) -> Option<&ModelView<AccountId>> {
+		self.models.binary_search_by_key(&id, |m| m.id).ok().map(|i| &self.models[i])
+	}
 }
 
 /// Balances as decimal strings in JSON: a CYBR amount in its smallest unit passes 2^53

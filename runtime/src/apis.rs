@@ -16,7 +16,7 @@ use sp_runtime::{
 use sp_inherents::{CheckInherentsResult, InherentData};
 use sp_session::OpaqueGeneratedSessionKeys;
 use landmesh_primitives::{
-	ModelId, ModelView, ParcelScene, ParcelView, Region, RegionError, WorldId, WorldView,
+	ModelId, ModelView, ParcelView, RegionScene, Region, RegionError, WorldId, WorldView,
 };
 
 // `#[macro_use]` keeps `list_benchmarks!`/`add_benchmarks!` in textual scope below.
@@ -245,7 +245,7 @@ impl_runtime_apis! {
 			Land::parcels_in_region(region)
 		}
 
-		fn models_in_region(region: Region) -> Result<Vec<ParcelScene<AccountId, Balance>>, RegionError> {
+		fn models_in_region(region: Region) -> Result<RegionScene<AccountId, Balance>, RegionError> {
 			Models::models_in_region(region)
 		}
 

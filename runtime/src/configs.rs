@@ -219,7 +219,7 @@ impl pallet_land::Config for Runtime {
 	/// 16 × 16 parcels per region query: with `MaxPlacementsPerParcel` = 32, at most 8192
 	/// placed models in one answer, well inside the RPC server's 10 MiB response limit.
 	type MaxRegionCells = ConstU32<256>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_land::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_models::Config for Runtime {
@@ -230,7 +230,7 @@ impl pallet_models::Config for Runtime {
 	type MaxPlacementsPerParcel = ConstU32<32>;
 	/// Bounds the work of burning a model, which removes every instance.
 	type MaxInstancesPerModel = ConstU32<512>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_nfts::Config for Runtime {

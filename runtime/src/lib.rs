@@ -39,6 +39,8 @@ use polkadot_sdk::{
 pub use configs::{BlockHashCount, ChallengeRandomness, EXISTENTIAL_DEPOSIT};
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
+pub use pallet_sudo::Call as SudoCall;
+pub use pallet_utility::Call as UtilityCall;
 pub use pallet_validator_set;
 #[cfg(feature = "std")]
 pub use sp_runtime::BuildStorage;

@@ -98,12 +98,18 @@ fn development_preset_has_a_populated_mainland() {
 	state_of(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let mainland = crate::Land::world_view(MAINLAND).expect("the mainland exists");
 		assert_eq!((mainland.width, mainland.height, mainland.parcels), (1024, 1024, 7));
-		let scenes = crate::Models::models_in_region(Region { world: MAINLAND, x: 0, y: 0, width: 4, height: 2 })
+		let scene = crate::Models::models_in_region(Region { world: MAINLAND, x: 0, y: 0, width: 4, height: 2 })
 			.expect("a small region");
-		assert_eq!(scenes.len(), 7);
-		let placed: Vec<(u32, u32, String, AccessRule<AccountId>)> = scenes
+		assert_eq!(scene.parcels.len(), 7);
+		let placed: Vec<(u32, u32, String, AccessRule<AccountId>)> = scene
+			.parcels
 			.iter()
-			.flat_map(|s| s.models.iter().map(move |m| (s.parcel.x, s.parcel.y, m.model.name.clone(), m.model.access.clone())))
+			.flat_map(|s| {
+				s.placements.iter().map(|p| {
+					let m = scene.model(p.model).expect("described");
+					(s.parcel.x, s.parcel.y, m.name.clone(), m.access.clone())
+				})
+			})
 			.collect();
 		assert_eq!(
 			placed,
@@ -113,7 +119,7 @@ fn development_preset_has_a_populated_mainland() {
 				(0, 1, "pyramid".into(), AccessRule::WorldPass(MAINLAND)),
 			]
 		);
-		let for_sale = scenes.iter().filter(|s| s.parcel.price.is_some()).count();
+		let for_sale = scene.parcels.iter().filter(|s| s.parcel.price.is_some()).count();
 		assert_eq!(for_sale, 4);
 		crate::Land::do_try_state().expect("land invariants");
 		crate::Models::do_try_state().expect("model invariants");

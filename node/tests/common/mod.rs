@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use landmesh_runtime::Hash;
 use std::{
 	io::{BufRead, BufReader, Write},
 	net::TcpListener,
@@ -127,4 +128,45 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<String> {
 	let mut response = String::new();
 	stream.read_to_string(&mut response)?;
 	Ok(response)
+}
+
+/// A `--dev --tmp` node on free loopback ports, with Prometheus on `prometheus` if given.
+pub fn dev_node(name: &str, dir: &std::path::Path, prometheus: Option<u16>) -> TestNode {
+	let mut args = vec![
+		"--dev".to_string(),
+		"--tmp".to_string(),
+		format!("--port={}", free_port()),
+	];
+	match prometheus {
+		Some(p) => args.push(format!("--prometheus-port={p}")),
+		None => args.push("--no-prometheus".into()),
+	}
+	TestNode::start(name, &args, dir)
+}
+
+/// Follows a watched extrinsic to finality: (block it was included in, finalized block).
+pub async fn until_finalized(
+	mut sub: jsonrpsee::core::client::Subscription<serde_json::Value>,
+) -> (Hash, Hash) {
+	let mut in_block = None;
+	let follow = async {
+		while let Some(status) = sub.next().await {
+			let status = status.expect("a well-formed status");
+			if let Some(h) = status.get("inBlock") {
+				in_block = Some(serde_json::from_value::<Hash>(h.clone()).expect("a hash"));
+			} else if let Some(h) = status.get("finalized") {
+				return serde_json::from_value::<Hash>(h.clone()).expect("a hash");
+			} else if status.get("invalid").is_some() ||
+				status.get("dropped").is_some() ||
+				status.get("usurped").is_some()
+			{
+				panic!("the transaction left the pool: {status}");
+			}
+		}
+		panic!("the status stream ended before finality");
+	};
+	let finalized = tokio::time::timeout(Duration::from_secs(120), follow)
+		.await
+		.expect("finalized within 120 s");
+	(in_block.unwrap_or(finalized), finalized)
 }

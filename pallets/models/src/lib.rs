@@ -36,7 +36,7 @@ pub mod weights;
 
 use alloc::{string::String, vec::Vec};
 use landmesh_primitives::{
-	AccessRule, ContentId, ModelFormat, ModelId, ModelView, ParcelId, ParcelScene, PlacedModel,
+	AccessRule, ContentId, ModelFormat, ModelId, ModelView, ParcelId, ParcelScene, PlacedModel, RegionScene,
 	PlacementId, Region, RegionError, Transform, TransformError, MAINLAND,
 };
 use pallet_land::BalanceOf;
@@ -445,23 +445,25 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The parcels of a region with every model placed on them: what a renderer draws.
-	pub fn models_in_region(
-		region: Region,
-	) -> Result<Vec<ParcelScene<T::AccountId, BalanceOf<T>>>, RegionError> {
+	/// The parcels of a region with their model instances, and every model placed there
+	/// once: what a renderer draws. Each model is read from storage once per query.
+	pub fn models_in_region(region: Region) -> Result<RegionScene<T::AccountId, BalanceOf<T>>, RegionError> {
 		let parcels = pallet_land::Pallet::<T>::parcels_in_region(region)?;
-		Ok(parcels
+		let mut models = alloc::collections::BTreeMap::<ModelId, Option<ModelView<T::AccountId>>>::new();
+		let parcels = parcels
 			.into_iter()
 			.map(|parcel| {
-				let models = Placements::<T>::get(parcel.id)
+				let placements = Placements::<T>::get(parcel.id)
 					.into_iter()
-					.filter_map(|p| {
-						Some(PlacedModel { placement: p.id, transform: p.transform, model: Self::model_view(p.model)? })
-					})
+					// A placement always names an existing model (see `do_try_state`); the
+					// filter keeps the answer self-consistent regardless.
+					.filter(|p| models.entry(p.model).or_insert_with(|| Self::model_view(p.model)).is_some())
+					.map(|p| PlacedModel { placement: p.id, model: p.model, transform: p.transform })
 					.collect();
-				ParcelScene { parcel, models }
+				ParcelScene { parcel, placements }
 			})
-			.collect())
+			.collect();
+		Ok(RegionScene { parcels, models: models.into_values().flatten().collect() })
 	}
 
 	/// The invariants: placements point at existing parcels and models, the instance

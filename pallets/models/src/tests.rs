@@ -225,15 +225,23 @@ fn a_model_transferred_through_pallet_nfts_changes_owner_and_rights() {
 fn models_in_region_returns_parcels_owners_and_placed_models() {
 	run(|| {
 		let tree = mint(ALICE, AccessRule::Public);
+		let hut = mint(BOB, AccessRule::WorldPass(MAINLAND));
+		let elsewhere = mint(ALICE, AccessRule::Public);
 		assert_ok!(Models::place_model(signed(ALICE), 1, tree, at(10, 20)));
 		assert_ok!(Models::place_model(signed(BOB), 2, tree, at(30, 40)));
-		let scenes = Models::models_in_region(Region { world: MAINLAND, x: 1, y: 0, width: 4, height: 4 }).unwrap();
-		assert_eq!(scenes.len(), 2);
-		assert_eq!((scenes[0].parcel.x, scenes[0].parcel.owner.clone()), (1, account(ALICE)));
-		assert_eq!((scenes[1].parcel.x, scenes[1].parcel.owner.clone()), (2, account(BOB)));
-		let placed = &scenes[1].models[0];
-		assert_eq!((placed.placement, placed.transform), (1, at(30, 40)));
-		assert_eq!((placed.model.content_id, placed.model.size, placed.model.access.clone()), (ROOT, 2048, AccessRule::Public));
+		assert_ok!(Models::place_model(signed(BOB), 2, hut, at(50, 60)));
+		assert_ok!(Models::place_model(signed(ALICE), 0, elsewhere, at(1, 1)));
+		let scene = Models::models_in_region(Region { world: MAINLAND, x: 1, y: 0, width: 4, height: 4 }).unwrap();
+		assert_eq!(scene.parcels.len(), 2);
+		assert_eq!((scene.parcels[0].parcel.x, scene.parcels[0].parcel.owner.clone()), (1, account(ALICE)));
+		assert_eq!((scene.parcels[1].parcel.x, scene.parcels[1].parcel.owner.clone()), (2, account(BOB)));
+		let placed: Vec<_> = scene.parcels[1].placements.iter().map(|p| (p.placement, p.model, p.transform)).collect();
+		assert_eq!(placed, vec![(1, tree, at(30, 40)), (2, hut, at(50, 60))]);
+		// Each model placed in the region is described once; the one outside is not.
+		assert_eq!(scene.models.iter().map(|m| m.id).collect::<Vec<_>>(), vec![tree, hut]);
+		let tree_view = scene.model(tree).unwrap();
+		assert_eq!((tree_view.content_id, tree_view.size, tree_view.access.clone()), (ROOT, 2048, AccessRule::Public));
+		assert_eq!(scene.model(hut).unwrap().owner, account(BOB));
 		assert_eq!(
 			Models::models_in_region(Region { world: MAINLAND, x: 0, y: 0, width: 32, height: 32 }),
 			Err(RegionError::TooLarge { cells: 1024, max_cells: MAX_REGION_CELLS })
@@ -255,8 +263,9 @@ fn genesis_models_are_minted_and_placed() {
 	)];
 	new_test_ext_with(parcels, models).execute_with(|| {
 		let scene = Models::models_in_region(Region { world: MAINLAND, x: 3, y: 3, width: 1, height: 1 }).unwrap();
-		assert_eq!(scene[0].models[0].model.name, "fountain");
-		assert_eq!(scene[0].models[0].transform, at(8_000, 8_000));
+		let placed = scene.parcels[0].placements[0];
+		assert_eq!(scene.model(placed.model).unwrap().name, "fountain");
+		assert_eq!(placed.transform, at(8_000, 8_000));
 		Models::do_try_state().unwrap();
 	});
 }

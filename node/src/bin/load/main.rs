@@ -9,6 +9,13 @@
 //! ```text
 //! landmesh-load --url ws://127.0.0.1:9944 --senders 6 --per-account 400
 //! ```
+//!
+//! `landmesh-load region` instead fills the largest region a query may cover (16 × 16
+//! mainland parcels, 32 models on each) and times `landmesh_modelsInRegion` over it
+//! against two baselines in the same run: a bare RPC round trip (`chain_getHeader`) and
+//! `landmesh_parcelsInRegion` over the same region. See [`region`].
+
+mod region;
 
 use clap::Parser;
 use landmesh_node::{dev_client::DevClient, transactions::sign};
@@ -31,6 +38,18 @@ struct Args {
 	/// Give up if the transfers are not all included within this many seconds.
 	#[arg(long, default_value_t = 300)]
 	timeout_secs: u64,
+	#[command(subcommand)]
+	scenario: Option<Scenario>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Scenario {
+	/// Time `landmesh_modelsInRegion` over a full region of the largest allowed size.
+	Region {
+		/// Timed calls of each method.
+		#[arg(long, default_value_t = 30)]
+		samples: usize,
+	},
 }
 
 #[tokio::main]
@@ -41,6 +60,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 	}
 	let client = DevClient::connect(&args.url).await?;
 	let chain = client.chain_identity().await?;
+	if let Some(Scenario::Region { samples }) = args.scenario {
+		return region::run(&client, &chain, samples).await;
+	}
 
 	// Sign everything first, so the measurement is the chain's, not the signer's.
 	let sign_start = Instant::now();
