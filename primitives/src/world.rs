@@ -82,6 +82,7 @@ impl Region {
 #[derive(
 	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize,
 )]
+#[serde(rename_all_fields = "camelCase")]
 pub enum RegionError {
 	/// No world has this id.
 	UnknownWorld,
@@ -150,6 +151,7 @@ pub enum AccessRule<AccountId> {
 	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
 	TypeInfo, Serialize, Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct Transform {
 	/// Anchor point in millimetres from the parcel's south-west ground corner: x east
 	/// (`0 .. PARCEL_SIDE_MM`), y up (`±MAX_ALTITUDE_MM`), z north (`0 .. PARCEL_SIDE_MM`).
@@ -405,5 +407,10 @@ mod tests {
 		assert_eq!(serde_json::from_value::<ParcelView<u64, u128>>(json).unwrap(), parcel);
 		let unlisted = ParcelView::<u64, u128> { price: None, ..parcel };
 		assert_eq!(serde_json::to_value(&unlisted).unwrap()["price"], serde_json::Value::Null);
+		// Field names are camelCase throughout, as JavaScript clients expect.
+		let transform = serde_json::to_value(Transform::IDENTITY).unwrap();
+		assert_eq!(transform["scalePermille"], serde_json::json!([1000, 1000, 1000]));
+		let error = serde_json::to_value(RegionError::TooLarge { cells: 300, max_cells: 256 }).unwrap();
+		assert_eq!(error, serde_json::json!({"TooLarge": {"cells": 300, "maxCells": 256}}));
 	}
 }
