@@ -3,6 +3,8 @@
 //! - [`content`]: [`ContentId`], the BLAKE3 root that names every piece of model data.
 //! - [`world`]: the world grid (worlds, parcels, placed models) as the chain stores it
 //!   and as clients read it back.
+//! - [`proof`]: chunk proofs: one 1 KiB chunk and its sibling chaining values, from which
+//!   the runtime rebuilds a [`ContentId`] to check that a miner holds the content.
 //! - [`api`]: the runtime APIs behind the node's `landmesh_*` RPC methods.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -11,6 +13,7 @@ extern crate alloc;
 
 pub mod api;
 pub mod content;
+pub mod proof;
 pub mod world;
 
 pub use content::ContentId;
