@@ -5,6 +5,7 @@
 //!   and as clients read it back.
 //! - [`proof`]: chunk proofs: one 1 KiB chunk and its sibling chaining values, from which
 //!   the runtime rebuilds a [`ContentId`] to check that a miner holds the content.
+//! - [`filler`]: filler sectors, whose chunks prove idle capacity (proof of space).
 //! - [`api`]: the runtime APIs behind the node's `landmesh_*` RPC methods.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -13,6 +14,7 @@ extern crate alloc;
 
 pub mod api;
 pub mod content;
+pub mod filler;
 pub mod proof;
 pub mod world;
 
