@@ -34,6 +34,7 @@ mod benches {
 		[pallet_validator_set, ValidatorSet]
 		[pallet_land, Land]
 		[pallet_models, Models]
+		[pallet_miners, Miners]
 	);
 }
 

@@ -233,6 +233,19 @@ impl pallet_models::Config for Runtime {
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 }
 
+impl pallet_miners::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// 100 CYBR per TiB: enough that a slashed fraction hurts more than a challenge's
+	/// rewards are worth, small enough that home miners can join.
+	type StakePerTiB = ConstU128<{ 100 * UNITS }>;
+	/// A week: time for the last challenges on a leaving miner and for its replicas to be
+	/// repaired elsewhere.
+	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+	type WeightInfo = pallet_miners::weights::SubstrateWeight<Runtime>;
+}
+
 impl pallet_nfts::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type CollectionId = u32;

@@ -176,6 +176,8 @@ mod runtime {
 	pub type Land = pallet_land;
 	#[runtime::pallet_index(13)]
 	pub type Models = pallet_models;
+	#[runtime::pallet_index(14)]
+	pub type Miners = pallet_miners;
 }
 
 /// The address format for describing accounts.

@@ -1,0 +1,94 @@
+//! Benchmarks for `pallet_miners`: the worst cases carry the longest endpoints allowed.
+
+use super::*;
+use polkadot_sdk::{
+	frame_benchmarking::v2::*,
+	frame_support::traits::Get,
+	frame_system::RawOrigin,
+};
+
+/// Endpoints with every field at its longest and every multiaddr slot filled.
+fn longest_endpoints<T: Config>() -> Endpoints {
+	let field = || -> EndpointText { alloc::vec![b'x'; MAX_ENDPOINT_LENGTH as usize].try_into().expect("max length") };
+	Endpoints {
+		peer_id: field(),
+		multiaddrs: (0..MAX_MULTIADDRS).map(|_| field()).collect::<alloc::vec::Vec<_>>().try_into().expect("max count"),
+		gateway: field(),
+		region: field(),
+	}
+}
+
+/// A funded account, registered as a miner of `capacity` bytes if asked.
+fn miner<T: Config>(capacity: Option<u64>) -> T::AccountId {
+	let who: T::AccountId = account("miner", 0, 0);
+	let funds = Pallet::<T>::stake_for(64 * TIB)
+		.saturating_add(T::Currency::minimum_balance())
+		.saturating_mul(2u32.into());
+	T::Currency::set_balance(&who, funds);
+	if let Some(capacity) = capacity {
+		Pallet::<T>::register(RawOrigin::Signed(who.clone()).into(), capacity, longest_endpoints::<T>())
+			.expect("a funded account registers");
+	}
+	who
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let who = miner::<T>(None);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), TIB, longest_endpoints::<T>());
+
+		assert!(Miners::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn update_endpoints() {
+		let who = miner::<T>(Some(TIB));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), longest_endpoints::<T>());
+
+		assert!(Miners::<T>::contains_key(&who));
+	}
+
+	/// Worst case: a raise, which holds more stake.
+	#[benchmark]
+	fn set_capacity() {
+		let who = miner::<T>(Some(TIB));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 32 * TIB);
+
+		assert_eq!(Miners::<T>::get(&who).map(|m| m.capacity), Some(32 * TIB));
+	}
+
+	#[benchmark]
+	fn exit() {
+		let who = miner::<T>(Some(TIB));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert!(matches!(Miners::<T>::get(&who).map(|m| m.status), Some(MinerStatus::Exiting { .. })));
+	}
+
+	#[benchmark]
+	fn withdraw() {
+		let who = miner::<T>(Some(TIB));
+		Pallet::<T>::exit(RawOrigin::Signed(who.clone()).into()).expect("an active miner exits");
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		frame_system::Pallet::<T>::set_block_number(later);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert!(!Miners::<T>::contains_key(&who));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

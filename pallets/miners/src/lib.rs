@@ -1,0 +1,324 @@
+//! # Miners
+//!
+//! Storage miners: accounts that keep replicas of model data and of their own filler
+//! sectors, and answer storage challenges.
+//!
+//! - [`register`](Pallet::register) declares a capacity in bytes and holds a stake of
+//!   [`Config::StakePerTiB`] per TiB of it (rounded up), with the endpoints others reach
+//!   the miner by (peer id, multiaddrs, HTTP gateway, region).
+//! - [`set_capacity`](Pallet::set_capacity) raises or lowers the capacity (never below
+//!   what is committed) and moves the stake with it.
+//! - [`exit`](Pallet::exit) stops new commitments; [`withdraw`](Pallet::withdraw) releases
+//!   the stake after [`Config::UnbondingPeriod`] once no replica is owed (pallet-storage
+//!   moves a leaving miner's replicas elsewhere).
+//!
+//! The storage pallets use the [`CapacityLedger`] this pallet implements: `commit` checks
+//! and books bytes in one step, so two orders in one block can never together exceed a
+//! miner's free capacity; `slash` burns a fraction of the held stake.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+use polkadot_sdk::{
+	frame_support::{
+		self,
+		dispatch::DispatchResult,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			tokens::{Fortitude, Precision},
+			Get,
+		},
+	},
+	frame_system,
+	sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill, SaturatedConversion,
+	},
+};
+
+/// The balance type of [`Config::Currency`].
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// A miner as stored.
+pub type MinerOf<T> = Miner<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>;
+
+/// One tebibyte, the unit stake is quoted in.
+pub const TIB: u64 = 1 << 40;
+
+/// What the storage pallets need from the miner registry.
+pub trait CapacityLedger<AccountId> {
+	/// Books `bytes` on an active miner with that much free capacity, or fails and books
+	/// nothing.
+	fn commit(miner: &AccountId, bytes: u64) -> DispatchResult;
+	/// Releases `bytes` previously committed (a replica expired, moved or was lost).
+	fn release(miner: &AccountId, bytes: u64);
+	/// Burns `fraction` of the miner's held stake; returns what was burned.
+	fn slash(miner: &AccountId, fraction: Perbill) -> u128;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>>
+			+ IsType<<Self as polkadot_sdk::frame_system::Config>::RuntimeEvent>;
+		/// CYBR, held as stake.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Stake per TiB of declared capacity.
+		#[pallet::constant]
+		type StakePerTiB: Get<BalanceOf<Self>>;
+		/// Blocks between `exit` and `withdraw`: long enough for the last challenges on the
+		/// miner's replicas and for their repair elsewhere.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A miner's stake.
+		MinerStake,
+	}
+
+	/// Every registered miner.
+	#[pallet::storage]
+	pub type Miners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerOf<T>>;
+
+	/// How many miners are registered.
+	#[pallet::storage]
+	pub type MinerCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A miner registered with this capacity and stake.
+		Registered { miner: T::AccountId, capacity: u64, stake: BalanceOf<T> },
+		/// A miner changed its endpoints.
+		EndpointsUpdated { miner: T::AccountId },
+		/// A miner's capacity (and stake) changed.
+		CapacityChanged { miner: T::AccountId, capacity: u64, stake: BalanceOf<T> },
+		/// A miner asked to leave.
+		Exiting { miner: T::AccountId },
+		/// A miner left; its remaining stake was released.
+		Withdrawn { miner: T::AccountId, stake: BalanceOf<T> },
+		/// Part of a miner's stake was burned.
+		Slashed { miner: T::AccountId, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// This account is already a miner.
+		AlreadyRegistered,
+		/// This account is not a miner.
+		NotMiner,
+		/// A miner must offer at least one byte.
+		ZeroCapacity,
+		/// The capacity cannot go below what is committed to replicas.
+		BelowCommitted,
+		/// The miner is leaving and takes no new replicas or changes.
+		Exiting,
+		/// `withdraw` needs an `exit` first.
+		NotExiting,
+		/// The unbonding period has not passed.
+		StillUnbonding,
+		/// The miner still holds replicas the chain assigned to it.
+		ReplicasOwed,
+		/// The miner's free capacity is smaller than the replica.
+		InsufficientCapacity,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Become a miner offering `capacity` bytes, holding the stake for it, reachable at
+		/// `endpoints`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(origin: OriginFor<T>, capacity: u64, endpoints: Endpoints) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Miners::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
+			let stake = Self::stake_for(capacity);
+			T::Currency::hold(&HoldReason::MinerStake.into(), &who, stake)?;
+			Miners::<T>::insert(
+				&who,
+				Miner { capacity, committed: 0, stake, endpoints, status: MinerStatus::Active },
+			);
+			MinerCount::<T>::mutate(|n| *n = n.saturating_add(1));
+			Self::deposit_event(Event::Registered { miner: who, capacity, stake });
+			Ok(())
+		}
+
+		/// Replace the miner's endpoints (a new address, a new gateway).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_endpoints())]
+		pub fn update_endpoints(origin: OriginFor<T>, endpoints: Endpoints) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Miners::<T>::try_mutate(&who, |m| -> DispatchResult {
+				let m = m.as_mut().ok_or(Error::<T>::NotMiner)?;
+				m.endpoints = endpoints;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::EndpointsUpdated { miner: who });
+			Ok(())
+		}
+
+		/// Raise or lower the capacity, never below what is committed; the stake follows
+		/// (held on a raise, released on a lowering).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_capacity())]
+		pub fn set_capacity(origin: OriginFor<T>, capacity: u64) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
+			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
+			ensure!(capacity >= m.committed, Error::<T>::BelowCommitted);
+			let wanted = Self::stake_for(capacity);
+			let reason = HoldReason::MinerStake.into();
+			if wanted > m.stake {
+				T::Currency::hold(&reason, &who, wanted - m.stake)?;
+			} else if wanted < m.stake {
+				T::Currency::release(&reason, &who, m.stake - wanted, Precision::BestEffort)?;
+			}
+			m.capacity = capacity;
+			m.stake = wanted;
+			Miners::<T>::insert(&who, m);
+			Self::deposit_event(Event::CapacityChanged { miner: who, capacity, stake: wanted });
+			Ok(())
+		}
+
+		/// Stop taking replicas and start the unbonding period.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::exit())]
+		pub fn exit(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Miners::<T>::try_mutate(&who, |m| -> DispatchResult {
+				let m = m.as_mut().ok_or(Error::<T>::NotMiner)?;
+				ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
+				m.status = MinerStatus::Exiting { since: frame_system::Pallet::<T>::block_number() };
+				Ok(())
+			})?;
+			Self::deposit_event(Event::Exiting { miner: who });
+			Ok(())
+		}
+
+		/// After the unbonding period, with no replica owed: release the stake and leave.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			let MinerStatus::Exiting { since } = m.status else { return Err(Error::<T>::NotExiting.into()) };
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now >= since.saturating_add(T::UnbondingPeriod::get()), Error::<T>::StillUnbonding);
+			ensure!(m.committed == 0, Error::<T>::ReplicasOwed);
+			let held = T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who);
+			T::Currency::release(&HoldReason::MinerStake.into(), &who, held, Precision::BestEffort)?;
+			Miners::<T>::remove(&who);
+			MinerCount::<T>::mutate(|n| *n = n.saturating_sub(1));
+			Self::deposit_event(Event::Withdrawn { miner: who, stake: held });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The stake `capacity` bytes require: `StakePerTiB` per TiB, rounded up.
+	pub fn stake_for(capacity: u64) -> BalanceOf<T> {
+		let per_tib: u128 = T::StakePerTiB::get().saturated_into();
+		let stake = (per_tib.saturating_mul(capacity as u128)).div_ceil(TIB as u128);
+		stake.saturated_into()
+	}
+
+	/// Checks the invariants: committed ≤ capacity, the recorded stake is what is held,
+	/// and the count is right.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		let mut count = 0u32;
+		for (who, m) in Miners::<T>::iter() {
+			frame_support::ensure!(m.committed <= m.capacity, "a miner is committed beyond its capacity");
+			frame_support::ensure!(
+				T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who) == m.stake,
+				"a miner's recorded stake is not what is held"
+			);
+			count += 1;
+		}
+		frame_support::ensure!(count == MinerCount::<T>::get(), "miner count is wrong");
+		Ok(())
+	}
+}
+
+impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
+	fn commit(miner: &T::AccountId, bytes: u64) -> DispatchResult {
+		Miners::<T>::try_mutate(miner, |m| {
+			let m = m.as_mut().ok_or(Error::<T>::NotMiner)?;
+			frame_support::ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
+			frame_support::ensure!(m.free() >= bytes, Error::<T>::InsufficientCapacity);
+			m.committed += bytes;
+			Ok(())
+		})
+	}
+
+	fn release(miner: &T::AccountId, bytes: u64) {
+		Miners::<T>::mutate(miner, |m| {
+			if let Some(m) = m {
+				m.committed = m.committed.saturating_sub(bytes);
+			}
+		});
+	}
+
+	fn slash(miner: &T::AccountId, fraction: Perbill) -> u128 {
+		let Some(mut m) = Miners::<T>::get(miner) else { return 0 };
+		let amount = fraction * m.stake;
+		if amount.is_zero() {
+			return 0;
+		}
+		let burned = T::Currency::burn_held(
+			&HoldReason::MinerStake.into(),
+			miner,
+			amount,
+			Precision::BestEffort,
+			Fortitude::Force,
+		)
+		.unwrap_or_default();
+		m.stake = m.stake.saturating_sub(burned);
+		Miners::<T>::insert(miner, m);
+		Self::deposit_event(Event::Slashed { miner: miner.clone(), amount: burned });
+		burned.saturated_into()
+	}
+}

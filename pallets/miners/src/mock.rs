@@ -1,0 +1,61 @@
+//! A runtime with System, Balances and the miners pallet, for unit tests and benchmark tests.
+
+use crate as pallet_miners;
+use polkadot_sdk::{
+	frame_support::{
+		construct_runtime, derive_impl,
+		traits::ConstU64,
+	},
+	frame_system, pallet_balances, sp_io,
+	sp_runtime::BuildStorage,
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Miners: pallet_miners,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// 1000 units of stake per TiB.
+pub const STAKE_PER_TIB: u64 = 1_000;
+pub const UNBONDING: u64 = 20;
+pub const TIB: u64 = crate::TIB;
+
+impl pallet_miners::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type StakePerTiB = ConstU64<STAKE_PER_TIB>;
+	type UnbondingPeriod = ConstU64<UNBONDING>;
+	type WeightInfo = ();
+}
+
+/// Every account 1..=9 starts with this much.
+pub const ENDOWMENT: u64 = 100_000;
+
+/// Accounts 1..=9 endowed, no miners, at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> { balances: (1..=9).map(|n| (n, ENDOWMENT)).collect(), ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
