@@ -97,11 +97,21 @@ fn walk_path(size: u64, index: u64, mut step: impl FnMut(bool, u64, u64)) -> u32
 /// Checks that `proof` shows chunk `index` of the content named `content_id`, which is
 /// `size` bytes long.
 pub fn verify(content_id: &ContentId, size: u64, index: u64, proof: &ChunkProof) -> Result<(), ProofError> {
+	if root_from(size, index, proof)? == content_id.0 {
+		Ok(())
+	} else {
+		Err(ProofError::RootMismatch)
+	}
+}
+
+/// The root that `proof` leads to for chunk `index` of a `size`-byte content (the shape
+/// checks of [`verify`], without the comparison).
+pub fn root_from(size: u64, index: u64, proof: &ChunkProof) -> Result<[u8; 32], ProofError> {
 	if proof.chunk.len() != chunk_len(size, index)? {
 		return Err(ProofError::WrongChunkLength);
 	}
-	// Directions top-down, at most MAX_DEPTH of them: a fixed array, no allocation.
-	// (A u64 size has at most MAX_DEPTH levels, so the array is large enough.)
+	// Directions top-down. A u64 size has at most MAX_DEPTH levels, so the array is
+	// large enough and nothing is allocated.
 	let mut went_left = [false; MAX_DEPTH as usize];
 	let mut depth = 0;
 	walk_path(size, index, |left, _, _| {
@@ -111,31 +121,27 @@ pub fn verify(content_id: &ContentId, size: u64, index: u64, proof: &ChunkProof)
 	if depth != proof.siblings.len() {
 		return Err(ProofError::WrongDepth);
 	}
-	let root = if depth == 0 {
+	if depth == 0 {
 		// A content of one chunk: the chunk is hashed as the root.
-		blake3::hash(&proof.chunk)
-	} else {
-		let mut cv: ChainingValue = blake3::Hasher::new()
-			.set_input_offset(index * CHUNK_SIZE)
-			.update(&proof.chunk)
-			.finalize_non_root();
-		// Fold the siblings in from the chunk upwards; the last merge is the root.
-		for (up, sibling) in proof.siblings.iter().enumerate() {
-			let left = went_left[depth - 1 - up];
-			let (l, r) = if left { (&cv, sibling) } else { (sibling, &cv) };
-			if up + 1 == depth {
-				let root = merge_subtrees_root(l, r, Mode::Hash);
-				return if root.as_bytes() == &content_id.0 { Ok(()) } else { Err(ProofError::RootMismatch) };
-			}
-			cv = merge_subtrees_non_root(l, r, Mode::Hash);
-		}
-		unreachable!("depth > 0, so the loop returns at its last sibling")
-	};
-	if root.as_bytes() == &content_id.0 {
-		Ok(())
-	} else {
-		Err(ProofError::RootMismatch)
+		return Ok(*blake3::hash(&proof.chunk).as_bytes());
 	}
+	let mut cv: ChainingValue = blake3::Hasher::new()
+		.set_input_offset(index * CHUNK_SIZE)
+		.update(&proof.chunk)
+		.finalize_non_root();
+	// Fold the siblings in from the chunk upwards; the last merge is the root.
+	for (up, sibling) in proof.siblings.iter().enumerate().take(depth - 1) {
+		let (l, r) = if went_left[depth - 1 - up] { (&cv, sibling) } else { (sibling, &cv) };
+		cv = merge_subtrees_non_root(l, r, Mode::Hash);
+	}
+	let top = &proof.siblings[depth - 1];
+	let (l, r) = if went_left[0] { (&cv, top) } else { (top, &cv) };
+	Ok(*merge_subtrees_root(l, r, Mode::Hash).as_bytes())
+}
+
+/// The content id of `content` (its BLAKE3 root).
+pub fn root_of(content: &[u8]) -> [u8; 32] {
+	*blake3::hash(content).as_bytes()
 }
 
 /// Builds the proof of chunk `index` of `content` (the whole content in memory: for tests

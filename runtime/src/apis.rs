@@ -35,6 +35,7 @@ mod benches {
 		[pallet_land, Land]
 		[pallet_models, Models]
 		[pallet_miners, Miners]
+		[pallet_storage, Storage]
 	);
 }
 

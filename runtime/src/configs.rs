@@ -98,6 +98,23 @@ impl pallet_babe::Config for Runtime {
 /// chunks it will be asked for. `None` only in the first blocks of the chain.
 pub type ChallengeRandomness = pallet_babe::ParentBlockRandomness<Runtime>;
 
+/// [`ChallengeRandomness`] for pallets that need a value in every block: in the first
+/// blocks, before BABE has a VRF output, the subject is hashed with the parent hash
+/// (predictable, but nothing is at stake that early).
+pub struct BabeRandomness;
+
+impl frame_support::traits::Randomness<Hash, BlockNumber> for BabeRandomness {
+	fn random(subject: &[u8]) -> (Hash, BlockNumber) {
+		match ChallengeRandomness::random(subject) {
+			(Some(value), known_since) => (value, known_since),
+			(None, known_since) => {
+				let parent = frame_system::Pallet::<Runtime>::parent_hash();
+				(sp_io::hashing::blake2_256(&[subject, parent.as_ref()].concat()).into(), known_since)
+			},
+		}
+	}
+}
+
 impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = Babe;
@@ -243,7 +260,25 @@ impl pallet_miners::Config for Runtime {
 	/// A week: time for the last challenges on a leaving miner and for its replicas to be
 	/// repaired elsewhere.
 	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+	/// Bounds the scan that picks miners for a replica.
+	type MaxMiners = ConstU32<1024>;
 	type WeightInfo = pallet_miners::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_storage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Miners = Miners;
+	type Randomness = BabeRandomness;
+	/// 1 CYBR per GiB per replica per period (a day): `UNITS / 2^30` per byte, rounded.
+	type PricePerBytePeriod = ConstU128<{ UNITS / (1 << 30) }>;
+	type PeriodLength = ConstU32<DAYS>;
+	type MaxReplicas = ConstU32<8>;
+	/// As large as a model may be.
+	type MaxContentSize = ConstU64<{ 4 << 30 }>;
+	type MaxCandidates = ConstU32<1024>;
+	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_nfts::Config for Runtime {

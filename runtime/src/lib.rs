@@ -178,6 +178,8 @@ mod runtime {
 	pub type Models = pallet_models;
 	#[runtime::pallet_index(14)]
 	pub type Miners = pallet_miners;
+	#[runtime::pallet_index(15)]
+	pub type Storage = pallet_storage;
 }
 
 /// The address format for describing accounts.

@@ -68,6 +68,11 @@ pub trait CapacityLedger<AccountId> {
 	fn release(miner: &AccountId, bytes: u64);
 	/// Burns `fraction` of the miner's held stake; returns what was burned.
 	fn slash(miner: &AccountId, fraction: Perbill) -> u128;
+	/// The active miners with at least `min_free` bytes free: `(miner, free bytes, region)`,
+	/// at most `MaxMiners` of them.
+	fn candidates(min_free: u64) -> alloc::vec::Vec<(AccountId, u64, EndpointText)>;
+	/// Whether the miner has asked to leave (its replicas must move).
+	fn is_exiting(miner: &AccountId) -> bool;
 }
 
 #[frame_support::pallet]
@@ -97,6 +102,10 @@ pub mod pallet {
 		/// miner's replicas and for their repair elsewhere.
 		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+		/// The most miners registered at once; bounds the work of choosing miners for a
+		/// replica.
+		#[pallet::constant]
+		type MaxMiners: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -153,6 +162,8 @@ pub mod pallet {
 		ReplicasOwed,
 		/// The miner's free capacity is smaller than the replica.
 		InsufficientCapacity,
+		/// `MaxMiners` are registered already.
+		TooManyMiners,
 	}
 
 	#[pallet::hooks]
@@ -173,6 +184,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(!Miners::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
 			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
+			ensure!(MinerCount::<T>::get() < T::MaxMiners::get(), Error::<T>::TooManyMiners);
 			let stake = Self::stake_for(capacity);
 			T::Currency::hold(&HoldReason::MinerStake.into(), &who, stake)?;
 			Miners::<T>::insert(
@@ -320,5 +332,16 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 		Miners::<T>::insert(miner, m);
 		Self::deposit_event(Event::Slashed { miner: miner.clone(), amount: burned });
 		burned.saturated_into()
+	}
+
+	fn candidates(min_free: u64) -> alloc::vec::Vec<(T::AccountId, u64, EndpointText)> {
+		Miners::<T>::iter()
+			.filter(|(_, m)| m.status == MinerStatus::Active && m.free() >= min_free)
+			.map(|(who, m)| (who, m.free(), m.endpoints.region))
+			.collect()
+	}
+
+	fn is_exiting(miner: &T::AccountId) -> bool {
+		Miners::<T>::get(miner).is_some_and(|m| m.status != MinerStatus::Active)
 	}
 }

@@ -4,7 +4,7 @@ use crate as pallet_miners;
 use polkadot_sdk::{
 	frame_support::{
 		construct_runtime, derive_impl,
-		traits::ConstU64,
+		traits::{ConstU32, ConstU64},
 	},
 	frame_system, pallet_balances, sp_io,
 	sp_runtime::BuildStorage,
@@ -43,6 +43,7 @@ impl pallet_miners::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type StakePerTiB = ConstU64<STAKE_PER_TIB>;
 	type UnbondingPeriod = ConstU64<UNBONDING>;
+	type MaxMiners = ConstU32<5>;
 	type WeightInfo = ();
 }
 

@@ -67,6 +67,10 @@ fn register_errors() {
 		);
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")));
 		assert_noop!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")), Error::<Test>::AlreadyRegistered);
+		for who in 2..=5 {
+			assert_ok!(Miners::register(RuntimeOrigin::signed(who), TIB, endpoints("eu")));
+		}
+		assert_noop!(Miners::register(RuntimeOrigin::signed(6), TIB, endpoints("eu")), Error::<Test>::TooManyMiners);
 	});
 }
 
@@ -113,6 +117,21 @@ fn commit_never_exceeds_free_capacity_within_a_block() {
 		<Miners as CapacityLedger<u64>>::release(&1, 600);
 		assert_eq!(crate::Miners::<Test>::get(1).unwrap().committed, 400);
 		assert_noop!(<Miners as CapacityLedger<u64>>::commit(&2, 1), Error::<Test>::NotMiner);
+	});
+}
+
+#[test]
+fn candidates_are_active_miners_with_room() {
+	run(|| {
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 1000, endpoints("eu")));
+		assert_ok!(Miners::register(RuntimeOrigin::signed(2), 500, endpoints("us")));
+		assert_ok!(Miners::register(RuntimeOrigin::signed(3), 2000, endpoints("ap")));
+		assert_ok!(Miners::exit(RuntimeOrigin::signed(3)));
+		let mut found: Vec<_> = <Miners as CapacityLedger<u64>>::candidates(600).into_iter().map(|(m, free, _)| (m, free)).collect();
+		found.sort();
+		assert_eq!(found, vec![(1, 1000)], "2 lacks room, 3 is leaving");
+		assert!(<Miners as CapacityLedger<u64>>::is_exiting(&3));
+		assert!(!<Miners as CapacityLedger<u64>>::is_exiting(&1));
 	});
 }
 

@@ -53,18 +53,18 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::MinerCount` (r:1 w:1)
+	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::MinerCount` (r:1 w:1)
-	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
 		//  Estimated: `4981`
-		// Minimum execution time: 793_717_000 picoseconds.
-		Weight::from_parts(829_172_000, 4981)
+		// Minimum execution time: 853_599_000 picoseconds.
+		Weight::from_parts(942_699_000, 4981)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1568`
 		//  Estimated: `4981`
-		// Minimum execution time: 236_738_000 picoseconds.
-		Weight::from_parts(268_149_000, 4981)
+		// Minimum execution time: 253_405_000 picoseconds.
+		Weight::from_parts(291_454_000, 4981)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -84,13 +84,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1726`
 		//  Estimated: `4981`
-		// Minimum execution time: 828_545_000 picoseconds.
-		Weight::from_parts(913_251_000, 4981)
+		// Minimum execution time: 826_783_000 picoseconds.
+		Weight::from_parts(884_397_000, 4981)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -100,15 +100,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1568`
 		//  Estimated: `4981`
-		// Minimum execution time: 219_329_000 picoseconds.
-		Weight::from_parts(246_812_000, 4981)
+		// Minimum execution time: 226_006_000 picoseconds.
+		Weight::from_parts(262_949_000, 4981)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
@@ -117,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1730`
 		//  Estimated: `4981`
-		// Minimum execution time: 732_773_000 picoseconds.
-		Weight::from_parts(772_422_000, 4981)
+		// Minimum execution time: 784_444_000 picoseconds.
+		Weight::from_parts(892_297_000, 4981)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -128,18 +128,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::MinerCount` (r:1 w:1)
+	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::MinerCount` (r:1 w:1)
-	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
 		//  Estimated: `4981`
-		// Minimum execution time: 793_717_000 picoseconds.
-		Weight::from_parts(829_172_000, 4981)
+		// Minimum execution time: 853_599_000 picoseconds.
+		Weight::from_parts(942_699_000, 4981)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -149,8 +149,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1568`
 		//  Estimated: `4981`
-		// Minimum execution time: 236_738_000 picoseconds.
-		Weight::from_parts(268_149_000, 4981)
+		// Minimum execution time: 253_405_000 picoseconds.
+		Weight::from_parts(291_454_000, 4981)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -159,13 +159,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1726`
 		//  Estimated: `4981`
-		// Minimum execution time: 828_545_000 picoseconds.
-		Weight::from_parts(913_251_000, 4981)
+		// Minimum execution time: 826_783_000 picoseconds.
+		Weight::from_parts(884_397_000, 4981)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -175,15 +175,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1568`
 		//  Estimated: `4981`
-		// Minimum execution time: 219_329_000 picoseconds.
-		Weight::from_parts(246_812_000, 4981)
+		// Minimum execution time: 226_006_000 picoseconds.
+		Weight::from_parts(262_949_000, 4981)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
@@ -192,8 +192,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1730`
 		//  Estimated: `4981`
-		// Minimum execution time: 732_773_000 picoseconds.
-		Weight::from_parts(772_422_000, 4981)
+		// Minimum execution time: 784_444_000 picoseconds.
+		Weight::from_parts(892_297_000, 4981)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}

@@ -1,0 +1,167 @@
+//! Benchmarks for `pallet_storage`. Assignment scans every candidate miner, so
+//! `place_order` is measured against the number of registered miners, with the most
+//! replicas; confirmation verifies a proof at the largest content size (deepest path).
+
+use super::*;
+use landmesh_primitives::proof::{chunk_count, chunk_len, root_from, ChunkProof, MAX_DEPTH};
+use polkadot_sdk::{
+	frame_benchmarking::v2::*,
+	frame_system::RawOrigin,
+};
+
+/// An account that can pay for 30 periods of the largest order (placing and renewing).
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, i, 0);
+	let price = Pallet::<T>::price(T::MaxContentSize::get(), T::MaxReplicas::get(), 30).expect("no overflow");
+	T::Currency::set_balance(&who, price.saturating_add(T::Currency::minimum_balance().saturating_mul(10u32.into())));
+	who
+}
+
+/// What each benchmark miner offers: room for sixteen of the largest contents.
+fn miner_capacity<T: Config>() -> u64 {
+	T::MaxContentSize::get().saturating_mul(16)
+}
+
+/// Registers `n` more miners with room for anything, each in its own region.
+fn miners<T: Config + pallet_miners::Config>(n: u32) -> Vec<T::AccountId> {
+	let first = pallet_miners::MinerCount::<T>::get();
+	(first..first + n)
+		.map(|i| {
+			let who: T::AccountId = account("miner", i, 0);
+			let stake = pallet_miners::Pallet::<T>::stake_for(miner_capacity::<T>());
+			let ed = <<T as pallet_miners::Config>::Currency as Inspect<T::AccountId>>::minimum_balance();
+			<T as pallet_miners::Config>::Currency::set_balance(&who, stake.saturating_add(ed).saturating_mul(2u32.into()));
+			let text = |s: alloc::string::String| s.into_bytes().try_into().expect("short");
+			let endpoints = pallet_miners::Endpoints {
+				peer_id: text(alloc::format!("peer{i}")),
+				multiaddrs: Default::default(),
+				gateway: text(alloc::format!("http://miner{i}")),
+				region: text(alloc::format!("region{i}")),
+			};
+			pallet_miners::Pallet::<T>::register(RawOrigin::Signed(who.clone()).into(), miner_capacity::<T>(), endpoints)
+				.expect("a funded miner registers");
+			who
+		})
+		.collect()
+}
+
+/// An order of the largest content on the most replicas, all confirmed, by `owner`.
+fn order<T: Config + pallet_miners::Config>(owner: &T::AccountId, confirmed: bool) -> OrderId {
+	miners::<T>(T::MaxReplicas::get());
+	let order = NextOrderId::<T>::get();
+	Pallet::<T>::place_order(RawOrigin::Signed(owner.clone()).into(), ContentId([3; 32]), T::MaxContentSize::get(), T::MaxReplicas::get(), 10)
+		.expect("enough miners with room");
+	if confirmed {
+		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.holders.iter_mut().for_each(|r| r.confirmed = true)));
+	}
+	order
+}
+
+#[benchmarks(where T: pallet_miners::Config)]
+mod benchmarks {
+	use super::*;
+
+	/// `m` candidate miners (measured up to 256, extrapolated to `MaxCandidates`), with
+	/// `MaxReplicas` replicas.
+	#[benchmark]
+	fn place_order(m: Linear<{ T::MaxReplicas::get() }, { T::MaxCandidates::get().min(256) }>) {
+		miners::<T>(m);
+		let owner = funded::<T>("owner", 0);
+		let order = NextOrderId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), ContentId([1; 32]), T::MaxContentSize::get(), T::MaxReplicas::get(), 10);
+
+		assert_eq!(Orders::<T>::get(order).map(|o| o.holders.len() as u32), Some(T::MaxReplicas::get()));
+	}
+
+	/// The last chunk of the largest content: the deepest proof.
+	#[benchmark]
+	fn confirm() {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, false);
+		let size = T::MaxContentSize::get();
+		let last = chunk_count(size) - 1;
+		let depth = {
+			let mut proof = ChunkProof {
+				chunk: alloc::vec![7u8; chunk_len(size, last).expect("last chunk")].try_into().expect("a chunk"),
+				siblings: Default::default(),
+			};
+			// Find the path length for this size by growing the sibling list until it fits.
+			let mut depth = 0;
+			while root_from(size, last, &proof) == Err(landmesh_primitives::proof::ProofError::WrongDepth) && depth < MAX_DEPTH {
+				proof.siblings.try_push([depth as u8; 32]).expect("within MAX_DEPTH");
+				depth += 1;
+			}
+			proof
+		};
+		let root = root_from(size, last, &depth).expect("a well-shaped proof");
+		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.content_id = ContentId(root)));
+		let miner = Orders::<T>::get(order).expect("placed").holders[0].miner.clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), order, depth);
+
+		assert!(Orders::<T>::get(order).expect("open").holders[0].confirmed);
+	}
+
+	#[benchmark]
+	fn renew() {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, true);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), order, 10);
+
+		assert!(Orders::<T>::contains_key(order));
+	}
+
+	/// Worst case: every replica confirmed and owed a period's pay.
+	#[benchmark]
+	fn cancel(r: Linear<1, { T::MaxReplicas::get() }>) {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, true);
+		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.holders.truncate(r as usize)));
+		frame_system::Pallet::<T>::set_block_number(frame_system::Pallet::<T>::block_number() + T::PeriodLength::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), order);
+
+		assert!(!Orders::<T>::contains_key(order));
+	}
+
+	/// Worst case: `r` confirmed replicas paid for a period.
+	#[benchmark]
+	fn settle(r: Linear<1, { T::MaxReplicas::get() }>) {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, true);
+		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| {
+			o.holders.truncate(r as usize);
+			o.replicas = r;
+		}));
+		frame_system::Pallet::<T>::set_block_number(frame_system::Pallet::<T>::block_number() + T::PeriodLength::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), order);
+
+		assert!(Orders::<T>::contains_key(order));
+	}
+
+	/// A leaving miner's replica moved to a fresh miner.
+	#[benchmark]
+	fn evacuate() {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, true);
+		miners::<T>(T::MaxReplicas::get() + 1);
+		let leaving = Orders::<T>::get(order).expect("placed").holders[0].miner.clone();
+		pallet_miners::Pallet::<T>::exit(RawOrigin::Signed(leaving.clone()).into()).expect("an active miner exits");
+		let caller = funded::<T>("keeper", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), order, leaving.clone());
+
+		assert!(!Orders::<T>::get(order).expect("open").holders.iter().any(|r| r.miner == leaving));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,501 @@
+//! # Storage
+//!
+//! Storage orders: an owner pays to keep a content (a [`ContentId`] and its size) on `R`
+//! miners for a number of periods.
+//!
+//! - [`place_order`](Pallet::place_order) holds the whole price (`size × R × periods ×`
+//!   [`Config::PricePerBytePeriod`]) from the owner as escrow and assigns `R` miners.
+//! - **Assignment** is deterministic from the chain's randomness (BABE's VRF output in the
+//!   Landmesh runtime): each replica goes to a miner drawn with probability proportional
+//!   to its free capacity, never two replicas of one order on one miner, and to a miner of
+//!   a region the order does not use yet whenever one has room. Capacity is booked through
+//!   pallet-miners' ledger at once, so orders in the same block never over-commit a miner.
+//! - A miner [`confirm`](Pallet::confirm)s its replica with a proof of the content's last
+//!   chunk: it shows the miner has the content and pins the declared size (see
+//!   `landmesh_primitives::proof`). Only confirmed replicas are paid.
+//! - **Payment** is lazy: [`settle`](Pallet::settle) (anyone may call it; every other call
+//!   on an order settles first) pays each confirmed replica `size × PricePerBytePeriod` per
+//!   elapsed period out of the escrow. At the end the order is closed: capacity released,
+//!   the unspent escrow returned.
+//! - [`renew`](Pallet::renew) extends and pays more; [`cancel`](Pallet::cancel) closes
+//!   early and refunds the unused part.
+//! - **Repair**: a replica lost to a failed challenge ([`Pallet::replica_lost`], called by
+//!   pallet-audit) or held by a miner that is leaving ([`evacuate`](Pallet::evacuate)) is
+//!   dropped and reassigned; the new miner fetches the content from the other holders and
+//!   confirms. If no miner has room, the order runs short and `settle` tries again.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+use alloc::vec::Vec;
+use codec::Encode;
+use landmesh_primitives::{
+	proof::{self, ChunkProof, ProofError},
+	ContentId,
+};
+use pallet_miners::CapacityLedger;
+use polkadot_sdk::{
+	frame_support::{
+		self,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+			Get, Randomness,
+		},
+	},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_io::hashing::blake2_256,
+	sp_runtime::{
+		traits::{Saturating, Zero},
+		DispatchError, SaturatedConversion,
+	},
+};
+
+/// The balance type of [`Config::Currency`].
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// An order as stored.
+pub type OrderOf<T> = Order<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::MaxReplicas,
+>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>>
+			+ IsType<<Self as polkadot_sdk::frame_system::Config>::RuntimeEvent>;
+		/// CYBR: escrow is held on the owner and paid out to miners from the hold.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The miner registry and its capacity ledger (pallet-miners).
+		type Miners: CapacityLedger<Self::AccountId>;
+		/// Where assignments come from (BABE's randomness in the Landmesh runtime).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+		/// The price of keeping one byte on one replica for one period.
+		#[pallet::constant]
+		type PricePerBytePeriod: Get<BalanceOf<Self>>;
+		/// Blocks in a storage period.
+		#[pallet::constant]
+		type PeriodLength: Get<BlockNumberFor<Self>>;
+		/// The most replicas an order may ask for.
+		#[pallet::constant]
+		type MaxReplicas: Get<u32>;
+		/// The largest content an order may store, in bytes.
+		#[pallet::constant]
+		type MaxContentSize: Get<u64>;
+		/// The most miners assignment considers (pallet-miners' `MaxMiners`): bounds its scan.
+		#[pallet::constant]
+		type MaxCandidates: Get<u32>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The unspent payment of the owner's storage orders.
+		StorageEscrow,
+	}
+
+	/// Every open order.
+	#[pallet::storage]
+	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, OrderOf<T>>;
+
+	/// The id the next order gets.
+	#[pallet::storage]
+	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
+
+	/// The replicas each miner keeps: `(miner, order)`, so a node finds its work and a
+	/// leaving miner's replicas are found without scanning every order.
+	#[pallet::storage]
+	pub type MinerReplicas<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, OrderId, ()>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An order was placed and paid for.
+		OrderPlaced {
+			order: OrderId,
+			owner: T::AccountId,
+			content_id: ContentId,
+			size: u64,
+			replicas: u32,
+			end: BlockNumberFor<T>,
+			cost: BalanceOf<T>,
+		},
+		/// A replica was assigned to a miner, which should fetch and confirm it.
+		ReplicaAssigned { order: OrderId, miner: T::AccountId },
+		/// No miner had room for a replica; `settle` will try again.
+		ReplicaUnplaced { order: OrderId },
+		/// A miner proved it holds its replica.
+		ReplicaConfirmed { order: OrderId, miner: T::AccountId },
+		/// A replica was dropped (lost in a challenge, or its miner is leaving).
+		ReplicaDropped { order: OrderId, miner: T::AccountId },
+		/// A miner was paid for its replica.
+		MinerPaid { order: OrderId, miner: T::AccountId, amount: BalanceOf<T> },
+		/// An order was extended.
+		Renewed { order: OrderId, end: BlockNumberFor<T>, cost: BalanceOf<T> },
+		/// An order was closed (ended or cancelled) and its unspent escrow returned.
+		Closed { order: OrderId, refund: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A content must be at least one byte.
+		EmptyContent,
+		/// The content is larger than `MaxContentSize`.
+		ContentTooLarge,
+		/// An order needs between 1 and `MaxReplicas` replicas.
+		BadReplicaCount,
+		/// An order or renewal must pay for at least one period.
+		ZeroPeriods,
+		/// Fewer miners have room for the content than the replicas asked for.
+		NotEnoughMiners,
+		/// The price overflows.
+		Overflow,
+		/// No open order has this id.
+		UnknownOrder,
+		/// Only the order's owner may do this.
+		NotOwner,
+		/// The caller holds no replica of this order.
+		NotHolder,
+		/// The replica is confirmed already.
+		AlreadyConfirmed,
+		/// The proof's chunk is not as long as the content's last chunk.
+		ProofWrongLength,
+		/// The proof has the wrong number of siblings for the content's size.
+		ProofWrongDepth,
+		/// The proof does not lead to the content id.
+		ProofMismatch,
+		/// The miner is not leaving; its replicas stay.
+		MinerNotExiting,
+		/// The order has ended; `settle` closes it.
+		OrderEnded,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Keep `content_id` (`size` bytes) on `replicas` miners for `periods` periods,
+		/// holding the whole price now.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::place_order(T::MaxCandidates::get()))]
+		pub fn place_order(
+			origin: OriginFor<T>,
+			content_id: ContentId,
+			size: u64,
+			replicas: u32,
+			periods: u32,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			ensure!(size > 0, Error::<T>::EmptyContent);
+			ensure!(size <= T::MaxContentSize::get(), Error::<T>::ContentTooLarge);
+			ensure!((1..=T::MaxReplicas::get()).contains(&replicas), Error::<T>::BadReplicaCount);
+			ensure!(periods > 0, Error::<T>::ZeroPeriods);
+			let cost = Self::price(size, replicas, periods)?;
+			T::Currency::hold(&HoldReason::StorageEscrow.into(), &owner, cost)?;
+			let order = NextOrderId::<T>::get();
+			NextOrderId::<T>::put(order.saturating_add(1));
+			let now = frame_system::Pallet::<T>::block_number();
+			let end = now.saturating_add(T::PeriodLength::get().saturating_mul(periods.into()));
+			let mut placed = Order {
+				owner: owner.clone(),
+				content_id,
+				size,
+				replicas,
+				end,
+				paid_until: now,
+				escrow: cost,
+				holders: Default::default(),
+			};
+			let chosen = Self::assign(order, &mut placed, replicas, &[]);
+			ensure!(chosen == replicas, Error::<T>::NotEnoughMiners);
+			Orders::<T>::insert(order, placed);
+			Self::deposit_event(Event::OrderPlaced { order, owner, content_id, size, replicas, end, cost });
+			Ok(())
+		}
+
+		/// Show, as an assigned miner, that it holds the content: a proof of its last
+		/// chunk against the content id.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::confirm())]
+		pub fn confirm(origin: OriginFor<T>, order: OrderId, proof: ChunkProof) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			let mut o = Self::settled(order)?;
+			let at = o.holders.iter().position(|r| r.miner == miner).ok_or(Error::<T>::NotHolder)?;
+			ensure!(!o.holders[at].confirmed, Error::<T>::AlreadyConfirmed);
+			let last = proof::chunk_count(o.size) - 1;
+			proof::verify(&o.content_id, o.size, last, &proof).map_err(|e| match e {
+				ProofError::WrongChunkLength | ProofError::IndexOutOfRange => Error::<T>::ProofWrongLength,
+				ProofError::WrongDepth => Error::<T>::ProofWrongDepth,
+				ProofError::RootMismatch => Error::<T>::ProofMismatch,
+			})?;
+			o.holders[at].confirmed = true;
+			Orders::<T>::insert(order, o);
+			Self::deposit_event(Event::ReplicaConfirmed { order, miner });
+			Ok(())
+		}
+
+		/// Extend an order by `periods`, paying for them now. Owner.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::renew())]
+		pub fn renew(origin: OriginFor<T>, order: OrderId, periods: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(periods > 0, Error::<T>::ZeroPeriods);
+			let mut o = Self::settled(order)?;
+			ensure!(o.owner == who, Error::<T>::NotOwner);
+			let cost = Self::price(o.size, o.replicas, periods)?;
+			T::Currency::hold(&HoldReason::StorageEscrow.into(), &who, cost)?;
+			o.escrow = o.escrow.saturating_add(cost);
+			o.end = o.end.saturating_add(T::PeriodLength::get().saturating_mul(periods.into()));
+			let end = o.end;
+			Orders::<T>::insert(order, o);
+			Self::deposit_event(Event::Renewed { order, end, cost });
+			Ok(())
+		}
+
+		/// Close an order now: miners are paid for the periods elapsed, the rest of the
+		/// escrow returns to the owner. Owner.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel(T::MaxReplicas::get()))]
+		pub fn cancel(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let o = Self::settled(order)?;
+			ensure!(o.owner == who, Error::<T>::NotOwner);
+			Self::close(order, o);
+			Ok(())
+		}
+
+		/// Pay what is due on an order, close it if it has ended, and fill missing
+		/// replicas. Anyone (a miner wanting its pay, a keeper).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::settle(T::MaxReplicas::get()))]
+		pub fn settle(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let Some(mut o) = Self::settle_order(order)? else { return Ok(()) };
+			let missing = o.replicas.saturating_sub(o.holders.len() as u32);
+			if missing > 0 {
+				let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).collect();
+				Self::assign(order, &mut o, missing, &exclude);
+			}
+			Orders::<T>::insert(order, o);
+			Ok(())
+		}
+
+		/// Move a leaving miner's replica of an order to another miner. Anyone.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::evacuate())]
+		pub fn evacuate(origin: OriginFor<T>, order: OrderId, miner: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(T::Miners::is_exiting(&miner), Error::<T>::MinerNotExiting);
+			Self::replica_lost(order, &miner)
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// `size × replicas × periods × PricePerBytePeriod`, or `Overflow`.
+	fn price(size: u64, replicas: u32, periods: u32) -> Result<BalanceOf<T>, Error<T>> {
+		let per: u128 = T::PricePerBytePeriod::get().saturated_into();
+		let total = (size as u128)
+			.checked_mul(replicas as u128)
+			.and_then(|v| v.checked_mul(periods as u128))
+			.and_then(|v| v.checked_mul(per))
+			.ok_or(Error::<T>::Overflow)?;
+		BalanceOf::<T>::try_from(total).map_err(|_| Error::<T>::Overflow)
+	}
+
+	/// Assigns up to `count` more replicas of `order`, never to a holder or to `exclude`,
+	/// booking capacity; returns how many were placed.
+	fn assign(order: OrderId, o: &mut OrderOf<T>, count: u32, exclude: &[T::AccountId]) -> u32 {
+		let (seed, _) = T::Randomness::random(&(b"landmesh/storage", order, o.holders.len() as u32).encode());
+		let mut pool: Vec<_> = T::Miners::candidates(o.size)
+			.into_iter()
+			.filter(|(m, _, _)| !exclude.contains(m) && !o.holders.iter().any(|r| &r.miner == m))
+			.collect();
+		let mut regions: Vec<_> = Vec::new();
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut placed = 0;
+		for round in 0..count {
+			// Prefer miners of a region the order does not use yet.
+			let fresh: Vec<usize> = (0..pool.len()).filter(|i| !regions.contains(&pool[*i].2)).collect();
+			let eligible: Vec<usize> = if fresh.is_empty() { (0..pool.len()).collect() } else { fresh };
+			let total: u128 = eligible.iter().map(|i| pool[*i].1 as u128).sum();
+			if total == 0 {
+				Self::deposit_event(Event::ReplicaUnplaced { order });
+				continue;
+			}
+			let draw = u128::from_le_bytes(
+				blake2_256(&(seed, round).encode())[..16].try_into().expect("16 of 32 bytes"),
+			) % total;
+			let mut acc = 0u128;
+			let pick = eligible
+				.iter()
+				.copied()
+				.find(|i| {
+					acc += pool[*i].1 as u128;
+					draw < acc
+				})
+				.unwrap_or(eligible[eligible.len() - 1]);
+			let (miner, _, region) = pool.swap_remove(pick);
+			if T::Miners::commit(&miner, o.size).is_err() {
+				continue;
+			}
+			if o.holders.try_push(Replica { miner: miner.clone(), assigned_at: now, confirmed: false }).is_err() {
+				T::Miners::release(&miner, o.size);
+				break;
+			}
+			regions.push(region);
+			MinerReplicas::<T>::insert(&miner, order, ());
+			Self::deposit_event(Event::ReplicaAssigned { order, miner });
+			placed += 1;
+		}
+		placed
+	}
+
+	/// Pays what is due on an order; closes it and returns `None` if it has ended.
+	fn settle_order(order: OrderId) -> Result<Option<OrderOf<T>>, DispatchError> {
+		let mut o = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
+		Self::pay_due(order, &mut o);
+		if frame_system::Pallet::<T>::block_number() >= o.end {
+			Self::close(order, o);
+			return Ok(None);
+		}
+		Orders::<T>::insert(order, o.clone());
+		Ok(Some(o))
+	}
+
+	/// The order after paying what is due, for a change to it: an ended order takes no
+	/// change (`OrderEnded`; `settle` closes it).
+	fn settled(order: OrderId) -> Result<OrderOf<T>, DispatchError> {
+		Ok(Self::settle_order(order)?.ok_or(Error::<T>::OrderEnded)?)
+	}
+
+	/// Pays each confirmed replica for the whole periods elapsed since the last payment.
+	fn pay_due(order: OrderId, o: &mut OrderOf<T>) {
+		let now = frame_system::Pallet::<T>::block_number().min(o.end);
+		let period = T::PeriodLength::get();
+		if period.is_zero() || now <= o.paid_until {
+			return;
+		}
+		let periods: u32 = ((now - o.paid_until) / period).saturated_into();
+		if periods == 0 {
+			return;
+		}
+		o.paid_until = o.paid_until.saturating_add(period.saturating_mul(periods.into()));
+		let Ok(each) = Self::price(o.size, 1, periods) else { return };
+		for r in o.holders.iter().filter(|r| r.confirmed) {
+			let amount = each.min(o.escrow);
+			if amount.is_zero() {
+				break;
+			}
+			if T::Currency::transfer_on_hold(
+				&HoldReason::StorageEscrow.into(),
+				&o.owner,
+				&r.miner,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Polite,
+			)
+			.is_ok()
+			{
+				o.escrow -= amount;
+				Self::deposit_event(Event::MinerPaid { order, miner: r.miner.clone(), amount });
+			}
+		}
+	}
+
+	/// Removes an order: capacity released, index cleared, the unspent escrow returned.
+	fn close(order: OrderId, o: OrderOf<T>) {
+		for r in &o.holders {
+			T::Miners::release(&r.miner, o.size);
+			MinerReplicas::<T>::remove(&r.miner, order);
+		}
+		let refund = T::Currency::release(&HoldReason::StorageEscrow.into(), &o.owner, o.escrow, Precision::BestEffort)
+			.unwrap_or_default();
+		Orders::<T>::remove(order);
+		Self::deposit_event(Event::Closed { order, refund });
+	}
+
+	/// Drops `miner`'s replica of `order` (a failed challenge, or the miner is leaving) and
+	/// assigns another miner, which fetches the content from the remaining holders.
+	pub fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
+		let mut o = Self::settled(order)?;
+		let at = o.holders.iter().position(|r| &r.miner == miner).ok_or(Error::<T>::NotHolder)?;
+		o.holders.remove(at);
+		T::Miners::release(miner, o.size);
+		MinerReplicas::<T>::remove(miner, order);
+		Self::deposit_event(Event::ReplicaDropped { order, miner: miner.clone() });
+		let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain([miner.clone()]).collect();
+		Self::assign(order, &mut o, 1, &exclude);
+		Orders::<T>::insert(order, o);
+		Ok(())
+	}
+
+	/// The invariants: every order has at most `replicas` holders, on distinct miners,
+	/// indexed in `MinerReplicas`; each owner's held escrow is the sum of its orders'.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		use alloc::collections::{BTreeMap, BTreeSet};
+		use frame_support::ensure;
+		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut indexed = 0usize;
+		for (id, o) in Orders::<T>::iter() {
+			ensure!(o.holders.len() as u32 <= o.replicas, "more holders than replicas");
+			let distinct: BTreeSet<_> = o.holders.iter().map(|r| r.miner.encode()).collect();
+			ensure!(distinct.len() == o.holders.len(), "two replicas of one order on one miner");
+			for r in &o.holders {
+				ensure!(MinerReplicas::<T>::contains_key(&r.miner, id), "replica missing from the miner index");
+			}
+			indexed += o.holders.len();
+			let e = escrow.entry(o.owner.clone()).or_insert_with(Zero::zero);
+			*e = e.saturating_add(o.escrow);
+		}
+		ensure!(MinerReplicas::<T>::iter().count() == indexed, "miner index holds stale replicas");
+		for (owner, sum) in escrow {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::StorageEscrow.into(), &owner) == sum,
+				"held escrow differs from the orders' escrow"
+			);
+		}
+		Ok(())
+	}
+}

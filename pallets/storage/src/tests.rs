@@ -1,0 +1,255 @@
+//! Unit tests for every call and error path, assignment, payment and repair.
+
+use crate::{mock::*, Error, Event, MinerReplicas, Orders};
+use landmesh_primitives::{proof::prove, ContentId};
+use pallet_miners::Endpoints;
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold},
+	sp_runtime::{DispatchError, TokenError},
+};
+
+const OWNER: u64 = 1;
+
+fn content() -> Vec<u8> {
+	(0..3000u32).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+fn content_id(bytes: &[u8]) -> ContentId {
+	ContentId(landmesh_primitives::proof::root_of(bytes))
+}
+
+fn register(miner: u64, capacity: u64, region: &str) {
+	let b = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
+	let endpoints = Endpoints { peer_id: b("peer"), multiaddrs: Default::default(), gateway: b("http://gw"), region: b(region) };
+	assert_ok!(Miners::register(RuntimeOrigin::signed(miner), capacity, endpoints));
+}
+
+fn committed(miner: u64) -> u64 {
+	pallet_miners::Miners::<Test>::get(miner).map_or(0, |m| m.committed)
+}
+
+fn escrow_held(who: u64) -> u64 {
+	Balances::balance_on_hold(&crate::HoldReason::StorageEscrow.into(), &who)
+}
+
+fn holders(order: u64) -> Vec<u64> {
+	Orders::<Test>::get(order).map(|o| o.holders.iter().map(|r| r.miner).collect()).unwrap_or_default()
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Storage(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Miners 11 and 12 in `eu`, 13 in `us`, each with 10 000 bytes; then the test; then the
+/// invariants of both pallets.
+fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		register(11, 10_000, "eu");
+		register(12, 10_000, "eu");
+		register(13, 10_000, "us");
+		test();
+		Storage::do_try_state().expect("storage invariants hold");
+		Miners::do_try_state().expect("miner invariants hold");
+	});
+}
+
+fn place(size: u64, replicas: u32, periods: u32) -> u64 {
+	let order = crate::NextOrderId::<Test>::get();
+	assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), size, replicas, periods));
+	order
+}
+
+#[test]
+fn place_order_holds_the_price_and_books_distinct_miners_across_regions() {
+	run(|| {
+		let order = place(3000, 2, 4);
+		let cost = 3000 * 2 * 4 * PRICE;
+		assert_eq!(escrow_held(OWNER), cost);
+		let chosen = holders(order);
+		assert_eq!(chosen.len(), 2);
+		assert_ne!(chosen[0], chosen[1]);
+		assert!(chosen.contains(&13), "the only `us` miner is always used with R = 2: {chosen:?}");
+		for m in &chosen {
+			assert_eq!(committed(*m), 3000);
+			assert!(MinerReplicas::<Test>::contains_key(m, order));
+		}
+		assert!(events().contains(&Event::OrderPlaced {
+			order,
+			owner: OWNER,
+			content_id: content_id(&content()),
+			size: 3000,
+			replicas: 2,
+			end: 1 + 4 * PERIOD,
+			cost,
+		}));
+	});
+}
+
+#[test]
+fn assignment_spreads_over_regions_and_follows_randomness() {
+	run(|| {
+		let mut seen = std::collections::BTreeSet::new();
+		for n in 0..6 {
+			System::set_block_number(1 + n);
+			let order = place(100, 2, 1);
+			let chosen = holders(order);
+			assert!(chosen.contains(&13), "one replica in `us`, one in `eu`: {chosen:?}");
+			seen.extend(chosen);
+		}
+		assert!(seen.contains(&11) && seen.contains(&12), "both `eu` miners are drawn over several orders");
+	});
+}
+
+#[test]
+fn place_order_errors() {
+	run(|| {
+		let id = content_id(&content());
+		let place = |size, replicas, periods| Storage::place_order(RuntimeOrigin::signed(OWNER), id, size, replicas, periods);
+		assert_noop!(place(0, 1, 1), Error::<Test>::EmptyContent);
+		assert_noop!(place((1 << 30) + 1, 1, 1), Error::<Test>::ContentTooLarge);
+		assert_noop!(place(100, 0, 1), Error::<Test>::BadReplicaCount);
+		assert_noop!(place(100, MAX_REPLICAS + 1, 1), Error::<Test>::BadReplicaCount);
+		assert_noop!(place(100, 1, 0), Error::<Test>::ZeroPeriods);
+		assert_noop!(place(1 << 30, 3, u32::MAX), Error::<Test>::Overflow);
+		assert_noop!(place(20_000, 1, 1), Error::<Test>::NotEnoughMiners);
+		assert_noop!(
+			Storage::place_order(RuntimeOrigin::signed(99), id, 100, 1, 1),
+			DispatchError::Token(TokenError::FundsUnavailable)
+		);
+	});
+}
+
+#[test]
+fn orders_in_one_block_never_over_commit_a_miner() {
+	run(|| {
+		// Each miner has room for one 6000-byte replica: the fourth single-replica order fails.
+		for _ in 0..3 {
+			place(6000, 1, 1);
+		}
+		assert_eq!((committed(11), committed(12), committed(13)), (6000, 6000, 6000));
+		assert_noop!(
+			Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), 6000, 1, 1),
+			Error::<Test>::NotEnoughMiners
+		);
+	});
+}
+
+#[test]
+fn confirm_with_the_last_chunk() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 2, 2);
+		let miner = holders(order)[0];
+		let last = prove(&bytes, 2).unwrap();
+		// Wrong chunk (the first is longer), a proof of other content, a non-holder.
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 0).unwrap()), Error::<Test>::ProofWrongLength);
+		let other: Vec<u8> = bytes.iter().map(|b| b ^ 1).collect();
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&other, 2).unwrap()), Error::<Test>::ProofMismatch);
+		let mut shallow = last.clone();
+		shallow.siblings.pop();
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, shallow), Error::<Test>::ProofWrongDepth);
+		let outsider = [11, 12, 13].into_iter().find(|m| !holders(order).contains(m)).unwrap();
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(outsider), order, last.clone()), Error::<Test>::NotHolder);
+		assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone()));
+		assert!(events().contains(&Event::ReplicaConfirmed { order, miner }));
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, last), Error::<Test>::AlreadyConfirmed);
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), 77, prove(&bytes, 2).unwrap()), Error::<Test>::UnknownOrder);
+	});
+}
+
+#[test]
+fn confirmed_replicas_are_paid_per_period_and_the_rest_is_refunded_at_the_end() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 2, 3);
+		let (paid, idle) = (holders(order)[0], holders(order)[1]);
+		assert_ok!(Storage::confirm(RuntimeOrigin::signed(paid), order, prove(&bytes, 2).unwrap()));
+		let (paid_before, idle_before, owner_before) =
+			(Balances::free_balance(paid), Balances::free_balance(idle), Balances::free_balance(OWNER));
+		let per_period = 3000 * PRICE;
+		// Two periods later: the confirmed miner gets two periods' pay; the other nothing.
+		System::set_block_number(1 + 2 * PERIOD + 3);
+		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
+		assert_eq!(Balances::free_balance(paid), paid_before + 2 * per_period);
+		assert_eq!(Balances::free_balance(idle), idle_before);
+		assert_eq!(escrow_held(OWNER), 3000 * 2 * 3 * PRICE - 2 * per_period);
+		// Settling again in the same period pays nothing more.
+		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
+		assert_eq!(Balances::free_balance(paid), paid_before + 2 * per_period);
+		// At the end: the last period is paid, the order closed, the rest refunded.
+		System::set_block_number(1 + 3 * PERIOD);
+		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
+		assert_eq!(Balances::free_balance(paid), paid_before + 3 * per_period);
+		let refund = 3000 * 2 * 3 * PRICE - 3 * per_period;
+		assert!(events().contains(&Event::Closed { order, refund }));
+		assert_eq!(Balances::free_balance(OWNER), owner_before + refund);
+		assert_eq!(escrow_held(OWNER), 0);
+		assert!(Orders::<Test>::get(order).is_none());
+		assert_eq!((committed(paid), committed(idle)), (0, 0));
+		assert_noop!(Storage::settle(RuntimeOrigin::signed(5), order), Error::<Test>::UnknownOrder);
+	});
+}
+
+#[test]
+fn renew_and_cancel() {
+	run(|| {
+		let order = place(1000, 1, 1);
+		assert_noop!(Storage::renew(RuntimeOrigin::signed(2), order, 1), Error::<Test>::NotOwner);
+		assert_noop!(Storage::renew(RuntimeOrigin::signed(OWNER), order, 0), Error::<Test>::ZeroPeriods);
+		assert_ok!(Storage::renew(RuntimeOrigin::signed(OWNER), order, 2));
+		assert_eq!(Orders::<Test>::get(order).unwrap().end, 1 + 3 * PERIOD);
+		assert_eq!(escrow_held(OWNER), 1000 * 3 * PRICE);
+		assert_noop!(Storage::cancel(RuntimeOrigin::signed(2), order), Error::<Test>::NotOwner);
+		let before = Balances::free_balance(OWNER);
+		let miner = holders(order)[0];
+		assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), order));
+		// Nothing was confirmed, so nothing was paid: everything comes back.
+		assert_eq!(Balances::free_balance(OWNER), before + 1000 * 3 * PRICE);
+		assert_eq!(committed(miner), 0);
+		// An ended order takes no change.
+		let order = place(1000, 1, 1);
+		System::set_block_number(1 + PERIOD);
+		assert_noop!(Storage::renew(RuntimeOrigin::signed(OWNER), order, 1), Error::<Test>::OrderEnded);
+	});
+}
+
+#[test]
+fn a_lost_replica_is_repaired_on_another_miner() {
+	run(|| {
+		let order = place(1000, 2, 2);
+		let before = holders(order);
+		let third = [11, 12, 13].into_iter().find(|m| !before.contains(m)).unwrap();
+		assert_ok!(Storage::replica_lost(order, &before[0]));
+		let after = holders(order);
+		assert_eq!(after, vec![before[1], third]);
+		assert_eq!(committed(before[0]), 0);
+		assert_eq!(committed(third), 1000);
+		assert!(events().contains(&Event::ReplicaDropped { order, miner: before[0] }));
+		assert!(events().contains(&Event::ReplicaAssigned { order, miner: third }));
+		assert_noop!(Storage::replica_lost(order, &before[0]), Error::<Test>::NotHolder);
+	});
+}
+
+#[test]
+fn a_leaving_miners_replicas_are_evacuated_and_short_orders_refilled() {
+	run(|| {
+		let order = place(1000, 3, 2);
+		assert_noop!(Storage::evacuate(RuntimeOrigin::signed(5), order, 11), Error::<Test>::MinerNotExiting);
+		assert_ok!(Miners::exit(RuntimeOrigin::signed(11)));
+		// No fourth miner: the replica is dropped and the order runs short.
+		assert_ok!(Storage::evacuate(RuntimeOrigin::signed(5), order, 11));
+		assert_eq!(holders(order).len(), 2);
+		assert!(events().contains(&Event::ReplicaUnplaced { order }));
+		// A new miner joins; `settle` fills the gap.
+		register(14, 10_000, "ap");
+		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
+		assert!(holders(order).contains(&14));
+		assert_eq!(holders(order).len(), 3);
+	});
+}

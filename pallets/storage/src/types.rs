@@ -1,0 +1,53 @@
+//! What pallet-storage stores.
+
+use codec::{Decode, Encode, MaxEncodedLen};
+use landmesh_primitives::ContentId;
+use core::fmt::Debug;
+use polkadot_sdk::frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use scale_info::TypeInfo;
+
+/// Names a storage order.
+pub type OrderId = u64;
+
+/// One replica of an order's content on one miner.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Replica<AccountId, BlockNumber> {
+	/// The miner that keeps it.
+	pub miner: AccountId,
+	/// Assigned at this block (by the order or by a repair).
+	pub assigned_at: BlockNumber,
+	/// Whether the miner has shown it holds the content (the last chunk, proven against
+	/// the content id, which also pins the size). Only confirmed replicas are paid.
+	pub confirmed: bool,
+}
+
+/// Content kept on miners until `end`, paid for in advance.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxReplicas))]
+#[codec(mel_bound(AccountId: MaxEncodedLen, Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
+pub struct Order<
+	AccountId: Clone + Eq + Debug,
+	Balance: Clone + Eq + Debug,
+	BlockNumber: Clone + Eq + Debug,
+	MaxReplicas: Get<u32>,
+> {
+	/// Who pays; its escrow is held on this account.
+	pub owner: AccountId,
+	/// The content kept.
+	pub content_id: ContentId,
+	/// Its size in bytes (what each replica commits on its miner).
+	pub size: u64,
+	/// How many replicas the owner pays for.
+	pub replicas: u32,
+	/// The order ends at this block.
+	pub end: BlockNumber,
+	/// Miners have been paid up to this block.
+	pub paid_until: BlockNumber,
+	/// What is left of the owner's payment, held on the owner's account.
+	pub escrow: Balance,
+	/// The replicas as they stand (fewer than `replicas` while one is being repaired).
+	pub holders: BoundedVec<Replica<AccountId, BlockNumber>, MaxReplicas>,
+}
+
