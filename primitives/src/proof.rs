@@ -94,6 +94,11 @@ fn walk_path(size: u64, index: u64, mut step: impl FnMut(bool, u64, u64)) -> u32
 	depth
 }
 
+/// How many siblings the proof of chunk `index` of a `size`-byte content carries.
+pub fn depth(size: u64, index: u64) -> u32 {
+	walk_path(size, index, |_, _, _| {})
+}
+
 /// Checks that `proof` shows chunk `index` of the content named `content_id`, which is
 /// `size` bytes long.
 pub fn verify(content_id: &ContentId, size: u64, index: u64, proof: &ChunkProof) -> Result<(), ProofError> {
@@ -209,7 +214,6 @@ mod tests {
 
 	#[test]
 	fn depth_matches_the_tree() {
-		let depth = |size: u64, i: u64| walk_path(size, i, |_, _, _| {});
 		assert_eq!(depth(1024, 0), 0);
 		assert_eq!(depth(1025, 0), 1);
 		assert_eq!(depth(3 * 1024, 0), 2);

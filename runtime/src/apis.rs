@@ -36,6 +36,7 @@ mod benches {
 		[pallet_models, Models]
 		[pallet_miners, Miners]
 		[pallet_storage, Storage]
+		[pallet_audit, Audit]
 	);
 }
 

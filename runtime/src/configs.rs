@@ -281,6 +281,29 @@ impl pallet_storage::Config for Runtime {
 	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// A missed challenge costs 1% of the stake: ten misses hurt, one bad disk does not ruin.
+	pub const AuditSlash: Perbill = Perbill::from_percent(1);
+}
+
+impl pallet_audit::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Replicas = Storage;
+	type Miners = Miners;
+	type Randomness = BabeRandomness;
+	/// A round every 10 blocks (30 s).
+	type ChallengePeriod = ConstU32<10>;
+	/// Each failure repairs a replica (a scan of the miners), so rounds stay small.
+	type ChallengesPerPeriod = ConstU32<8>;
+	type ChunksPerChallenge = ConstU32<4>;
+	/// 5 blocks (15 s): plenty to read four chunks and their siblings, too little to
+	/// fetch a missing content from elsewhere for a large file.
+	type ResponseDeadline = ConstU32<5>;
+	type SlashFraction = AuditSlash;
+	type EraLength = ConstU32<DAYS>;
+	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
+}
+
 impl pallet_nfts::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type CollectionId = u32;

@@ -180,6 +180,8 @@ mod runtime {
 	pub type Miners = pallet_miners;
 	#[runtime::pallet_index(15)]
 	pub type Storage = pallet_storage;
+	#[runtime::pallet_index(16)]
+	pub type Audit = pallet_audit;
 }
 
 /// The address format for describing accounts.

@@ -3,7 +3,7 @@
 //! replicas; confirmation verifies a proof at the largest content size (deepest path).
 
 use super::*;
-use landmesh_primitives::proof::{chunk_count, chunk_len, root_from, ChunkProof, MAX_DEPTH};
+use landmesh_primitives::proof::{chunk_count, chunk_len, root_from, ChunkProof};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_system::RawOrigin,
@@ -82,25 +82,16 @@ mod benchmarks {
 		let order = order::<T>(&owner, false);
 		let size = T::MaxContentSize::get();
 		let last = chunk_count(size) - 1;
-		let depth = {
-			let mut proof = ChunkProof {
-				chunk: alloc::vec![7u8; chunk_len(size, last).expect("last chunk")].try_into().expect("a chunk"),
-				siblings: Default::default(),
-			};
-			// Find the path length for this size by growing the sibling list until it fits.
-			let mut depth = 0;
-			while root_from(size, last, &proof) == Err(landmesh_primitives::proof::ProofError::WrongDepth) && depth < MAX_DEPTH {
-				proof.siblings.try_push([depth as u8; 32]).expect("within MAX_DEPTH");
-				depth += 1;
-			}
-			proof
+		let last_proof = ChunkProof {
+			chunk: alloc::vec![7u8; chunk_len(size, last).expect("last chunk")].try_into().expect("a chunk"),
+			siblings: (0..proof::depth(size, last)).map(|i| [i as u8; 32]).collect::<Vec<_>>().try_into().expect("within MAX_DEPTH"),
 		};
-		let root = root_from(size, last, &depth).expect("a well-shaped proof");
+		let root = root_from(size, last, &last_proof).expect("a well-shaped proof");
 		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.content_id = ContentId(root)));
 		let miner = Orders::<T>::get(order).expect("placed").holders[0].miner.clone();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(miner), order, depth);
+		_(RawOrigin::Signed(miner), order, last_proof);
 
 		assert!(Orders::<T>::get(order).expect("open").holders[0].confirmed);
 	}

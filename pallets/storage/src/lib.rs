@@ -76,6 +76,15 @@ pub type OrderOf<T> = Order<
 	<T as Config>::MaxReplicas,
 >;
 
+/// What pallet-audit needs from the storage orders.
+pub trait ReplicaRegistry<AccountId> {
+	/// A confirmed replica drawn with `seed`: `(order, miner, content id, size)`, or `None`
+	/// if the draw found none (no orders, or a few tries hit closed or unconfirmed ones).
+	fn pick_confirmed(seed: &[u8; 32]) -> Option<(OrderId, AccountId, ContentId, u64)>;
+	/// Drops a replica that failed a challenge and reassigns it.
+	fn replica_lost(order: OrderId, miner: &AccountId) -> Result<(), DispatchError>;
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -470,6 +479,31 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+}
+
+impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
+	fn pick_confirmed(seed: &[u8; 32]) -> Option<(OrderId, T::AccountId, ContentId, u64)> {
+		let orders = NextOrderId::<T>::get();
+		if orders == 0 {
+			return None;
+		}
+		// Order ids are dense apart from closed orders, so a few draws find an open one.
+		(0u8..4).find_map(|attempt| {
+			let draw = blake2_256(&(seed, attempt).encode());
+			let id = u64::from_le_bytes(draw[..8].try_into().expect("8 of 32 bytes")) % orders;
+			let o = Orders::<T>::get(id)?;
+			let confirmed: Vec<_> = o.holders.iter().filter(|r| r.confirmed).collect();
+			let pick = *confirmed.get(draw[8] as usize % confirmed.len().max(1))?;
+			Some((id, pick.miner.clone(), o.content_id, o.size))
+		})
+	}
+
+	fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
+		Pallet::<T>::replica_lost(order, miner)
+	}
+}
+
+impl<T: Config> Pallet<T> {
 	/// The invariants: every order has at most `replicas` holders, on distinct miners,
 	/// indexed in `MinerReplicas`; each owner's held escrow is the sum of its orders'.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]

@@ -1,0 +1,122 @@
+//! Benchmarks for `pallet_audit`: answering with `c` proofs at the deepest path of the
+//! largest content, and a block that issues `i` challenges and fails `e` (each failure
+//! slashes and repairs, the costliest work this pallet triggers).
+
+use super::*;
+use landmesh_primitives::proof::{chunk_len, depth, root_from};
+use polkadot_sdk::{
+	frame_benchmarking::v2::*,
+	frame_support::traits::{fungible::Mutate, Hooks},
+	frame_system::RawOrigin,
+};
+
+type MinersOf<T> = pallet_miners::Pallet<T>;
+
+/// Registers `n` more miners with room for many of the largest contents.
+fn miners<T: pallet_miners::Config + pallet_storage::Config>(n: u32) -> alloc::vec::Vec<T::AccountId> {
+	let first = pallet_miners::MinerCount::<T>::get();
+	let capacity = <T as pallet_storage::Config>::MaxContentSize::get().saturating_mul(64);
+	(first..first + n)
+		.map(|i| {
+			let who: T::AccountId = account("miner", i, 0);
+			let stake = MinersOf::<T>::stake_for(capacity);
+			<T as pallet_miners::Config>::Currency::set_balance(&who, stake.saturating_mul(2u32.into()).saturating_add(1_000_000u32.into()));
+			let text = |s: alloc::string::String| s.into_bytes().try_into().expect("short");
+			let endpoints = pallet_miners::Endpoints {
+				peer_id: text(alloc::format!("peer{i}")),
+				multiaddrs: Default::default(),
+				gateway: text(alloc::format!("http://miner{i}")),
+				region: text(alloc::format!("region{i}")),
+			};
+			MinersOf::<T>::register(RawOrigin::Signed(who.clone()).into(), capacity, endpoints).expect("a funded miner registers");
+			who
+		})
+		.collect()
+}
+
+/// A confirmed single-replica order of the largest content; returns its id and miner.
+fn confirmed_order<T: pallet_miners::Config + pallet_storage::Config>() -> (OrderId, T::AccountId) {
+	let owner: T::AccountId = account("owner", 0, 0);
+	<T as pallet_storage::Config>::Currency::set_balance(&owner, 1_000_000_000_000_000_000u128.saturated_into());
+	let order = pallet_storage::NextOrderId::<T>::get();
+	pallet_storage::Pallet::<T>::place_order(
+		RawOrigin::Signed(owner).into(),
+		ContentId([9; 32]),
+		<T as pallet_storage::Config>::MaxContentSize::get(),
+		1,
+		10,
+	)
+	.expect("a miner has room");
+	let mut miner = None;
+	pallet_storage::Orders::<T>::mutate(order, |o| {
+		if let Some(o) = o {
+			o.holders.iter_mut().for_each(|r| r.confirmed = true);
+			miner = o.holders.first().map(|r| r.miner.clone());
+		}
+	});
+	(order, miner.expect("one holder"))
+}
+
+#[benchmarks(where T: pallet_miners::Config + pallet_storage::Config)]
+mod benchmarks {
+	use super::*;
+
+	/// `c` proofs, each of the deepest path of the largest content.
+	#[benchmark]
+	fn answer(c: Linear<1, { T::ChunksPerChallenge::get() }>) {
+		let size = <T as pallet_storage::Config>::MaxContentSize::get();
+		let proof = ChunkProof {
+			chunk: alloc::vec![5u8; chunk_len(size, 0).expect("chunk 0")].try_into().expect("a chunk"),
+			siblings: (0..depth(size, 0)).map(|i| [i as u8; 32]).collect::<alloc::vec::Vec<_>>().try_into().expect("within MAX_DEPTH"),
+		};
+		let root = ContentId(root_from(size, 0, &proof).expect("well shaped"));
+		let miner: T::AccountId = account("miner", 0, 0);
+		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::ResponseDeadline::get());
+		let indices: BoundedVec<u64, T::ChunksPerChallenge> = alloc::vec![0; c as usize].try_into().expect("c ≤ max");
+		Challenges::<T>::insert(0, Challenge { miner: miner.clone(), order: 0, content_id: root, size, indices, deadline });
+		OpenChallenges::<T>::insert(&miner, 0, ());
+		let proofs: BoundedVec<ChunkProof, T::ChunksPerChallenge> = alloc::vec![proof; c as usize].try_into().expect("c ≤ max");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), 0, proofs);
+
+		assert!(!Challenges::<T>::contains_key(0));
+	}
+
+	/// A challenge block that issues `i` challenges and fails `e` expired ones.
+	#[benchmark]
+	fn on_initialize(i: Linear<0, { T::ChallengesPerPeriod::get() }>, e: Linear<0, { T::ChallengesPerPeriod::get() }>) {
+		let max = T::ChallengesPerPeriod::get();
+		miners::<T>(2 * max + 1);
+		for _ in 0..i.max(e) {
+			confirmed_order::<T>();
+		}
+		let period = T::ChallengePeriod::get();
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(period) / period * period;
+		frame_system::Pallet::<T>::set_block_number(now);
+		// `e` challenges due last block, never answered.
+		let due = now.saturating_sub(1u32.into());
+		for k in 0..e {
+			let order = k as u64;
+			let Some(miner) = pallet_storage::Orders::<T>::get(order).and_then(|o| o.holders.first().map(|r| r.miner.clone())) else { continue };
+			let id = NextChallengeId::<T>::mutate(|n| { *n += 1; *n - 1 });
+			let indices = alloc::vec![0; T::ChunksPerChallenge::get() as usize].try_into().expect("max");
+			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), order, content_id: ContentId([9; 32]), size: 1, indices, deadline: due });
+			OpenChallenges::<T>::insert(&miner, id, ());
+			Deadlines::<T>::mutate(due, |ids| ids.try_push(id).expect("within max"));
+		}
+		// Keep only `i` orders confirmed for the draws; the others stop being drawn.
+		for order in i..i.max(e) {
+			pallet_storage::Orders::<T>::mutate(order as u64, |o| o.as_mut().into_iter().for_each(|o| o.holders.iter_mut().for_each(|r| r.confirmed = false)));
+		}
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+
+		assert_eq!(Challenges::<T>::iter().filter(|(_, c)| c.deadline == due).count(), 0);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

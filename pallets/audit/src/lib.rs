@@ -1,0 +1,335 @@
+//! # Audit
+//!
+//! Storage challenges: proof of retrievability for the replicas miners are paid for.
+//!
+//! Every [`Config::ChallengePeriod`] blocks the pallet draws, from the chain's randomness,
+//! up to [`Config::ChallengesPerPeriod`] confirmed replicas, and for each
+//! [`Config::ChunksPerChallenge`] chunk indices. Neither is known before the block that
+//! opens the challenge (BABE's VRF output of the parent block), so a miner cannot keep only
+//! the chunks it will be asked for.
+//!
+//! The miner [`answer`](Pallet::answer)s with one chunk proof per index (a signed
+//! transaction from its key, which its node's off-chain worker submits) within
+//! [`Config::ResponseDeadline`] blocks. The runtime verifies every proof against the
+//! content id. A wrong answer is refused with a named error and changes nothing, so a
+//! miner whose disk returned a bad chunk can still answer correctly before the deadline.
+//! A challenge still open at its deadline *fails*: the miner loses
+//! [`Config::SlashFraction`] of its stake, the replica is dropped and reassigned (repair,
+//! in pallet-storage), and the failure is recorded. Each miner's passes and challenges are
+//! counted per era ([`Config::EraLength`] blocks), for the rewards.
+//!
+//! Filler sectors (proof of space, `landmesh_primitives::filler`) are challenged the same
+//! way once miners commit them; that part is not built yet.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use codec::{Decode, Encode, MaxEncodedLen};
+use landmesh_primitives::{
+	proof::{self, ChunkProof, ProofError},
+	ContentId,
+};
+use pallet_miners::CapacityLedger;
+use pallet_storage::{OrderId, ReplicaRegistry};
+use polkadot_sdk::{
+	frame_support::{
+		self,
+		traits::{Get, Randomness},
+		weights::Weight,
+		BoundedVec,
+	},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_io::hashing::blake2_256,
+	sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill, SaturatedConversion,
+	},
+};
+use scale_info::TypeInfo;
+
+/// Names a challenge.
+pub type ChallengeId = u64;
+/// An era: `block / EraLength`.
+pub type EraIndex = u32;
+
+/// An open challenge: which chunks of which replica, by when.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxChunks))]
+#[codec(mel_bound(AccountId: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
+pub struct Challenge<AccountId, BlockNumber, MaxChunks: Get<u32>> {
+	/// The miner that must answer.
+	pub miner: AccountId,
+	/// The order whose replica is challenged.
+	pub order: OrderId,
+	/// The content's id.
+	pub content_id: ContentId,
+	/// The content's size.
+	pub size: u64,
+	/// The chunk indices to prove, in this order.
+	pub indices: BoundedVec<u64, MaxChunks>,
+	/// The last block an answer is accepted in.
+	pub deadline: BlockNumber,
+}
+
+/// A challenge as stored.
+pub type ChallengeOf<T> =
+	Challenge<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::ChunksPerChallenge>;
+
+/// Passes and challenges of a miner in an era.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Score {
+	/// Challenges answered correctly in time.
+	pub passed: u32,
+	/// Challenges issued.
+	pub total: u32,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>>
+			+ IsType<<Self as polkadot_sdk::frame_system::Config>::RuntimeEvent>;
+		/// The replicas (pallet-storage).
+		type Replicas: ReplicaRegistry<Self::AccountId>;
+		/// The miners, for slashing (pallet-miners).
+		type Miners: CapacityLedger<Self::AccountId>;
+		/// Where challenges come from (BABE's randomness in the Landmesh runtime).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+		/// Blocks between two rounds of challenges.
+		#[pallet::constant]
+		type ChallengePeriod: Get<BlockNumberFor<Self>>;
+		/// Replicas challenged per round.
+		#[pallet::constant]
+		type ChallengesPerPeriod: Get<u32>;
+		/// Chunks asked per challenge.
+		#[pallet::constant]
+		type ChunksPerChallenge: Get<u32>;
+		/// Blocks a miner has to answer.
+		#[pallet::constant]
+		type ResponseDeadline: Get<BlockNumberFor<Self>>;
+		/// The fraction of its stake a miner loses per failed challenge.
+		#[pallet::constant]
+		type SlashFraction: Get<Perbill>;
+		/// Blocks in an era (for the scores).
+		#[pallet::constant]
+		type EraLength: Get<BlockNumberFor<Self>>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Open challenges.
+	#[pallet::storage]
+	pub type Challenges<T: Config> = StorageMap<_, Twox64Concat, ChallengeId, ChallengeOf<T>>;
+
+	/// The open challenges of each miner, so its node finds them without a scan.
+	#[pallet::storage]
+	pub type OpenChallenges<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ChallengeId, ()>;
+
+	/// The challenges whose deadline is this block.
+	#[pallet::storage]
+	pub type Deadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<ChallengeId, T::ChallengesPerPeriod>,
+		ValueQuery,
+	>;
+
+	/// The id the next challenge gets.
+	#[pallet::storage]
+	pub type NextChallengeId<T: Config> = StorageValue<_, ChallengeId, ValueQuery>;
+
+	/// Each miner's score per era.
+	#[pallet::storage]
+	pub type Scores<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EraIndex, Blake2_128Concat, T::AccountId, Score, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A miner must prove these chunks of its replica by `deadline`.
+		Challenged {
+			challenge: ChallengeId,
+			miner: T::AccountId,
+			order: OrderId,
+			indices: BoundedVec<u64, T::ChunksPerChallenge>,
+			deadline: BlockNumberFor<T>,
+		},
+		/// A miner answered a challenge correctly.
+		Passed { challenge: ChallengeId, miner: T::AccountId },
+		/// A miner missed a challenge: slashed, its replica dropped for repair.
+		Failed { challenge: ChallengeId, miner: T::AccountId, order: OrderId, slashed: u128 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No open challenge has this id (never issued, answered already, or expired).
+		UnknownChallenge,
+		/// The challenge is for another miner.
+		NotChallenged,
+		/// The deadline has passed.
+		TooLate,
+		/// One proof per challenged index, in order.
+		WrongProofCount,
+		/// A proof's chunk does not have the length of the chunk at its index.
+		ProofWrongLength,
+		/// A proof has the wrong number of siblings for its index.
+		ProofWrongDepth,
+		/// A proof does not lead to the content id.
+		ProofMismatch,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let expired = Self::expire(now);
+			let period = T::ChallengePeriod::get();
+			let issued = if !period.is_zero() && (now % period).is_zero() { Self::issue(now) } else { 0 };
+			T::WeightInfo::on_initialize(issued, expired)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Answer a challenge with one chunk proof per challenged index. The challenged
+		/// miner, before the deadline. A wrong answer is refused and changes nothing.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::answer(T::ChunksPerChallenge::get()))]
+		pub fn answer(
+			origin: OriginFor<T>,
+			challenge: ChallengeId,
+			proofs: BoundedVec<ChunkProof, T::ChunksPerChallenge>,
+		) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			let c = Challenges::<T>::get(challenge).ok_or(Error::<T>::UnknownChallenge)?;
+			ensure!(c.miner == miner, Error::<T>::NotChallenged);
+			ensure!(frame_system::Pallet::<T>::block_number() <= c.deadline, Error::<T>::TooLate);
+			ensure!(proofs.len() == c.indices.len(), Error::<T>::WrongProofCount);
+			for (index, p) in c.indices.iter().zip(proofs.iter()) {
+				proof::verify(&c.content_id, c.size, *index, p).map_err(|e| match e {
+					ProofError::WrongChunkLength | ProofError::IndexOutOfRange => Error::<T>::ProofWrongLength,
+					ProofError::WrongDepth => Error::<T>::ProofWrongDepth,
+					ProofError::RootMismatch => Error::<T>::ProofMismatch,
+				})?;
+			}
+			Self::close(challenge, &c);
+			Scores::<T>::mutate(Self::era_of(c.deadline), &miner, |s| s.passed = s.passed.saturating_add(1));
+			Self::deposit_event(Event::Passed { challenge, miner });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The era a block falls in.
+	pub fn era_of(block: BlockNumberFor<T>) -> EraIndex {
+		let era = T::EraLength::get();
+		if era.is_zero() {
+			return 0;
+		}
+		(block / era).saturated_into()
+	}
+
+	/// Opens this round's challenges; returns how many.
+	fn issue(now: BlockNumberFor<T>) -> u32 {
+		let (seed, _) = T::Randomness::random(&(b"landmesh/audit", now).encode());
+		let deadline = now.saturating_add(T::ResponseDeadline::get());
+		let mut issued = 0;
+		for k in 0..T::ChallengesPerPeriod::get() {
+			let draw = blake2_256(&(seed, k).encode());
+			let Some((order, miner, content_id, size)) = T::Replicas::pick_confirmed(&draw) else { continue };
+			// One open challenge per replica at a time.
+			let busy = OpenChallenges::<T>::iter_prefix(&miner).any(|(id, _)| {
+				Challenges::<T>::get(id).is_some_and(|c| c.order == order)
+			});
+			if busy {
+				continue;
+			}
+			let chunks = proof::chunk_count(size);
+			let indices: BoundedVec<u64, T::ChunksPerChallenge> = (0..T::ChunksPerChallenge::get())
+				.map(|i| {
+					let pick = blake2_256(&(draw, i).encode());
+					u64::from_le_bytes(pick[..8].try_into().expect("8 of 32 bytes")) % chunks
+				})
+				.collect::<alloc::vec::Vec<_>>()
+				.try_into()
+				.expect("exactly ChunksPerChallenge indices");
+			if Deadlines::<T>::try_mutate(deadline, |ids| ids.try_push(NextChallengeId::<T>::get())).is_err() {
+				break;
+			}
+			let id = NextChallengeId::<T>::mutate(|n| {
+				*n += 1;
+				*n - 1
+			});
+			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), order, content_id, size, indices: indices.clone(), deadline });
+			OpenChallenges::<T>::insert(&miner, id, ());
+			Scores::<T>::mutate(Self::era_of(deadline), &miner, |s| s.total = s.total.saturating_add(1));
+			Self::deposit_event(Event::Challenged { challenge: id, miner, order, indices, deadline });
+			issued += 1;
+		}
+		issued
+	}
+
+	/// Fails the challenges whose deadline was the previous block; returns how many.
+	fn expire(now: BlockNumberFor<T>) -> u32 {
+		let due = now.saturating_sub(1u32.into());
+		let mut failed = 0;
+		for id in Deadlines::<T>::take(due) {
+			let Some(c) = Challenges::<T>::get(id) else { continue };
+			Self::close(id, &c);
+			let slashed = T::Miners::slash(&c.miner, T::SlashFraction::get());
+			// The order may have closed meanwhile; then there is nothing to repair.
+			let _ = T::Replicas::replica_lost(c.order, &c.miner);
+			Self::deposit_event(Event::Failed { challenge: id, miner: c.miner, order: c.order, slashed });
+			failed += 1;
+		}
+		failed
+	}
+
+	fn close(id: ChallengeId, c: &ChallengeOf<T>) {
+		Challenges::<T>::remove(id);
+		OpenChallenges::<T>::remove(&c.miner, id);
+	}
+
+	/// The invariants: every open challenge is indexed by miner and by deadline.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		for (id, c) in Challenges::<T>::iter() {
+			frame_support::ensure!(OpenChallenges::<T>::contains_key(&c.miner, id), "challenge missing from the miner index");
+			frame_support::ensure!(Deadlines::<T>::get(c.deadline).contains(&id), "challenge missing from its deadline");
+		}
+		frame_support::ensure!(
+			OpenChallenges::<T>::iter().count() == Challenges::<T>::iter().count(),
+			"miner index holds closed challenges"
+		);
+		Ok(())
+	}
+}

@@ -1,0 +1,163 @@
+//! Challenges end to end in the mock runtime: issued from randomness, answered or missed,
+//! slashing, repair, scores; and every way an answer can be wrong.
+
+use crate::{mock::*, Challenges, Error, Event, OpenChallenges, Score, Scores};
+use landmesh_primitives::{proof::prove, ContentId};
+use pallet_miners::Endpoints;
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec},
+	sp_runtime::traits::ConstU32,
+};
+
+const OWNER: u64 = 1;
+
+fn content() -> Vec<u8> {
+	(0..10_000u32).map(|i| (i * 13 % 253) as u8).collect()
+}
+
+fn register(miner: u64, region: &str) {
+	let b = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
+	let endpoints = Endpoints { peer_id: b("peer"), multiaddrs: Default::default(), gateway: b("http://gw"), region: b(region) };
+	assert_ok!(Miners::register(RuntimeOrigin::signed(miner), 1 << 20, endpoints));
+}
+
+fn stake(miner: u64) -> u64 {
+	pallet_miners::Miners::<Test>::get(miner).map_or(0, |m| m.stake)
+}
+
+fn holders() -> Vec<u64> {
+	pallet_storage::Orders::<Test>::get(0).map(|o| o.holders.iter().map(|r| r.miner).collect()).unwrap_or_default()
+}
+
+/// Runs the hooks of blocks up to `to`.
+fn run_to(to: u64) {
+	while System::block_number() < to {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Audit::on_initialize(next);
+	}
+}
+
+/// The open challenge of `miner`, if any.
+fn open_challenge(miner: u64) -> Option<u64> {
+	OpenChallenges::<Test>::iter_prefix(miner).map(|(id, _)| id).next()
+}
+
+/// Proofs for a challenge, from the content itself.
+fn answer_for(id: u64) -> BoundedVec<landmesh_primitives::proof::ChunkProof, ConstU32<CHUNKS>> {
+	let c = Challenges::<Test>::get(id).unwrap();
+	c.indices.iter().map(|i| prove(&content(), *i).unwrap()).collect::<Vec<_>>().try_into().unwrap()
+}
+
+/// Three miners; an order with R = 2 of a 10 000-byte content, both replicas confirmed.
+fn scenario(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		register(12, "us");
+		register(13, "ap");
+		let bytes = content();
+		let id = ContentId(landmesh_primitives::proof::root_of(&bytes));
+		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 2, 100));
+		for m in holders() {
+			let last = landmesh_primitives::proof::chunk_count(bytes.len() as u64) - 1;
+			assert_ok!(Storage::confirm(RuntimeOrigin::signed(m), 0, prove(&bytes, last).unwrap()));
+		}
+		test();
+		Audit::do_try_state().expect("audit invariants");
+		Storage::do_try_state().expect("storage invariants");
+		Miners::do_try_state().expect("miner invariants");
+	});
+}
+
+/// Runs challenge rounds until both holders have an open challenge (the draws are
+/// deterministic in the mock; a handful of rounds suffices).
+fn until_both_challenged() -> (u64, u64, u64, u64) {
+	let [a, b] = holders()[..] else { panic!("two holders") };
+	for _ in 0..20 {
+		if let (Some(ca), Some(cb)) = (open_challenge(a), open_challenge(b)) {
+			return (a, ca, b, cb);
+		}
+		run_to(System::block_number() + CHALLENGE_PERIOD);
+	}
+	panic!("both replicas are challenged within 20 rounds");
+}
+
+#[test]
+fn one_miner_answers_the_other_is_slashed_and_its_replica_repaired_on_the_third() {
+	scenario(|| {
+		let (good, good_challenge, bad, bad_challenge) = until_both_challenged();
+		let third = [11, 12, 13].into_iter().find(|m| *m != good && *m != bad).unwrap();
+		let (good_stake, bad_stake) = (stake(good), stake(bad));
+		let challenge = Challenges::<Test>::get(good_challenge).unwrap();
+		assert_eq!(challenge.indices.len() as u32, CHUNKS);
+		assert!(challenge.indices.iter().all(|i| *i < 10), "indices lie in the content's 10 chunks");
+
+		assert_ok!(Audit::answer(RuntimeOrigin::signed(good), good_challenge, answer_for(good_challenge)));
+		assert!(System::events().iter().any(|r| r.event == RuntimeEvent::Audit(Event::Passed { challenge: good_challenge, miner: good })));
+		let deadline = Challenges::<Test>::get(bad_challenge).unwrap().deadline;
+		run_to(deadline + 1);
+
+		assert_eq!(stake(good), good_stake, "the honest miner keeps its stake");
+		assert_eq!(stake(bad), bad_stake - bad_stake / 10, "the silent miner loses 10%");
+		assert_eq!(holders(), vec![good, third], "the lost replica moved to the third miner");
+		assert!(System::events().iter().any(|r| matches!(r.event, RuntimeEvent::Audit(Event::Failed { miner, .. }) if miner == bad)));
+		let era = Audit::era_of(deadline);
+		assert_eq!(Scores::<Test>::get(era, good).passed, Scores::<Test>::get(era, good).total);
+		assert_eq!(Scores::<Test>::get(era, bad), Score { passed: 0, total: Scores::<Test>::get(era, bad).total });
+		assert!(Scores::<Test>::get(era, bad).total >= 1);
+	});
+}
+
+#[test]
+fn wrong_answers_are_refused_and_change_nothing() {
+	scenario(|| {
+		let (miner, id, other, _) = until_both_challenged();
+		let good = answer_for(id);
+		let c = Challenges::<Test>::get(id).unwrap();
+		// A proof for another index than the one asked.
+		let mut wrong_index = good.clone();
+		let other_index = (c.indices[0] + 1) % 10;
+		wrong_index[0] = prove(&content(), other_index).unwrap();
+		let expected = if other_index == 9 || c.indices[0] == 9 { Error::<Test>::ProofWrongLength } else { Error::<Test>::ProofMismatch };
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, wrong_index), expected);
+		// A truncated chunk; a missing sibling; bytes of other content.
+		let mut truncated = good.clone();
+		truncated[1].chunk.pop();
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, truncated), Error::<Test>::ProofWrongLength);
+		let mut shallow = good.clone();
+		shallow[2].siblings.pop();
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, shallow), Error::<Test>::ProofWrongDepth);
+		let mut flipped = good.clone();
+		flipped[0].chunk[0] ^= 1;
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, flipped), Error::<Test>::ProofMismatch);
+		// Too few proofs; someone else's challenge; an unknown one.
+		let short: BoundedVec<_, ConstU32<CHUNKS>> = good.iter().take(2).cloned().collect::<Vec<_>>().try_into().unwrap();
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, short), Error::<Test>::WrongProofCount);
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(other), id, good.clone()), Error::<Test>::NotChallenged);
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), 999, good.clone()), Error::<Test>::UnknownChallenge);
+		// The right answer still works, once.
+		assert_ok!(Audit::answer(RuntimeOrigin::signed(miner), id, good.clone()));
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, good), Error::<Test>::UnknownChallenge);
+	});
+}
+
+#[test]
+fn answers_after_the_deadline_are_refused() {
+	scenario(|| {
+		let (miner, id, _, _) = until_both_challenged();
+		let deadline = Challenges::<Test>::get(id).unwrap().deadline;
+		// At the deadline the answer is still accepted; one block later it is too late
+		// (checked before the hook of the next block has failed the challenge).
+		System::set_block_number(deadline + 1);
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, answer_for(id)), Error::<Test>::TooLate);
+	});
+}
+
+#[test]
+fn no_challenges_without_confirmed_replicas() {
+	new_test_ext().execute_with(|| {
+		run_to(5 * CHALLENGE_PERIOD);
+		assert_eq!(Challenges::<Test>::iter().count(), 0);
+		Audit::do_try_state().unwrap();
+	});
+}
