@@ -1,7 +1,8 @@
 //! The node's JSON-RPC: the standard Substrate methods (added by sc-service) plus system
 //! account nonces, fee queries, BABE and GRANDPA, and Landmesh's own `landmesh_*` methods:
-//! the world queries in [`world`].
+//! the world queries in [`world`] and the storage queries in [`storage`].
 
+pub mod storage;
 pub mod world;
 
 use jsonrpsee::RpcModule;
@@ -77,6 +78,7 @@ where
 	C::Api: BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: landmesh_primitives::api::WorldApi<Block, AccountId, Balance>,
+	C::Api: landmesh_primitives::api::StorageApi<Block, AccountId, Balance, landmesh_runtime::BlockNumber>,
 	P: TransactionPool<Block = Block, Hash = <Block as sp_runtime::traits::Block>::Hash> + 'static,
 	SC: SelectChain<Block> + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
@@ -84,6 +86,7 @@ where
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
+	use storage::{Storage, StorageRpcServer};
 	use world::{World, WorldRpcServer};
 
 	let mut module = RpcModule::new(());
@@ -92,6 +95,7 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(World::new(client.clone()).into_rpc())?;
+	module.merge(Storage::new(client.clone()).into_rpc())?;
 	module.merge(
 		Babe::new(client.clone(), babe.babe_worker_handle, babe.keystore, select_chain).into_rpc(),
 	)?;

@@ -1,6 +1,6 @@
 //! Runtime APIs: what a node or a client asks the runtime without scanning storage.
 
-use crate::world::*;
+use crate::{storage::*, world::*, ContentId};
 use alloc::vec::Vec;
 use codec::Codec;
 
@@ -24,5 +24,23 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn model(model: ModelId) -> Option<ModelView<AccountId>>;
 		/// Whether `who` may enter `world` now (its owner, or a holder of an unexpired pass).
 		fn has_pass(world: WorldId, who: AccountId) -> bool;
+	}
+
+	/// The storage economy, for nodes (their assignments and challenges) and clients
+	/// (where a content is kept).
+	pub trait StorageApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// A miner, if registered.
+		fn miner(who: AccountId) -> Option<MinerView<Balance, BlockNumber>>;
+		/// The open orders keeping a content, with their replicas and the miners' endpoints.
+		fn content_status(content_id: ContentId) -> Vec<OrderView<AccountId, Balance, BlockNumber>>;
+		/// The replicas assigned to a miner: `(order, content id, size, confirmed)`.
+		fn assignments(miner: AccountId) -> Vec<(u64, ContentId, u64, bool)>;
+		/// A miner's open challenges.
+		fn challenges(miner: AccountId) -> Vec<ChallengeView<BlockNumber>>;
 	}
 }

@@ -5,6 +5,7 @@
 //!   and as clients read it back.
 //! - [`proof`]: chunk proofs: one 1 KiB chunk and its sibling chaining values, from which
 //!   the runtime rebuilds a [`ContentId`] to check that a miner holds the content.
+//! - [`storage`]: miners, orders and challenges as clients read them.
 //! - [`filler`]: filler sectors, whose chunks prove idle capacity (proof of space).
 //! - [`api`]: the runtime APIs behind the node's `landmesh_*` RPC methods.
 
@@ -16,6 +17,7 @@ pub mod api;
 pub mod content;
 pub mod filler;
 pub mod proof;
+pub mod storage;
 pub mod world;
 
 pub use content::ContentId;

@@ -313,7 +313,7 @@ impl<AccountId, Balance> RegionScene<AccountId, Balance> {
 
 /// Balances as decimal strings in JSON: a CYBR amount in its smallest unit passes 2^53
 /// at about 9000 CYBR, beyond which JavaScript numbers lose digits.
-mod as_decimal {
+pub(crate) mod as_decimal {
 	use alloc::string::{String, ToString};
 	use core::{fmt::Display, str::FromStr};
 

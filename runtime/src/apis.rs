@@ -16,8 +16,20 @@ use sp_runtime::{
 use sp_inherents::{CheckInherentsResult, InherentData};
 use sp_session::OpaqueGeneratedSessionKeys;
 use landmesh_primitives::{
-	ModelId, ModelView, ParcelView, RegionScene, Region, RegionError, WorldId, WorldView,
+	storage::{ChallengeView, MinerView, OrderView, ReplicaView},
+	ContentId, ModelId, ModelView, ParcelView, Region, RegionError, RegionScene, WorldId, WorldView,
 };
+
+/// Endpoint bytes as text for clients (they were given as text; invalid UTF-8 is shown
+/// with replacement characters rather than dropped).
+fn text(bytes: &[u8]) -> alloc::string::String {
+	alloc::string::String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A miner's peer id, multiaddrs and gateway as text.
+fn endpoints_text(e: &pallet_miners::Endpoints) -> (alloc::string::String, Vec<alloc::string::String>, alloc::string::String) {
+	(text(&e.peer_id), e.multiaddrs.iter().map(|a| text(a)).collect(), text(&e.gateway))
+}
 
 // `#[macro_use]` keeps `list_benchmarks!`/`add_benchmarks!` in textual scope below.
 #[cfg(feature = "runtime-benchmarks")]
@@ -258,6 +270,78 @@ impl_runtime_apis! {
 
 		fn has_pass(world: WorldId, who: AccountId) -> bool {
 			Land::has_pass(world, &who)
+		}
+	}
+
+	impl landmesh_primitives::api::StorageApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn miner(who: AccountId) -> Option<MinerView<Balance, BlockNumber>> {
+			let m = pallet_miners::Miners::<Runtime>::get(&who)?;
+			let (peer_id, multiaddrs, gateway) = endpoints_text(&m.endpoints);
+			Some(MinerView {
+				capacity: m.capacity,
+				committed: m.committed,
+				stake: m.stake,
+				peer_id,
+				multiaddrs,
+				gateway,
+				region: text(&m.endpoints.region),
+				exiting_since: match m.status {
+					pallet_miners::MinerStatus::Active => None,
+					pallet_miners::MinerStatus::Exiting { since } => Some(since),
+				},
+			})
+		}
+
+		fn content_status(content_id: ContentId) -> Vec<OrderView<AccountId, Balance, BlockNumber>> {
+			pallet_storage::OrdersByContent::<Runtime>::iter_key_prefix(content_id)
+				.filter_map(|id| {
+					let o = pallet_storage::Orders::<Runtime>::get(id)?;
+					let holders = o
+						.holders
+						.iter()
+						.map(|r| {
+							let endpoints = pallet_miners::Miners::<Runtime>::get(&r.miner).map(|m| m.endpoints);
+							let (peer_id, multiaddrs, gateway) =
+								endpoints.as_ref().map(endpoints_text).unwrap_or_default();
+							ReplicaView {
+								miner: r.miner.clone(),
+								assigned_at: r.assigned_at,
+								confirmed: r.confirmed,
+								gateway,
+								peer_id,
+								multiaddrs,
+							}
+						})
+						.collect();
+					Some(OrderView { id, owner: o.owner, size: o.size, replicas: o.replicas, end: o.end, escrow: o.escrow, holders })
+				})
+				.collect()
+		}
+
+		fn assignments(miner: AccountId) -> Vec<(u64, ContentId, u64, bool)> {
+			pallet_storage::MinerReplicas::<Runtime>::iter_key_prefix(&miner)
+				.filter_map(|id| {
+					let o = pallet_storage::Orders::<Runtime>::get(id)?;
+					let confirmed = o.holders.iter().any(|r| r.miner == miner && r.confirmed);
+					Some((id, o.content_id, o.size, confirmed))
+				})
+				.collect()
+		}
+
+		fn challenges(miner: AccountId) -> Vec<ChallengeView<BlockNumber>> {
+			pallet_audit::OpenChallenges::<Runtime>::iter_key_prefix(&miner)
+				.filter_map(|id| {
+					let c = pallet_audit::Challenges::<Runtime>::get(id)?;
+					Some(ChallengeView {
+						id,
+						order: c.order,
+						content_id: c.content_id,
+						size: c.size,
+						indices: c.indices.into_inner(),
+						deadline: c.deadline,
+					})
+				})
+				.collect()
 		}
 	}
 

@@ -87,19 +87,31 @@ pub fn region_error(e: RegionError) -> ErrorObjectOwned {
 	ErrorObject::owned(REGION_ERROR, message, Some(e))
 }
 
+/// Runs a runtime-API call at `at`, or at the best block; a failure becomes
+/// [`RUNTIME_ERROR`]. Shared by every `landmesh_*` method.
+pub fn call_runtime<C, R>(
+	client: &C,
+	at: Option<Hash>,
+	f: impl FnOnce(&<C as ProvideRuntimeApi<Block>>::Api, Hash) -> Result<R, ApiError>,
+) -> RpcResult<R>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+{
+	let at = at.unwrap_or_else(|| client.info().best_hash);
+	f(&client.runtime_api(), at).map_err(runtime_error)
+}
+
 impl<C> World<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: WorldApi<Block, AccountId, Balance>,
 {
-	/// Runs a runtime-API call at `at`, or at the best block.
 	fn call<R>(
 		&self,
 		at: Option<Hash>,
 		f: impl FnOnce(&<C as ProvideRuntimeApi<Block>>::Api, Hash) -> Result<R, ApiError>,
 	) -> RpcResult<R> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		f(&self.client.runtime_api(), at).map_err(runtime_error)
+		call_runtime(&*self.client, at, f)
 	}
 }
 

@@ -149,6 +149,11 @@ pub mod pallet {
 	pub type MinerReplicas<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, OrderId, ()>;
 
+	/// The open orders of each content, so a client finds where a content is kept.
+	#[pallet::storage]
+	pub type OrdersByContent<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, ContentId, Twox64Concat, OrderId, ()>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -257,6 +262,7 @@ pub mod pallet {
 			let chosen = Self::assign(order, &mut placed, replicas, &[]);
 			ensure!(chosen == replicas, Error::<T>::NotEnoughMiners);
 			Orders::<T>::insert(order, placed);
+			OrdersByContent::<T>::insert(content_id, order, ());
 			Self::deposit_event(Event::OrderPlaced { order, owner, content_id, size, replicas, end, cost });
 			Ok(())
 		}
@@ -461,6 +467,7 @@ impl<T: Config> Pallet<T> {
 		let refund = T::Currency::release(&HoldReason::StorageEscrow.into(), &o.owner, o.escrow, Precision::BestEffort)
 			.unwrap_or_default();
 		Orders::<T>::remove(order);
+		OrdersByContent::<T>::remove(o.content_id, order);
 		Self::deposit_event(Event::Closed { order, refund });
 	}
 
@@ -520,10 +527,12 @@ impl<T: Config> Pallet<T> {
 				ensure!(MinerReplicas::<T>::contains_key(&r.miner, id), "replica missing from the miner index");
 			}
 			indexed += o.holders.len();
+			ensure!(OrdersByContent::<T>::contains_key(o.content_id, id), "order missing from the content index");
 			let e = escrow.entry(o.owner.clone()).or_insert_with(Zero::zero);
 			*e = e.saturating_add(o.escrow);
 		}
 		ensure!(MinerReplicas::<T>::iter().count() == indexed, "miner index holds stale replicas");
+		ensure!(OrdersByContent::<T>::iter().count() == Orders::<T>::iter().count(), "content index holds closed orders");
 		for (owner, sum) in escrow {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::StorageEscrow.into(), &owner) == sum,

@@ -1,0 +1,118 @@
+//! The storage economy on a real `--dev --tmp` node, driven over JSON-RPC as a miner's
+//! node and a client would: Bob registers as a miner, Charlie orders a content kept, Bob
+//! confirms it with a proof of its last chunk, the chain challenges Bob, and Bob answers
+//! with chunk proofs computed from the content.
+
+mod common;
+
+use common::{dev_node, until_finalized};
+use landmesh_node::{
+	dev_client::DevClient,
+	transactions::{sign, ChainIdentity},
+};
+use landmesh_primitives::{
+	proof::{chunk_count, prove, root_of},
+	storage::{ChallengeView, MinerView, OrderView},
+	ContentId,
+};
+use landmesh_runtime::{AccountId, Balance, BlockNumber, RuntimeCall, RuntimeEvent};
+use polkadot_sdk::{frame_system, sp_keyring::Sr25519Keyring};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+async fn execute(client: &DevClient, chain: &ChainIdentity, signer: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
+	let nonce = client.next_nonce(&signer.to_account_id()).await.expect("nonce");
+	let xt = sign(&signer.pair(), call, nonce, chain);
+	let (in_block, _) = until_finalized(client.submit_and_watch(&xt).await.expect("the pool accepts it")).await;
+	let events: Vec<RuntimeEvent> = client.events(in_block).await.expect("events").into_iter().map(|r| r.event).collect();
+	if let Some(e) = events.iter().find_map(|e| match e {
+		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => Some(*dispatch_error),
+		_ => None,
+	}) {
+		panic!("the call failed: {e:?}");
+	}
+	events
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {
+	let dir = tempfile::tempdir().expect("temp dir");
+	let node = dev_node("storage", dir.path(), None);
+	let client = DevClient::connect(&node.ws_url).await.expect("RPC connects");
+	let chain = client.chain_identity().await.expect("chain identity");
+	let (bob, charlie) = (Sr25519Keyring::Bob, Sr25519Keyring::Charlie);
+	let bob_id: AccountId = bob.to_account_id();
+
+	// Not a miner yet.
+	let none: Option<MinerView<Balance, BlockNumber>> =
+		client.call("landmesh_miner", vec![json!(bob_id), Value::Null]).await.expect("landmesh_miner answers");
+	assert_eq!(none, None);
+
+	let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
+	let endpoints = pallet_miners::Endpoints {
+		peer_id: text("12D3KooWBob"),
+		multiaddrs: vec![text("/ip4/127.0.0.1/tcp/4001")].try_into().unwrap(),
+		gateway: text("http://127.0.0.1:8080"),
+		region: text("eu-west"),
+	};
+	execute(&client, &chain, bob, pallet_miners::Call::register { capacity: 1 << 30, endpoints }.into()).await;
+
+	// Charlie orders a 5000-byte content kept on one replica for two periods.
+	let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 241) as u8).collect();
+	let content_id = ContentId(root_of(&bytes));
+	let call: RuntimeCall =
+		pallet_storage::Call::place_order { content_id, size: bytes.len() as u64, replicas: 1, periods: 2 }.into();
+	execute(&client, &chain, charlie, call).await;
+
+	let miner: Option<MinerView<Balance, BlockNumber>> =
+		client.call("landmesh_miner", vec![json!(bob_id), Value::Null]).await.expect("landmesh_miner answers");
+	let miner = miner.expect("Bob is a miner");
+	assert_eq!((miner.capacity, miner.committed, miner.region.as_str()), (1 << 30, 5000, "eu-west"));
+	let orders: Vec<OrderView<AccountId, Balance, BlockNumber>> =
+		client.call("landmesh_contentStatus", vec![json!(content_id), Value::Null]).await.expect("contentStatus answers");
+	assert_eq!(orders.len(), 1);
+	let replica = &orders[0].holders[0];
+	assert_eq!((replica.miner.clone(), replica.confirmed, replica.gateway.as_str()), (bob_id.clone(), false, "http://127.0.0.1:8080"));
+	let order = orders[0].id;
+	let assigned: Vec<(u64, ContentId, u64, bool)> =
+		client.call("landmesh_assignments", vec![json!(bob_id), Value::Null]).await.expect("assignments answers");
+	assert_eq!(assigned, vec![(order, content_id, 5000, false)]);
+
+	// Bob confirms with the last chunk.
+	let last = chunk_count(5000) - 1;
+	execute(&client, &chain, bob, pallet_storage::Call::confirm { order, proof: prove(&bytes, last).unwrap() }.into()).await;
+	let orders: Vec<OrderView<AccountId, Balance, BlockNumber>> =
+		client.call("landmesh_contentStatus", vec![json!(content_id), Value::Null]).await.unwrap();
+	assert!(orders[0].holders[0].confirmed);
+
+	// The chain challenges Bob within a few rounds (every 10 blocks); Bob answers.
+	let deadline = Instant::now() + Duration::from_secs(180);
+	let challenge = loop {
+		let open: Vec<ChallengeView<BlockNumber>> =
+			client.call("landmesh_challenges", vec![json!(bob_id), Value::Null]).await.expect("challenges answers");
+		if let Some(c) = open.into_iter().next() {
+			break c;
+		}
+		assert!(Instant::now() < deadline, "Bob was not challenged within 180 s");
+		tokio::time::sleep(Duration::from_secs(2)).await;
+	};
+	assert_eq!((challenge.order, challenge.content_id, challenge.size), (order, content_id, 5000));
+	let proofs: Vec<_> = challenge.indices.iter().map(|i| prove(&bytes, *i).unwrap()).collect();
+	let events = execute(
+		&client,
+		&chain,
+		bob,
+		pallet_audit::Call::answer { challenge: challenge.id, proofs: proofs.try_into().unwrap() }.into(),
+	)
+	.await;
+	assert!(events.iter().any(|e| matches!(e,
+		RuntimeEvent::Audit(pallet_audit::Event::Passed { challenge: c, miner }) if *c == challenge.id && *miner == bob_id)));
+
+	// A wrong answer to a closed challenge is refused with the pallet's error, no state change.
+	let nonce = client.next_nonce(&bob_id).await.unwrap();
+	let xt = sign(&bob.pair(), pallet_audit::Call::answer { challenge: challenge.id, proofs: Default::default() }.into(), nonce, &chain);
+	let (in_block, _) = until_finalized(client.submit_and_watch(&xt).await.expect("fee is payable")).await;
+	let failed = client.events(in_block).await.unwrap().into_iter().any(|r| matches!(r.event,
+		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { .. })));
+	assert!(failed, "answering a closed challenge fails");
+}

@@ -1,0 +1,96 @@
+//! The storage economy as a node or a client reads it through
+//! [`crate::api::StorageApi`]: miners, the orders that keep a content, open challenges.
+
+use crate::ContentId;
+use alloc::{string::String, vec::Vec};
+use codec::{Decode, Encode};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+
+/// A miner: what it offers and how it is reached.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(bound(
+	serialize = "Balance: core::fmt::Display, BlockNumber: Serialize",
+	deserialize = "Balance: core::str::FromStr, BlockNumber: Deserialize<'de>"
+))]
+pub struct MinerView<Balance, BlockNumber> {
+	/// Bytes offered.
+	pub capacity: u64,
+	/// Bytes committed to replicas.
+	pub committed: u64,
+	/// Stake held (a decimal string in JSON).
+	#[serde(with = "crate::world::as_decimal")]
+	pub stake: Balance,
+	/// The libp2p peer id of its mesh node.
+	pub peer_id: String,
+	/// Its mesh node's multiaddrs.
+	pub multiaddrs: Vec<String>,
+	/// Its HTTP gateway.
+	pub gateway: String,
+	/// Its region tag.
+	pub region: String,
+	/// The block it asked to leave in, if it is leaving.
+	pub exiting_since: Option<BlockNumber>,
+}
+
+/// One replica of an order, with where to fetch it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaView<AccountId, BlockNumber> {
+	/// The miner keeping it.
+	pub miner: AccountId,
+	/// When it was assigned.
+	pub assigned_at: BlockNumber,
+	/// Whether the miner proved it holds the content.
+	pub confirmed: bool,
+	/// The miner's HTTP gateway.
+	pub gateway: String,
+	/// The miner's mesh peer id.
+	pub peer_id: String,
+	/// The miner's mesh multiaddrs.
+	pub multiaddrs: Vec<String>,
+}
+
+/// An order keeping a content.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(bound(
+	serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize",
+	deserialize = "AccountId: Deserialize<'de>, Balance: core::str::FromStr, BlockNumber: Deserialize<'de>"
+))]
+pub struct OrderView<AccountId, Balance, BlockNumber> {
+	/// The order.
+	pub id: u64,
+	/// Who pays.
+	pub owner: AccountId,
+	/// The content's size.
+	pub size: u64,
+	/// Replicas paid for.
+	pub replicas: u32,
+	/// The block the order ends at.
+	pub end: BlockNumber,
+	/// The unspent escrow (a decimal string in JSON).
+	#[serde(with = "crate::world::as_decimal")]
+	pub escrow: Balance,
+	/// The replicas as they stand.
+	pub holders: Vec<ReplicaView<AccountId, BlockNumber>>,
+}
+
+/// An open challenge for a miner to answer.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChallengeView<BlockNumber> {
+	/// The challenge (to answer it).
+	pub id: u64,
+	/// The order whose replica is challenged.
+	pub order: u64,
+	/// The content.
+	pub content_id: ContentId,
+	/// The content's size.
+	pub size: u64,
+	/// The chunks to prove, in this order.
+	pub indices: Vec<u64>,
+	/// The last block an answer is accepted in.
+	pub deadline: BlockNumber,
+}
