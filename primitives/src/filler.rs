@@ -37,7 +37,6 @@
 //! - *Outsourcing:* nothing stops a miner from fetching the chunks from another machine
 //!   that holds the sector; proofs of space show that *someone* stores it, not where.
 
-use crate::ContentId;
 use codec::Encode;
 
 /// Bytes in a filler sector: 4 GiB.
@@ -100,7 +99,7 @@ pub fn check_link(seed: &[u8; 32], j: u64, chunk: &[u8], previous: &[u8], parent
 /// Generates a whole sector of `chunks` chunks in memory (for tests and small sectors; the
 /// mesh seals real sectors to disk) and returns it with its root.
 #[cfg(feature = "std")]
-pub fn generate(seed: &[u8; 32], chunks: u64) -> (alloc::vec::Vec<u8>, ContentId) {
+pub fn generate(seed: &[u8; 32], chunks: u64) -> (alloc::vec::Vec<u8>, crate::ContentId) {
 	let mut sector = alloc::vec![0u8; chunks as usize * CHUNK];
 	for j in 0..chunks {
 		let at = |i: u64| i as usize * CHUNK;
@@ -114,7 +113,7 @@ pub fn generate(seed: &[u8; 32], chunks: u64) -> (alloc::vec::Vec<u8>, ContentId
 		};
 		rest[..CHUNK].copy_from_slice(&chunk);
 	}
-	let root = ContentId(*blake3::hash(&sector).as_bytes());
+	let root = crate::ContentId(*blake3::hash(&sector).as_bytes());
 	(sector, root)
 }
 

@@ -49,6 +49,7 @@ mod benches {
 		[pallet_miners, Miners]
 		[pallet_storage, Storage]
 		[pallet_audit, Audit]
+		[pallet_rewards, Rewards]
 	);
 }
 

@@ -155,8 +155,9 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	// Fees are burned for now; the storage reward pool will take them (see pallet-rewards).
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	// Fees go to the storage reward pool (pallet-rewards), which pays miners per era.
+	type OnChargeTransaction =
+		FungibleAdapter<Balances, frame_support::traits::tokens::imbalance::ResolveTo<RewardPool, Balances>>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	// A constant multiplier keeps fees predictable for world builders; congestion pricing
@@ -302,6 +303,28 @@ impl pallet_audit::Config for Runtime {
 	type SlashFraction = AuditSlash;
 	type EraLength = ConstU32<DAYS>;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const RewardsPalletId: frame_support::PalletId = frame_support::PalletId(*b"lm/rwrds");
+	/// The reward pool, which also receives transaction fees.
+	pub RewardPool: AccountId = sp_runtime::traits::AccountIdConversion::into_account_truncating(&RewardsPalletId::get());
+	/// Seven tenths of each era's pool pay for proven storage, three for serving.
+	pub const StorageRewardShare: Perbill = Perbill::from_percent(70);
+}
+
+impl pallet_rewards::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type Miners = Miners;
+	type Scores = Audit;
+	type PalletId = RewardsPalletId;
+	/// 1000 CYBR a day.
+	type EraIssuance = ConstU128<{ 1_000 * UNITS }>;
+	type StorageShare = StorageRewardShare;
+	/// A node may serve each byte of its capacity up to 100 times a day.
+	type MaxServedPerStoredByte = ConstU32<100>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_nfts::Config for Runtime {

@@ -182,6 +182,8 @@ mod runtime {
 	pub type Storage = pallet_storage;
 	#[runtime::pallet_index(16)]
 	pub type Audit = pallet_audit;
+	#[runtime::pallet_index(17)]
+	pub type Rewards = pallet_rewards;
 }
 
 /// The address format for describing accounts.

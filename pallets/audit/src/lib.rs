@@ -96,6 +96,24 @@ pub struct Score {
 	pub total: u32,
 }
 
+/// What the rewards need from the audit: eras and each miner's score in them.
+pub trait EraScores<AccountId, BlockNumber> {
+	/// The era a block falls in.
+	fn era_of(block: BlockNumber) -> EraIndex;
+	/// A miner's challenges passed and issued in an era.
+	fn score(era: EraIndex, miner: &AccountId) -> Score;
+}
+
+impl<T: Config> EraScores<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+	fn era_of(block: BlockNumberFor<T>) -> EraIndex {
+		Pallet::<T>::era_of(block)
+	}
+
+	fn score(era: EraIndex, miner: &T::AccountId) -> Score {
+		Scores::<T>::get(era, miner)
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

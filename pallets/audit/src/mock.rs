@@ -41,7 +41,8 @@ impl pallet_miners::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type StakePerTiB = ConstU64<1_000>;
+	// ~954 units for the 1 MiB the tests register, so a 10% slash is visible.
+	type StakePerTiB = ConstU64<1_000_000_000>;
 	type UnbondingPeriod = ConstU64<20>;
 	type MaxMiners = ConstU32<16>;
 	type WeightInfo = ();

@@ -98,6 +98,7 @@ fn one_miner_answers_the_other_is_slashed_and_its_replica_repaired_on_the_third(
 		run_to(deadline + 1);
 
 		assert_eq!(stake(good), good_stake, "the honest miner keeps its stake");
+		assert!(bad_stake > 100, "the stake is large enough for a 10% slash to show");
 		assert_eq!(stake(bad), bad_stake - bad_stake / 10, "the silent miner loses 10%");
 		assert_eq!(holders(), vec![good, third], "the lost replica moved to the third miner");
 		assert!(System::events().iter().any(|r| matches!(r.event, RuntimeEvent::Audit(Event::Failed { miner, .. }) if miner == bad)));

@@ -73,6 +73,10 @@ pub trait CapacityLedger<AccountId> {
 	fn candidates(min_free: u64) -> alloc::vec::Vec<(AccountId, u64, EndpointText)>;
 	/// Whether the miner has asked to leave (its replicas must move).
 	fn is_exiting(miner: &AccountId) -> bool;
+	/// A miner's `(capacity, committed)` bytes, if registered.
+	fn capacity_of(miner: &AccountId) -> Option<(u64, u64)>;
+	/// Every miner with the bytes committed to it, at most `MaxMiners`.
+	fn stored_by_miner() -> alloc::vec::Vec<(AccountId, u64)>;
 }
 
 #[frame_support::pallet]
@@ -343,5 +347,13 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 
 	fn is_exiting(miner: &T::AccountId) -> bool {
 		Miners::<T>::get(miner).is_some_and(|m| m.status != MinerStatus::Active)
+	}
+
+	fn capacity_of(miner: &T::AccountId) -> Option<(u64, u64)> {
+		Miners::<T>::get(miner).map(|m| (m.capacity, m.committed))
+	}
+
+	fn stored_by_miner() -> alloc::vec::Vec<(T::AccountId, u64)> {
+		Miners::<T>::iter().map(|(who, m)| (who, m.committed)).collect()
 	}
 }

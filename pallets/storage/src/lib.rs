@@ -52,7 +52,7 @@ use polkadot_sdk::{
 	frame_support::{
 		self,
 		traits::{
-			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			fungible::{Inspect, Mutate, MutateHold},
 			tokens::{Fortitude, Precision, Restriction},
 			Get, Randomness,
 		},
@@ -516,6 +516,7 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use alloc::collections::{BTreeMap, BTreeSet};
+		use frame_support::traits::fungible::InspectHold;
 		use frame_support::ensure;
 		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
 		let mut indexed = 0usize;

@@ -1,0 +1,144 @@
+//! The storage economy end to end in the mock runtime, and every call and error of the
+//! rewards.
+
+use crate::{mock::*, Claimable, Error, Event, Served};
+use landmesh_primitives::{
+	proof::{chunk_count, prove, root_of},
+	ContentId,
+};
+use pallet_audit::OpenChallenges;
+use pallet_miners::Endpoints;
+use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Hooks};
+
+const OWNER: u64 = 1;
+
+fn content() -> Vec<u8> {
+	(0..10_000u32).map(|i| (i * 13 % 253) as u8).collect()
+}
+
+fn register(miner: u64, region: &str) {
+	let b = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
+	let endpoints = Endpoints { peer_id: b("peer"), multiaddrs: Default::default(), gateway: b("http://gw"), region: b(region) };
+	assert_ok!(Miners::register(RuntimeOrigin::signed(miner), 1 << 20, endpoints));
+}
+
+fn holders() -> Vec<u64> {
+	pallet_storage::Orders::<Test>::get(0).map(|o| o.holders.iter().map(|r| r.miner).collect()).unwrap_or_default()
+}
+
+fn stake(miner: u64) -> u64 {
+	pallet_miners::Miners::<Test>::get(miner).map_or(0, |m| m.stake)
+}
+
+fn run_to(to: u64) {
+	while System::block_number() < to {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Audit::on_initialize(next);
+		Rewards::on_initialize(next);
+	}
+}
+
+fn open_challenge(miner: u64) -> Option<u64> {
+	OpenChallenges::<Test>::iter_prefix(miner).map(|(id, _)| id).next()
+}
+
+fn check_invariants() {
+	Rewards::do_try_state().expect("rewards invariants");
+	Audit::do_try_state().expect("audit invariants");
+	Storage::do_try_state().expect("storage invariants");
+	Miners::do_try_state().expect("miner invariants");
+}
+
+/// Three miners, an order with R = 2; a challenge answered by one holder and missed by the
+/// other: the silent one is slashed, its replica repaired to the third miner, and the era's
+/// rewards follow who proved what (and who served).
+#[test]
+fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		register(12, "us");
+		register(13, "ap");
+		let bytes = content();
+		let id = ContentId(root_of(&bytes));
+		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 2, 100));
+		let last = chunk_count(bytes.len() as u64) - 1;
+		for m in holders() {
+			assert_ok!(Storage::confirm(RuntimeOrigin::signed(m), 0, prove(&bytes, last).unwrap()));
+		}
+		// Challenge rounds until both holders are challenged.
+		let [a, b] = holders()[..] else { panic!("two holders") };
+		let mut rounds = 0;
+		while open_challenge(a).is_none() || open_challenge(b).is_none() {
+			assert!(rounds < 20, "both replicas are challenged within 20 rounds");
+			run_to(System::block_number() + CHALLENGE_PERIOD);
+			rounds += 1;
+		}
+		let (good, bad) = (a, b);
+		let third = [11, 12, 13].into_iter().find(|m| *m != good && *m != bad).unwrap();
+		// The good miner answers every challenge it gets from now on; the bad one never.
+		let answer_all = |miner: u64| {
+			while let Some(c) = open_challenge(miner) {
+				let ch = pallet_audit::Challenges::<Test>::get(c).unwrap();
+				let proofs: Vec<_> = ch.indices.iter().map(|i| prove(&bytes, *i).unwrap()).collect();
+				assert_ok!(Audit::answer(RuntimeOrigin::signed(miner), c, proofs.try_into().unwrap()));
+			}
+		};
+		answer_all(good);
+		let bad_stake = stake(bad);
+		run_to(System::block_number() + DEADLINE + 1);
+		assert!(stake(bad) < bad_stake, "the silent miner was slashed");
+		assert!(holders().contains(&third) && !holders().contains(&bad), "its replica moved to the third miner");
+
+		// The good miner reports what it served this era; the era ends.
+		assert_ok!(Rewards::report_served(RuntimeOrigin::signed(good), 0, 50_000));
+		while System::block_number() < ERA {
+			answer_all(good);
+			run_to((System::block_number() + 1).min(ERA));
+		}
+		let (good_reward, bad_reward, third_reward) =
+			(Claimable::<Test>::get(good), Claimable::<Test>::get(bad), Claimable::<Test>::get(third));
+		assert_eq!(bad_reward, 0, "a miner that lost its replica and failed its challenge earns nothing");
+		assert!(good_reward > third_reward, "the miner that proved and served earns most: {good_reward} vs {third_reward}");
+		// All of the serving pot goes to the only miner that served.
+		let serving_pot = ERA_ISSUANCE - ERA_ISSUANCE * 70 / 100;
+		assert!(good_reward >= serving_pot);
+		assert!(System::events().iter().any(|r| matches!(r.event, RuntimeEvent::Rewards(Event::EraRewarded { era: 0, .. }))));
+
+		let before = Balances::free_balance(good);
+		assert_ok!(Rewards::claim(RuntimeOrigin::signed(good)));
+		assert_eq!(Balances::free_balance(good), before + good_reward);
+		assert_noop!(Rewards::claim(RuntimeOrigin::signed(good)), Error::<Test>::NothingToClaim);
+		check_invariants();
+	});
+}
+
+#[test]
+fn served_reports_are_bounded_and_once_per_era() {
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(12), 0, 1), Error::<Test>::NotMiner);
+		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 1, 1), Error::<Test>::WrongEra);
+		// Capacity 1 MiB × 10.
+		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 0, (10 << 20) + 1), Error::<Test>::ImplausibleReport);
+		assert_ok!(Rewards::report_served(RuntimeOrigin::signed(11), 0, 10 << 20));
+		assert_eq!(Served::<Test>::get(0, 11), Some(10 << 20));
+		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 0, 1), Error::<Test>::AlreadyReported);
+		check_invariants();
+	});
+}
+
+#[test]
+fn an_era_without_miners_keeps_the_pool_for_later() {
+	new_test_ext().execute_with(|| {
+		run_to(ERA + 1);
+		assert_eq!(Balances::free_balance(Rewards::pool()), ERA_ISSUANCE);
+		register(11, "eu");
+		run_to(2 * ERA + 1);
+		// Era 1: one miner, nothing committed, nothing served: nothing is paid; the pool
+		// keeps both eras' issuance for later eras.
+		assert_eq!(Claimable::<Test>::get(11), 0);
+		assert_eq!(Balances::free_balance(Rewards::pool()), 2 * ERA_ISSUANCE);
+		check_invariants();
+	});
+}
