@@ -47,6 +47,7 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	let bob = Sr25519Keyring::Bob.to_account_id();
 	let amount = 12_345 * MILLI_UNITS;
 	let eve_before = client.free_balance(&eve.to_account_id(), None).await.unwrap();
+	let pool = landmesh_runtime::configs::RewardPool::get();
 	let bob_before = client.free_balance(&bob, None).await.unwrap();
 	assert_eq!(eve_before, ENDOWMENT, "Eve starts with the genesis endowment (she holds no deposits)");
 
@@ -54,6 +55,8 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	let xt = sign(&eve.pair(), transfer(&bob, amount), nonce, &chain);
 	let sub = client.submit_and_watch(&xt).await.expect("the pool accepts the transfer");
 	let (in_block, finalized) = until_finalized(sub).await;
+	let parent = client.block_hash(client.number_of(in_block).await.unwrap() - 1).await.unwrap();
+	let pool_before = client.free_balance(&pool, parent).await.unwrap();
 
 	let finalized_number = client.number_of(finalized).await.unwrap();
 	let in_block_number = client.number_of(in_block).await.unwrap();
@@ -69,6 +72,11 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	let fee = fee_paid(&client, in_block, &eve.to_account_id()).await;
 	assert!(fee > 0, "signed transfers pay a fee");
 	assert!(fee < UNITS, "a transfer costs far less than one CYBR, paid {fee}");
+	assert_eq!(
+		client.free_balance(&pool, Some(in_block)).await.unwrap(),
+		pool_before + fee,
+		"the fee goes to the storage reward pool"
+	);
 
 	let eve_after = client.free_balance(&eve.to_account_id(), Some(finalized)).await.unwrap();
 	let bob_after = client.free_balance(&bob, Some(finalized)).await.unwrap();

@@ -51,9 +51,11 @@ fn development_preset_has_alice_validating_and_six_endowed_accounts() {
 		}
 		assert_eq!(
 			pallet_balances::TotalIssuance::<Runtime>::get(),
-			genesis::ENDOWMENT * 6,
-			"issuance is exactly the endowments"
+			genesis::ENDOWMENT * 6 + crate::EXISTENTIAL_DEPOSIT,
+			"issuance is exactly the endowments and the reward pool's existential deposit"
 		);
+		let pool = crate::configs::RewardPool::get();
+		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&pool), crate::EXISTENTIAL_DEPOSIT);
 	});
 }
 

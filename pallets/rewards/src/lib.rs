@@ -111,6 +111,26 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Owed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Nothing to configure: the pool account is derived from `PalletId`.
+		#[serde(skip)]
+		pub _phantom: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		/// The pool account exists from genesis (with the existential deposit), so the
+		/// first fees, smaller than that deposit, are kept rather than dropped.
+		fn build(&self) {
+			let pool = Pallet::<T>::pool();
+			if T::Currency::balance(&pool).is_zero() {
+				let _ = T::Currency::mint_into(&pool, T::Currency::minimum_balance());
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
