@@ -31,6 +31,9 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub mod test_runtime;
 pub mod types;
 pub mod weights;
 
