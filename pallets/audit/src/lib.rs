@@ -34,6 +34,9 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub mod test_runtime;
 pub mod weights;
 
 use codec::{Decode, Encode, MaxEncodedLen};

@@ -3,7 +3,7 @@
 //! pallet-storage's `economy_test_runtime!`).
 
 use crate as pallet_rewards;
-use polkadot_sdk::frame_support::{construct_runtime, parameter_types, PalletId};
+use polkadot_sdk::frame_support::{construct_runtime, PalletId};
 
 construct_runtime!(
 	pub enum Test {
@@ -19,28 +19,7 @@ construct_runtime!(
 // About 954 units of stake for the 1 MiB the tests register, so a 10% slash shows.
 pallet_storage::economy_test_runtime!(stake_per_tib: 1_000_000_000);
 
-pub const CHALLENGE_PERIOD: u64 = 10;
-pub const DEADLINE: u64 = 3;
-pub const CHUNKS: u32 = 3;
-pub const ERA: u64 = 100;
-
-parameter_types! {
-	pub const Slash: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(10);
-}
-
-impl pallet_audit::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type Replicas = Storage;
-	type Miners = Miners;
-	type Randomness = HashRandomness;
-	type ChallengePeriod = ConstU64<CHALLENGE_PERIOD>;
-	type ChallengesPerPeriod = ConstU32<4>;
-	type ChunksPerChallenge = ConstU32<CHUNKS>;
-	type ResponseDeadline = ConstU64<DEADLINE>;
-	type SlashFraction = Slash;
-	type EraLength = ConstU64<ERA>;
-	type WeightInfo = ();
-}
+pallet_audit::audit_test_config!();
 
 pub const ERA_ISSUANCE: u64 = 1_000_000;
 
