@@ -107,6 +107,9 @@ async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {
 	.await;
 	assert!(events.iter().any(|e| matches!(e,
 		RuntimeEvent::Audit(pallet_audit::Event::Passed { challenge: c, miner }) if *c == challenge.id && *miner == bob_id)));
+	let orders: Vec<OrderView<AccountId, Balance, BlockNumber>> =
+		client.call("landmesh_contentStatus", vec![json!(content_id), Value::Null]).await.unwrap();
+	assert!(orders[0].holders[0].last_proven.is_some(), "contentStatus shows when Bob last proved his replica");
 
 	// A wrong answer to a closed challenge is refused with the pallet's error, no state change.
 	let nonce = client.next_nonce(&bob_id).await.unwrap();

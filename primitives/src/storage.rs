@@ -44,6 +44,8 @@ pub struct ReplicaView<AccountId, BlockNumber> {
 	pub assigned_at: BlockNumber,
 	/// Whether the miner proved it holds the content.
 	pub confirmed: bool,
+	/// The last block it answered a challenge on this replica correctly.
+	pub last_proven: Option<BlockNumber>,
 	/// The miner's HTTP gateway.
 	pub gateway: String,
 	/// The miner's mesh peer id.

@@ -308,6 +308,7 @@ impl_runtime_apis! {
 								miner: r.miner.clone(),
 								assigned_at: r.assigned_at,
 								confirmed: r.confirmed,
+								last_proven: r.last_proven,
 								gateway,
 								peer_id,
 								multiaddrs,

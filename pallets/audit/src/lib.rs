@@ -262,6 +262,7 @@ pub mod pallet {
 				})?;
 			}
 			Self::close(challenge, &c);
+			T::Replicas::replica_proven(c.order, &miner);
 			Scores::<T>::mutate(Self::era_of(c.deadline), &miner, |s| s.passed = s.passed.saturating_add(1));
 			Self::deposit_event(Event::Passed { challenge, miner });
 			Ok(())

@@ -93,6 +93,8 @@ fn one_miner_answers_the_other_is_slashed_and_its_replica_repaired_on_the_third(
 		assert!(challenge.indices.iter().all(|i| *i < 10), "indices lie in the content's 10 chunks");
 
 		assert_ok!(Audit::answer(RuntimeOrigin::signed(good), good_challenge, answer_for(good_challenge)));
+		let proven = pallet_storage::Orders::<Test>::get(0).unwrap().holders.iter().find(|r| r.miner == good).unwrap().last_proven;
+		assert_eq!(proven, Some(System::block_number()), "the proof is recorded on the replica");
 		assert!(System::events().iter().any(|r| r.event == RuntimeEvent::Audit(Event::Passed { challenge: good_challenge, miner: good })));
 		let deadline = Challenges::<Test>::get(bad_challenge).unwrap().deadline;
 		run_to(deadline + 1);

@@ -50,6 +50,8 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Challenges` (r:1 w:1)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::Orders` (r:1 w:1)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:1 w:1)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:1)
@@ -57,14 +59,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 4]`.
 	fn answer(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `168 + c * (8 ±0)`
-		//  Estimated: `3598`
-		// Minimum execution time: 285_835_000 picoseconds.
-		Weight::from_parts(312_857_801, 3598)
-			// Standard Error: 237_117
-			.saturating_add(Weight::from_parts(14_310_718, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `210 + c * (8 ±0)`
+		//  Estimated: `3918`
+		// Minimum execution time: 333_443_000 picoseconds.
+		Weight::from_parts(348_118_897, 3918)
+			// Standard Error: 226_593
+			.saturating_add(Weight::from_parts(14_396_328, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Audit::Deadlines` (r:1 w:1)
 	/// Proof: `Audit::Deadlines` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
@@ -77,7 +79,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -96,14 +98,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3456 + e * (333 ±0)`
-		//  Estimated: `72828 + e * (2664 ±15) + i * (1713 ±15)`
-		// Minimum execution time: 2_403_048_000 picoseconds.
-		Weight::from_parts(2_997_775_454, 72828)
-			// Standard Error: 31_002_196
-			.saturating_add(Weight::from_parts(53_112_298, 0).saturating_mul(i.into()))
-			// Standard Error: 31_002_196
-			.saturating_add(Weight::from_parts(1_653_795_137, 0).saturating_mul(e.into()))
+		//  Measured:  `3495 + e * (333 ±0)`
+		//  Estimated: `72828 + e * (2664 ±50) + i * (1713 ±50)`
+		// Minimum execution time: 2_413_042_000 picoseconds.
+		Weight::from_parts(2_837_311_731, 72828)
+			// Standard Error: 14_227_704
+			.saturating_add(Weight::from_parts(41_128_776, 0).saturating_mul(i.into()))
+			// Standard Error: 14_227_704
+			.saturating_add(Weight::from_parts(1_625_990_790, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(32_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
@@ -118,6 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	/// Storage: `Audit::Challenges` (r:1 w:1)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::Orders` (r:1 w:1)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:1 w:1)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:1)
@@ -125,14 +129,14 @@ impl WeightInfo for () {
 	/// The range of component `c` is `[1, 4]`.
 	fn answer(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `168 + c * (8 ±0)`
-		//  Estimated: `3598`
-		// Minimum execution time: 285_835_000 picoseconds.
-		Weight::from_parts(312_857_801, 3598)
-			// Standard Error: 237_117
-			.saturating_add(Weight::from_parts(14_310_718, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		//  Measured:  `210 + c * (8 ±0)`
+		//  Estimated: `3918`
+		// Minimum execution time: 333_443_000 picoseconds.
+		Weight::from_parts(348_118_897, 3918)
+			// Standard Error: 226_593
+			.saturating_add(Weight::from_parts(14_396_328, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Audit::Deadlines` (r:1 w:1)
 	/// Proof: `Audit::Deadlines` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
@@ -145,7 +149,7 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -164,14 +168,14 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3456 + e * (333 ±0)`
-		//  Estimated: `72828 + e * (2664 ±15) + i * (1713 ±15)`
-		// Minimum execution time: 2_403_048_000 picoseconds.
-		Weight::from_parts(2_997_775_454, 72828)
-			// Standard Error: 31_002_196
-			.saturating_add(Weight::from_parts(53_112_298, 0).saturating_mul(i.into()))
-			// Standard Error: 31_002_196
-			.saturating_add(Weight::from_parts(1_653_795_137, 0).saturating_mul(e.into()))
+		//  Measured:  `3495 + e * (333 ±0)`
+		//  Estimated: `72828 + e * (2664 ±50) + i * (1713 ±50)`
+		// Minimum execution time: 2_413_042_000 picoseconds.
+		Weight::from_parts(2_837_311_731, 72828)
+			// Standard Error: 14_227_704
+			.saturating_add(Weight::from_parts(41_128_776, 0).saturating_mul(i.into()))
+			// Standard Error: 14_227_704
+			.saturating_add(Weight::from_parts(1_625_990_790, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(32_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))

@@ -86,6 +86,8 @@ pub trait ReplicaRegistry<AccountId> {
 	fn pick_confirmed(seed: &[u8; 32]) -> Option<(OrderId, AccountId, ContentId, u64)>;
 	/// Drops a replica that failed a challenge and reassigns it.
 	fn replica_lost(order: OrderId, miner: &AccountId) -> Result<(), DispatchError>;
+	/// Records that the miner just proved its replica.
+	fn replica_proven(order: OrderId, miner: &AccountId);
 }
 
 #[frame_support::pallet]
@@ -396,7 +398,7 @@ impl<T: Config> Pallet<T> {
 			if T::Miners::commit(&miner, o.size).is_err() {
 				continue;
 			}
-			if o.holders.try_push(Replica { miner: miner.clone(), assigned_at: now, confirmed: false }).is_err() {
+			if o.holders.try_push(Replica { miner: miner.clone(), assigned_at: now, confirmed: false, last_proven: None }).is_err() {
 				T::Miners::release(&miner, o.size);
 				break;
 			}
@@ -511,6 +513,15 @@ impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
 	fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
 		Pallet::<T>::replica_lost(order, miner)
 	}
+
+	fn replica_proven(order: OrderId, miner: &T::AccountId) {
+		let now = frame_system::Pallet::<T>::block_number();
+		Orders::<T>::mutate(order, |o| {
+			if let Some(r) = o.as_mut().and_then(|o| o.holders.iter_mut().find(|r| &r.miner == miner)) {
+				r.last_proven = Some(now);
+			}
+		});
+	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -522,6 +533,7 @@ impl<T: Config> Pallet<T> {
 		use frame_support::traits::fungible::InspectHold;
 		use frame_support::ensure;
 		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut stored = BTreeMap::<T::AccountId, u64>::new();
 		let mut indexed = 0usize;
 		for (id, o) in Orders::<T>::iter() {
 			ensure!(o.holders.len() as u32 <= o.replicas, "more holders than replicas");
@@ -529,6 +541,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(distinct.len() == o.holders.len(), "two replicas of one order on one miner");
 			for r in &o.holders {
 				ensure!(MinerReplicas::<T>::contains_key(&r.miner, id), "replica missing from the miner index");
+				*stored.entry(r.miner.clone()).or_default() += o.size;
 			}
 			indexed += o.holders.len();
 			ensure!(OrdersByContent::<T>::contains_key(o.content_id, id), "order missing from the content index");
@@ -537,6 +550,11 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(MinerReplicas::<T>::iter().count() == indexed, "miner index holds stale replicas");
 		ensure!(OrdersByContent::<T>::iter().count() == Orders::<T>::iter().count(), "content index holds closed orders");
+		// Capacity is booked only through orders in the runtime, so what the ledger says a
+		// miner has committed is exactly the sum of its replicas.
+		for (miner, committed) in T::Miners::stored_by_miner() {
+			ensure!(stored.get(&miner).copied().unwrap_or(0) == committed, "a miner's committed bytes differ from its replicas");
+		}
 		for (owner, sum) in escrow {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::StorageEscrow.into(), &owner) == sum,

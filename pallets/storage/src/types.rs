@@ -21,6 +21,8 @@ pub struct Replica<AccountId, BlockNumber> {
 	/// Whether the miner has shown it holds the content (the last chunk, proven against
 	/// the content id, which also pins the size). Only confirmed replicas are paid.
 	pub confirmed: bool,
+	/// The last block the miner answered a challenge on this replica correctly.
+	pub last_proven: Option<BlockNumber>,
 }
 
 /// Content kept on miners until `end`, paid for in advance.
