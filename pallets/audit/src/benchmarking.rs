@@ -10,28 +10,11 @@ use polkadot_sdk::{
 	frame_system::RawOrigin,
 };
 
-type MinersOf<T> = pallet_miners::Pallet<T>;
 
 /// Registers `n` more miners with room for many of the largest contents.
 fn miners<T: pallet_miners::Config + pallet_storage::Config>(n: u32) -> alloc::vec::Vec<T::AccountId> {
-	let first = pallet_miners::MinerCount::<T>::get();
 	let capacity = <T as pallet_storage::Config>::MaxContentSize::get().saturating_mul(64);
-	(first..first + n)
-		.map(|i| {
-			let who: T::AccountId = account("miner", i, 0);
-			let stake = MinersOf::<T>::stake_for(capacity);
-			<T as pallet_miners::Config>::Currency::set_balance(&who, stake.saturating_mul(2u32.into()).saturating_add(1_000_000u32.into()));
-			let text = |s: alloc::string::String| s.into_bytes().try_into().expect("short");
-			let endpoints = pallet_miners::Endpoints {
-				peer_id: text(alloc::format!("peer{i}")),
-				multiaddrs: Default::default(),
-				gateway: text(alloc::format!("http://miner{i}")),
-				region: text(alloc::format!("region{i}")),
-			};
-			MinersOf::<T>::register(RawOrigin::Signed(who.clone()).into(), capacity, endpoints).expect("a funded miner registers");
-			who
-		})
-		.collect()
+	pallet_miners::benchmark_helpers::register_miners::<T>(n, capacity)
 }
 
 /// A confirmed single-replica order of the largest content; returns its id and miner.

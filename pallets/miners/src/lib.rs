@@ -26,6 +26,8 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_helpers;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]

@@ -10,24 +10,7 @@ use polkadot_sdk::{
 
 /// Registers `n` more miners, each with 1 GiB of capacity.
 fn miners<T: Config + pallet_miners::Config>(n: u32) -> Vec<T::AccountId> {
-	let first = pallet_miners::MinerCount::<T>::get();
-	(first..first + n)
-		.map(|i| {
-			let who: T::AccountId = account("miner", i, 0);
-			let stake = pallet_miners::Pallet::<T>::stake_for(1 << 30);
-			<T as pallet_miners::Config>::Currency::set_balance(&who, stake.saturating_mul(2u32.into()).saturating_add(1_000_000u32.into()));
-			let text = |s: alloc::string::String| s.into_bytes().try_into().expect("short");
-			let endpoints = pallet_miners::Endpoints {
-				peer_id: text(alloc::format!("peer{i}")),
-				multiaddrs: Default::default(),
-				gateway: text(alloc::format!("http://miner{i}")),
-				region: text(alloc::format!("region{i}")),
-			};
-			pallet_miners::Pallet::<T>::register(RawOrigin::Signed(who.clone()).into(), 1 << 30, endpoints)
-				.expect("a funded miner registers");
-			who
-		})
-		.collect()
+	pallet_miners::benchmark_helpers::register_miners::<T>(n, 1 << 30)
 }
 
 #[benchmarks(where T: pallet_miners::Config)]

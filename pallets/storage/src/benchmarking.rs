@@ -22,27 +22,9 @@ fn miner_capacity<T: Config>() -> u64 {
 	T::MaxContentSize::get().saturating_mul(16)
 }
 
-/// Registers `n` more miners with room for anything, each in its own region.
+/// Registers `n` more miners with room for sixteen of the largest contents.
 fn miners<T: Config + pallet_miners::Config>(n: u32) -> Vec<T::AccountId> {
-	let first = pallet_miners::MinerCount::<T>::get();
-	(first..first + n)
-		.map(|i| {
-			let who: T::AccountId = account("miner", i, 0);
-			let stake = pallet_miners::Pallet::<T>::stake_for(miner_capacity::<T>());
-			let ed = <<T as pallet_miners::Config>::Currency as Inspect<T::AccountId>>::minimum_balance();
-			<T as pallet_miners::Config>::Currency::set_balance(&who, stake.saturating_add(ed).saturating_mul(2u32.into()));
-			let text = |s: alloc::string::String| s.into_bytes().try_into().expect("short");
-			let endpoints = pallet_miners::Endpoints {
-				peer_id: text(alloc::format!("peer{i}")),
-				multiaddrs: Default::default(),
-				gateway: text(alloc::format!("http://miner{i}")),
-				region: text(alloc::format!("region{i}")),
-			};
-			pallet_miners::Pallet::<T>::register(RawOrigin::Signed(who.clone()).into(), miner_capacity::<T>(), endpoints)
-				.expect("a funded miner registers");
-			who
-		})
-		.collect()
+	pallet_miners::benchmark_helpers::register_miners::<T>(n, miner_capacity::<T>())
 }
 
 /// An order of the largest content on the most replicas, all confirmed, by `owner`.
