@@ -10,7 +10,6 @@ use polkadot_sdk::{
 	frame_system::RawOrigin,
 };
 
-
 /// Registers `n` more miners with room for many of the largest contents.
 fn miners<T: pallet_miners::Config + pallet_storage::Config>(n: u32) -> alloc::vec::Vec<T::AccountId> {
 	let capacity = <T as pallet_storage::Config>::MaxContentSize::get().saturating_mul(64);
