@@ -101,27 +101,13 @@ where
 	f(&client.runtime_api(), at).map_err(runtime_error)
 }
 
-impl<C> World<C>
-where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: WorldApi<Block, AccountId, Balance>,
-{
-	fn call<R>(
-		&self,
-		at: Option<Hash>,
-		f: impl FnOnce(&<C as ProvideRuntimeApi<Block>>::Api, Hash) -> Result<R, ApiError>,
-	) -> RpcResult<R> {
-		call_runtime(&*self.client, at, f)
-	}
-}
-
 impl<C> WorldRpcServer for World<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: WorldApi<Block, AccountId, Balance>,
 {
 	fn world(&self, world: WorldId, at: Option<Hash>) -> RpcResult<Option<WorldView<AccountId, Balance>>> {
-		self.call(at, |api, at| api.world(at, world))
+		call_runtime(&*self.client, at, |api, at| api.world(at, world))
 	}
 
 	fn parcel_at(
@@ -131,22 +117,22 @@ where
 		y: u32,
 		at: Option<Hash>,
 	) -> RpcResult<Option<ParcelView<AccountId, Balance>>> {
-		self.call(at, |api, at| api.parcel_at(at, world, x, y))
+		call_runtime(&*self.client, at, |api, at| api.parcel_at(at, world, x, y))
 	}
 
 	fn parcels_in_region(&self, region: Region, at: Option<Hash>) -> RpcResult<Vec<ParcelView<AccountId, Balance>>> {
-		self.call(at, |api, at| api.parcels_in_region(at, region))?.map_err(region_error)
+		call_runtime(&*self.client, at, |api, at| api.parcels_in_region(at, region))?.map_err(region_error)
 	}
 
 	fn models_in_region(&self, region: Region, at: Option<Hash>) -> RpcResult<RegionScene<AccountId, Balance>> {
-		self.call(at, |api, at| api.models_in_region(at, region))?.map_err(region_error)
+		call_runtime(&*self.client, at, |api, at| api.models_in_region(at, region))?.map_err(region_error)
 	}
 
 	fn model(&self, model: ModelId, at: Option<Hash>) -> RpcResult<Option<ModelView<AccountId>>> {
-		self.call(at, |api, at| api.model(at, model))
+		call_runtime(&*self.client, at, |api, at| api.model(at, model))
 	}
 
 	fn has_pass(&self, world: WorldId, who: AccountId, at: Option<Hash>) -> RpcResult<bool> {
-		self.call(at, |api, at| api.has_pass(at, world, who))
+		call_runtime(&*self.client, at, |api, at| api.has_pass(at, world, who))
 	}
 }

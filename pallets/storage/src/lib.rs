@@ -410,7 +410,8 @@ impl<T: Config> Pallet<T> {
 		placed
 	}
 
-	/// Pays what is due on an order; closes it and returns `None` if it has ended.
+	/// Pays what is due on an order; closes it and returns `None` if it has ended. The
+	/// caller stores the returned order (every caller changes it and writes it once).
 	fn settle_order(order: OrderId) -> Result<Option<OrderOf<T>>, DispatchError> {
 		let mut o = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
 		Self::pay_due(order, &mut o);
@@ -418,7 +419,6 @@ impl<T: Config> Pallet<T> {
 			Self::close(order, o);
 			return Ok(None);
 		}
-		Orders::<T>::insert(order, o.clone());
 		Ok(Some(o))
 	}
 
