@@ -12,7 +12,7 @@ use landmesh_node::{
 };
 use landmesh_primitives::{
 	proof::{chunk_count, prove, root_of},
-	storage::{ChallengeView, MinerView, OrderView},
+	storage::{ChallengeTarget, ChallengeView, MinerView, OrderView},
 	ContentId,
 };
 use landmesh_runtime::{AccountId, Balance, BlockNumber, RuntimeCall, RuntimeEvent};
@@ -84,6 +84,8 @@ async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {
 	let orders: Vec<OrderView<AccountId, Balance, BlockNumber>> =
 		client.call("landmesh_contentStatus", vec![json!(content_id), Value::Null]).await.unwrap();
 	assert!(orders[0].holders[0].confirmed);
+	let miner: Option<MinerView<Balance, BlockNumber>> = client.call("landmesh_miner", vec![json!(bob_id), Value::Null]).await.unwrap();
+	assert_eq!(miner.map(|m| m.confirmed), Some(5000), "the miner's confirmed bytes count the replica");
 
 	// The chain challenges Bob within a few rounds (every 10 blocks); Bob answers.
 	let deadline = Instant::now() + Duration::from_secs(180);
@@ -96,7 +98,7 @@ async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {
 		assert!(Instant::now() < deadline, "Bob was not challenged within 180 s");
 		tokio::time::sleep(Duration::from_secs(2)).await;
 	};
-	assert_eq!((challenge.order, challenge.content_id, challenge.size), (order, content_id, 5000));
+	assert_eq!((challenge.target, challenge.content_id, challenge.size), (ChallengeTarget::Replica { order }, content_id, 5000));
 	let proofs: Vec<_> = challenge.indices.iter().map(|i| prove(&bytes, *i).unwrap()).collect();
 	let events = execute(
 		&client,

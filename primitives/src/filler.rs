@@ -37,12 +37,18 @@
 //! - *Outsourcing:* nothing stops a miner from fetching the chunks from another machine
 //!   that holds the sector; proofs of space show that *someone* stores it, not where.
 
-use codec::Encode;
+use crate::{
+	proof::{self, ChunkProof, ProofError},
+	ContentId,
+};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
 
 /// Bytes in a filler sector: 4 GiB.
 pub const SECTOR_SIZE: u64 = 4 << 30;
 /// Parents of each chunk besides its predecessor.
 pub const PARENTS: usize = 4;
+const _: () = assert!(PARENTS == 4, "SectorLink and verify_link spell out four parents");
 /// The chunk size (BLAKE3's).
 const CHUNK: usize = blake3::CHUNK_LEN;
 const CONTEXT: &str = "landmesh filler sector v1";
@@ -94,6 +100,62 @@ pub fn derive_chunk(seed: &[u8; 32], j: u64, previous: &[u8], parent_chunks: &[&
 /// The link check: whether `chunk` is chunk `j` given its predecessor and parents.
 pub fn check_link(seed: &[u8; 32], j: u64, chunk: &[u8], previous: &[u8], parent_chunks: &[&[u8]; PARENTS]) -> bool {
 	derive_chunk(seed, j, previous, parent_chunks)[..] == *chunk
+}
+
+/// The answer for one challenged chunk `j ≥ 1` of a sector: proofs of the chunk, of its
+/// predecessor and of its parents, all against the sector's committed root.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+pub struct SectorLink {
+	/// Chunk `j`.
+	pub chunk: ChunkProof,
+	/// Chunk `j - 1`.
+	pub previous: ChunkProof,
+	/// The chunks [`parents`] names, in its order.
+	pub parents: [ChunkProof; PARENTS],
+}
+
+/// Why a sector answer was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LinkError {
+	/// Chunk 0 has no links; sector challenges ask for `j ≥ 1`.
+	FirstChunk,
+	/// One of the proofs is wrong.
+	Proof(ProofError),
+	/// Every chunk is in the committed sector, but chunk `j` is not derived from the
+	/// others: the sector is not the miner's filler.
+	Broken,
+}
+
+/// Checks a [`SectorLink`] for chunk `j` of the sector of `size` bytes with `seed` and
+/// committed `root`: seven chunk proofs and one derivation.
+pub fn verify_link(root: &ContentId, size: u64, seed: &[u8; 32], j: u64, link: &SectorLink) -> Result<(), LinkError> {
+	if j == 0 {
+		return Err(LinkError::FirstChunk);
+	}
+	let parent_indices = parents(seed, j);
+	proof::verify(root, size, j, &link.chunk).map_err(LinkError::Proof)?;
+	proof::verify(root, size, j - 1, &link.previous).map_err(LinkError::Proof)?;
+	for (p, proof) in parent_indices.iter().zip(link.parents.iter()) {
+		proof::verify(root, size, *p, proof).map_err(LinkError::Proof)?;
+	}
+	let parent_chunks = [0, 1, 2, 3].map(|i| &link.parents[i].chunk[..]);
+	if check_link(seed, j, &link.chunk.chunk, &link.previous.chunk, &parent_chunks) {
+		Ok(())
+	} else {
+		Err(LinkError::Broken)
+	}
+}
+
+/// The [`SectorLink`] for chunk `j` of a sector held in memory.
+#[cfg(feature = "std")]
+pub fn prove_link(sector: &[u8], seed: &[u8; 32], j: u64) -> Result<SectorLink, ProofError> {
+	let prove = |i| proof::prove(sector, i);
+	let p = parents(seed, j);
+	Ok(SectorLink {
+		chunk: prove(j)?,
+		previous: prove(j.checked_sub(1).ok_or(ProofError::IndexOutOfRange)?)?,
+		parents: [prove(p[0])?, prove(p[1])?, prove(p[2])?, prove(p[3])?],
+	})
 }
 
 /// Generates a whole sector of `chunks` chunks in memory (for tests and small sectors; the
@@ -162,5 +224,28 @@ mod tests {
 		forged[0] ^= 1;
 		assert!(!check_link(&seed, j, &forged, chunk_at(j - 1), &parent_chunks));
 		assert!(!check_link(&sector_seed(&[8u8; 32], 5), j, chunk_at(j), chunk_at(j - 1), &parent_chunks));
+	}
+
+	#[test]
+	fn a_link_answer_verifies_only_for_a_derived_sector() {
+		let seed = sector_seed(&[4u8; 32], 0);
+		let (sector, root) = generate(&seed, 40);
+		let size = sector.len() as u64;
+		for j in [1, 2, 17, 39] {
+			assert_eq!(verify_link(&root, size, &seed, j, &prove_link(&sector, &seed, j).unwrap()), Ok(()));
+		}
+		assert_eq!(
+			verify_link(&root, size, &seed, 0, &prove_link(&sector, &seed, 1).unwrap()),
+			Err(LinkError::FirstChunk)
+		);
+		// The answer for another index, or another miner's seed, is refused.
+		let link = prove_link(&sector, &seed, 17).unwrap();
+		assert!(matches!(verify_link(&root, size, &seed, 18, &link), Err(LinkError::Proof(_))));
+		// Bytes that are not the derivation, committed under their own root, are found.
+		let mut forged = sector.clone();
+		forged[17 * CHUNK] ^= 1;
+		let forged_root = ContentId(*blake3::hash(&forged).as_bytes());
+		let link = prove_link(&forged, &seed, 17).unwrap();
+		assert_eq!(verify_link(&forged_root, size, &seed, 17, &link), Err(LinkError::Broken));
 	}
 }

@@ -144,6 +144,67 @@ pub fn root_from(size: u64, index: u64, proof: &ChunkProof) -> Result<[u8; 32], 
 	Ok(*merge_subtrees_root(l, r, Mode::Hash).as_bytes())
 }
 
+/// Proofs of a few chunks of a `size`-byte content whose other bytes are unknown: every
+/// subtree holding none of `known` gets an arbitrary chaining value. Returns the root such
+/// a content would have and one proof per entry of `known` (`(index, chunk bytes)`, sorted
+/// by index, no index twice). For benchmarks, which need valid proofs of the deepest paths
+/// of contents far too large to build; `None` if an index or a chunk length is wrong.
+pub fn prove_sparse(size: u64, known: &[(u64, &[u8])]) -> Option<([u8; 32], alloc::vec::Vec<ChunkProof>)> {
+	for (i, (index, chunk)) in known.iter().enumerate() {
+		if chunk_len(size, *index).ok()? != chunk.len() || (i > 0 && known[i - 1].0 >= *index) {
+			return None;
+		}
+	}
+	let mut siblings = alloc::vec![alloc::vec::Vec::new(); known.len()];
+	let root = sparse_node(0, size, known, 0, &mut siblings, true);
+	let proofs = known
+		.iter()
+		.zip(siblings)
+		.map(|((_, chunk), siblings)| {
+			Some(ChunkProof { chunk: chunk.to_vec().try_into().ok()?, siblings: siblings.try_into().ok()? })
+		})
+		.collect::<Option<_>>()?;
+	Some((root, proofs))
+}
+
+/// The chaining value (or the root) of the node covering `len` bytes from `start`;
+/// `known[..]` holds the chunks in it, `first` is the position of `known[0]` in the
+/// caller's list. Pushes each known chunk's sibling at this level, deepest first.
+fn sparse_node(
+	start: u64,
+	len: u64,
+	known: &[(u64, &[u8])],
+	first: usize,
+	siblings: &mut [alloc::vec::Vec<[u8; 32]>],
+	root: bool,
+) -> [u8; 32] {
+	let inside = |from: u64, to: u64| known.iter().filter(|(i, _)| *i * CHUNK_SIZE >= from && *i * CHUNK_SIZE < to).count();
+	if known.is_empty() {
+		// Nobody checks what an unknown subtree holds; any value stands for it.
+		return [0x5a; 32];
+	}
+	if len <= CHUNK_SIZE {
+		let chunk = known[0].1;
+		return if root {
+			*blake3::hash(chunk).as_bytes()
+		} else {
+			blake3::Hasher::new().set_input_offset(start).update(chunk).finalize_non_root()
+		};
+	}
+	let left = left_subtree_len(len);
+	let split = inside(start, start + left);
+	let l = sparse_node(start, left, &known[..split], first, siblings, false);
+	let r = sparse_node(start + left, len - left, &known[split..], first + split, siblings, false);
+	for (k, proof) in siblings[first..first + known.len()].iter_mut().enumerate() {
+		proof.push(if k < split { r } else { l });
+	}
+	if root {
+		*merge_subtrees_root(&l, &r, Mode::Hash).as_bytes()
+	} else {
+		merge_subtrees_non_root(&l, &r, Mode::Hash)
+	}
+}
+
 /// The content id of `content` (its BLAKE3 root).
 pub fn root_of(content: &[u8]) -> [u8; 32] {
 	*blake3::hash(content).as_bytes()
@@ -194,6 +255,31 @@ mod tests {
 			let proof = prove(&bytes, i).unwrap();
 			assert_eq!(verify(&root, size as u64, i, &proof), Ok(()), "size {size}, index {i}");
 		}
+	}
+
+	#[test]
+	fn sparse_proofs_verify_and_agree_with_full_ones() {
+		// Where every chunk is known, the sparse prover builds the real tree.
+		let bytes = content(5 * 1024 + 7, 3);
+		let chunks: Vec<(u64, &[u8])> = bytes.chunks(1024).enumerate().map(|(i, c)| (i as u64, c)).collect();
+		let (root, proofs) = prove_sparse(bytes.len() as u64, &chunks).unwrap();
+		assert_eq!(root, root_of(&bytes));
+		for (i, p) in proofs.iter().enumerate() {
+			assert_eq!(p, &prove(&bytes, i as u64).unwrap());
+		}
+		// A few chunks of a 4 GiB content: every proof verifies under the one root.
+		let size = 4u64 << 30;
+		let last = chunk_count(size) - 1;
+		let (a, b) = ([1u8; 1024], [2u8; 1024]);
+		let known: Vec<(u64, &[u8])> = vec![(0, &a), (77, &b), (last - 1, &a), (last, &b)];
+		let (root, proofs) = prove_sparse(size, &known).unwrap();
+		for ((i, _), p) in known.iter().zip(&proofs) {
+			assert_eq!(verify(&ContentId(root), size, *i, p), Ok(()), "index {i}");
+		}
+		// Unsorted, repeated or misshapen input is refused.
+		assert!(prove_sparse(size, &[(5, &a), (5, &a)]).is_none());
+		assert!(prove_sparse(size, &[(last + 1, &a)]).is_none());
+		assert!(prove_sparse(size, &[(0, &a[..10])]).is_none());
 	}
 
 	#[test]

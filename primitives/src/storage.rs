@@ -3,7 +3,7 @@
 
 use crate::ContentId;
 use alloc::{string::String, vec::Vec};
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,10 @@ pub struct MinerView<Balance, BlockNumber> {
 	pub capacity: u64,
 	/// Bytes committed to replicas.
 	pub committed: u64,
+	/// The part of `committed` whose replicas the miner confirmed.
+	pub confirmed: u64,
+	/// Filler sectors committed.
+	pub sectors: u32,
 	/// Stake held (a decimal string in JSON).
 	#[serde(with = "crate::world::as_decimal")]
 	pub stake: Balance,
@@ -79,17 +83,38 @@ pub struct OrderView<AccountId, Balance, BlockNumber> {
 	pub holders: Vec<ReplicaView<AccountId, BlockNumber>>,
 }
 
+/// What a challenge asks a miner to prove it keeps.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Serialize, Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ChallengeTarget {
+	/// Its replica of this order (answered with chunk proofs).
+	Replica {
+		/// The order.
+		order: u64,
+	},
+	/// Its filler sector in this slot, derived with this index (answered with sector
+	/// links, `crate::filler`).
+	Sector {
+		/// The slot in the miner's sector list.
+		slot: u32,
+		/// The derivation index (`filler::sector_seed(miner, index)`).
+		index: u32,
+	},
+}
+
 /// An open challenge for a miner to answer.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChallengeView<BlockNumber> {
 	/// The challenge (to answer it).
 	pub id: u64,
-	/// The order whose replica is challenged.
-	pub order: u64,
-	/// The content.
+	/// The replica or sector challenged.
+	pub target: ChallengeTarget,
+	/// The content (the sector's root).
 	pub content_id: ContentId,
-	/// The content's size.
+	/// The content's (the sector's) size.
 	pub size: u64,
 	/// The chunks to prove, in this order.
 	pub indices: Vec<u64>,

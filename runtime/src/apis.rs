@@ -281,6 +281,8 @@ impl_runtime_apis! {
 			Some(MinerView {
 				capacity: m.capacity,
 				committed: m.committed,
+				confirmed: m.confirmed,
+				sectors: m.sectors,
 				stake: m.stake,
 				peer_id,
 				multiaddrs,
@@ -336,7 +338,7 @@ impl_runtime_apis! {
 					let c = pallet_audit::Challenges::<Runtime>::get(id)?;
 					Some(ChallengeView {
 						id,
-						order: c.order,
+						target: c.target,
 						content_id: c.content_id,
 						size: c.size,
 						indices: c.indices.into_inner(),

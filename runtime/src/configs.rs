@@ -263,6 +263,9 @@ impl pallet_miners::Config for Runtime {
 	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
 	/// Bounds the scan that picks miners for a replica.
 	type MaxMiners = ConstU32<1024>;
+	type SectorSize = ConstU64<{ landmesh_primitives::filler::SECTOR_SIZE }>;
+	/// 4 TiB of idle space proven per miner; capacity beyond that is offered unproven.
+	type MaxSectors = ConstU32<1024>;
 	type WeightInfo = pallet_miners::weights::SubstrateWeight<Runtime>;
 }
 

@@ -55,12 +55,49 @@ mod benchmarks {
 		let miner: T::AccountId = account("miner", 0, 0);
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::ResponseDeadline::get());
 		let indices: BoundedVec<u64, T::ChunksPerChallenge> = alloc::vec![0; c as usize].try_into().expect("c ≤ max");
-		Challenges::<T>::insert(0, Challenge { miner: miner.clone(), order: 0, content_id: root, size, indices, deadline });
+		Challenges::<T>::insert(0, Challenge { miner: miner.clone(), target: ChallengeTarget::Replica { order: 0 }, content_id: root, size, indices, deadline });
 		OpenChallenges::<T>::insert(&miner, 0, ());
 		let proofs: BoundedVec<ChunkProof, T::ChunksPerChallenge> = alloc::vec![proof; c as usize].try_into().expect("c ≤ max");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(miner), 0, proofs);
+
+		assert!(!Challenges::<T>::contains_key(0));
+	}
+
+	/// `c` links, each of the last chunk of a full-size sector (the deepest paths): seven
+	/// proofs and a derivation per link.
+	#[benchmark]
+	fn answer_sector(c: Linear<1, { T::ChunksPerChallenge::get() }>) {
+		let miner: T::AccountId = account("miner", 0, 0);
+		let size = <<T as Config>::Miners as CapacityLedger<T::AccountId>>::sector_size();
+		let j = proof::chunk_count(size) - 1;
+		let seed = filler::sector_seed(&miner, 0);
+		// Every other chunk holds the same bytes, so parents that coincide agree.
+		let other = [1u8; proof::CHUNK_SIZE as usize];
+		let parent_indices = filler::parents(&seed, j);
+		let chunk = filler::derive_chunk(&seed, j, &other, &[&other[..]; filler::PARENTS]);
+		let mut known: alloc::vec::Vec<(u64, &[u8])> =
+			parent_indices.iter().chain([&(j - 1)]).map(|i| (*i, &other[..])).collect();
+		known.push((j, &chunk[..]));
+		known.sort_by_key(|(i, _)| *i);
+		known.dedup_by_key(|(i, _)| *i);
+		let (root, proofs) = proof::prove_sparse(size, &known).expect("well-formed chunks");
+		let proof_of = |i: u64| proofs[known.iter().position(|(k, _)| *k == i).expect("known")].clone();
+		let link = SectorLink {
+			chunk: proof_of(j),
+			previous: proof_of(j - 1),
+			parents: parent_indices.map(proof_of),
+		};
+		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::ResponseDeadline::get());
+		let indices: BoundedVec<u64, T::ChunksPerChallenge> = alloc::vec![j; c as usize].try_into().expect("c ≤ max");
+		let target = ChallengeTarget::Sector { slot: 0, index: 0 };
+		Challenges::<T>::insert(0, Challenge { miner: miner.clone(), target, content_id: ContentId(root), size, indices, deadline });
+		OpenChallenges::<T>::insert(&miner, 0, ());
+		let links: BoundedVec<SectorLink, T::ChunksPerChallenge> = alloc::vec![link; c as usize].try_into().expect("c ≤ max");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), 0, links);
 
 		assert!(!Challenges::<T>::contains_key(0));
 	}
@@ -83,7 +120,7 @@ mod benchmarks {
 			let Some(miner) = pallet_storage::Orders::<T>::get(order).and_then(|o| o.holders.first().map(|r| r.miner.clone())) else { continue };
 			let id = NextChallengeId::<T>::mutate(|n| { *n += 1; *n - 1 });
 			let indices = alloc::vec![0; T::ChunksPerChallenge::get() as usize].try_into().expect("max");
-			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), order, content_id: ContentId([9; 32]), size: 1, indices, deadline: due });
+			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), target: ChallengeTarget::Replica { order }, content_id: ContentId([9; 32]), size: 1, indices, deadline: due });
 			OpenChallenges::<T>::insert(&miner, id, ());
 			Deadlines::<T>::mutate(due, |ids| ids.try_push(id).expect("within max"));
 		}

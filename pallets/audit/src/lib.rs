@@ -18,8 +18,13 @@
 //! in pallet-storage), and the failure is recorded. Each miner's passes and challenges are
 //! counted per era ([`Config::EraLength`] blocks), for the rewards.
 //!
-//! Filler sectors (proof of space, `landmesh_primitives::filler`) are challenged the same
-//! way once miners commit them; that part is not built yet.
+//! Filler sectors (proof of space, `landmesh_primitives::filler`) committed in
+//! pallet-miners are challenged in the same rounds: each draw goes to a replica or a
+//! sector with even odds (falling back to the other kind when there is none). A sector
+//! challenge names chunks `j ≥ 1`; the miner [`answer_sector`](Pallet::answer_sector)s
+//! with, for each, proofs of the chunk, its predecessor and its parents, and the runtime
+//! checks that the chunk is derived from them. A missed sector challenge slashes like a
+//! missed replica challenge and drops the sector.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -41,9 +46,11 @@ pub mod weights;
 
 use codec::{Decode, Encode, MaxEncodedLen};
 use landmesh_primitives::{
+	filler::{self, LinkError, SectorLink},
 	proof::{self, ChunkProof, ProofError},
 	ContentId,
 };
+pub use landmesh_primitives::storage::ChallengeTarget;
 use pallet_miners::CapacityLedger;
 use pallet_storage::{OrderId, ReplicaRegistry};
 use polkadot_sdk::{
@@ -67,18 +74,18 @@ pub type ChallengeId = u64;
 /// An era: `block / EraLength`.
 pub type EraIndex = u32;
 
-/// An open challenge: which chunks of which replica, by when.
+/// An open challenge: which chunks of which replica or sector, by when.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
 #[scale_info(skip_type_params(MaxChunks))]
 #[codec(mel_bound(AccountId: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
 pub struct Challenge<AccountId, BlockNumber, MaxChunks: Get<u32>> {
 	/// The miner that must answer.
 	pub miner: AccountId,
-	/// The order whose replica is challenged.
-	pub order: OrderId,
-	/// The content's id.
+	/// The replica or sector challenged.
+	pub target: ChallengeTarget,
+	/// The content's id (the sector's root).
 	pub content_id: ContentId,
-	/// The content's size.
+	/// The content's (the sector's) size.
 	pub size: u64,
 	/// The chunk indices to prove, in this order.
 	pub indices: BoundedVec<u64, MaxChunks>,
@@ -195,14 +202,15 @@ pub mod pallet {
 		Challenged {
 			challenge: ChallengeId,
 			miner: T::AccountId,
-			order: OrderId,
+			target: ChallengeTarget,
 			indices: BoundedVec<u64, T::ChunksPerChallenge>,
 			deadline: BlockNumberFor<T>,
 		},
 		/// A miner answered a challenge correctly.
 		Passed { challenge: ChallengeId, miner: T::AccountId },
-		/// A miner missed a challenge: slashed, its replica dropped for repair.
-		Failed { challenge: ChallengeId, miner: T::AccountId, order: OrderId, slashed: u128 },
+		/// A miner missed a challenge: slashed, its replica dropped for repair (or its
+		/// sector dropped).
+		Failed { challenge: ChallengeId, miner: T::AccountId, target: ChallengeTarget, slashed: u128 },
 	}
 
 	#[pallet::error]
@@ -221,6 +229,13 @@ pub mod pallet {
 		ProofWrongDepth,
 		/// A proof does not lead to the content id.
 		ProofMismatch,
+		/// The challenge is on a sector: answer with `answer_sector`.
+		SectorChallenge,
+		/// The challenge is on a replica: answer with `answer`.
+		ReplicaChallenge,
+		/// The proven chunk is not derived from its predecessor and parents: the committed
+		/// sector is not this miner's filler.
+		LinkBroken,
 	}
 
 	#[pallet::hooks]
@@ -250,22 +265,51 @@ pub mod pallet {
 			proofs: BoundedVec<ChunkProof, T::ChunksPerChallenge>,
 		) -> DispatchResult {
 			let miner = ensure_signed(origin)?;
-			let c = Challenges::<T>::get(challenge).ok_or(Error::<T>::UnknownChallenge)?;
-			ensure!(c.miner == miner, Error::<T>::NotChallenged);
-			ensure!(frame_system::Pallet::<T>::block_number() <= c.deadline, Error::<T>::TooLate);
-			ensure!(proofs.len() == c.indices.len(), Error::<T>::WrongProofCount);
+			let c = Self::answerable(challenge, &miner, proofs.len())?;
+			let ChallengeTarget::Replica { order } = c.target else { return Err(Error::<T>::SectorChallenge.into()) };
 			for (index, p) in c.indices.iter().zip(proofs.iter()) {
-				proof::verify(&c.content_id, c.size, *index, p).map_err(|e| match e {
-					ProofError::WrongChunkLength | ProofError::IndexOutOfRange => Error::<T>::ProofWrongLength,
-					ProofError::WrongDepth => Error::<T>::ProofWrongDepth,
-					ProofError::RootMismatch => Error::<T>::ProofMismatch,
+				proof::verify(&c.content_id, c.size, *index, p).map_err(Error::<T>::from)?;
+			}
+			T::Replicas::replica_proven(order, &miner);
+			Self::pass(challenge, c);
+			Ok(())
+		}
+
+		/// Answer a sector challenge: for each challenged chunk, proofs of it, its
+		/// predecessor and its parents, which must show it derived from them. The
+		/// challenged miner, before the deadline. A wrong answer changes nothing.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::answer_sector(T::ChunksPerChallenge::get()))]
+		pub fn answer_sector(
+			origin: OriginFor<T>,
+			challenge: ChallengeId,
+			links: BoundedVec<SectorLink, T::ChunksPerChallenge>,
+		) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			let c = Self::answerable(challenge, &miner, links.len())?;
+			let ChallengeTarget::Sector { index: sector, .. } = c.target else {
+				return Err(Error::<T>::ReplicaChallenge.into());
+			};
+			let seed = filler::sector_seed(&miner, sector);
+			for (j, link) in c.indices.iter().zip(links.iter()) {
+				filler::verify_link(&c.content_id, c.size, &seed, *j, link).map_err(|e| match e {
+					LinkError::Proof(e) => Error::<T>::from(e),
+					// Issued challenges never name chunk 0; if one did, no answer exists.
+					LinkError::FirstChunk | LinkError::Broken => Error::<T>::LinkBroken,
 				})?;
 			}
-			Self::close(challenge, &c);
-			T::Replicas::replica_proven(c.order, &miner);
-			Scores::<T>::mutate(Self::era_of(c.deadline), &miner, |s| s.passed = s.passed.saturating_add(1));
-			Self::deposit_event(Event::Passed { challenge, miner });
+			Self::pass(challenge, c);
 			Ok(())
+		}
+	}
+}
+
+impl<T> From<ProofError> for Error<T> {
+	fn from(e: ProofError) -> Self {
+		match e {
+			ProofError::WrongChunkLength | ProofError::IndexOutOfRange => Error::<T>::ProofWrongLength,
+			ProofError::WrongDepth => Error::<T>::ProofWrongDepth,
+			ProofError::RootMismatch => Error::<T>::ProofMismatch,
 		}
 	}
 }
@@ -280,6 +324,42 @@ impl<T: Config> Pallet<T> {
 		(block / era).saturated_into()
 	}
 
+	/// The open challenge `id` of `miner`, if an answer of `count` proofs is due now.
+	fn answerable(id: ChallengeId, miner: &T::AccountId, count: usize) -> Result<ChallengeOf<T>, Error<T>> {
+		let c = Challenges::<T>::get(id).ok_or(Error::<T>::UnknownChallenge)?;
+		frame_support::ensure!(&c.miner == miner, Error::<T>::NotChallenged);
+		frame_support::ensure!(frame_system::Pallet::<T>::block_number() <= c.deadline, Error::<T>::TooLate);
+		frame_support::ensure!(count == c.indices.len(), Error::<T>::WrongProofCount);
+		Ok(c)
+	}
+
+	/// Closes a correctly answered challenge and counts the pass.
+	fn pass(id: ChallengeId, c: ChallengeOf<T>) {
+		Self::close(id, &c);
+		Scores::<T>::mutate(Self::era_of(c.deadline), &c.miner, |s| s.passed = s.passed.saturating_add(1));
+		Self::deposit_event(Event::Passed { challenge: id, miner: c.miner });
+	}
+
+	/// What draw `draw` challenges: a confirmed replica or a committed sector, even odds,
+	/// falling back to the other kind. Returns `(miner, target, root, size, first chunk)`.
+	fn pick(draw: &[u8; 32]) -> Option<(T::AccountId, ChallengeTarget, ContentId, u64, u64)> {
+		let replica = || {
+			T::Replicas::pick_confirmed(draw)
+				.map(|(order, miner, root, size)| (miner, ChallengeTarget::Replica { order }, root, size, 0))
+		};
+		// Chunk 0 of a sector has no links to check, so sector challenges start at 1.
+		let sector = || {
+			T::Miners::pick_sector(draw).map(|(miner, slot, s)| {
+				(miner, ChallengeTarget::Sector { slot, index: s.index }, s.root, T::Miners::sector_size(), 1)
+			})
+		};
+		if draw[31] & 1 == 0 {
+			replica().or_else(sector)
+		} else {
+			sector().or_else(replica)
+		}
+	}
+
 	/// Opens this round's challenges; returns how many.
 	fn issue(now: BlockNumberFor<T>) -> u32 {
 		let (seed, _) = T::Randomness::random(&(b"landmesh/audit", now).encode());
@@ -287,19 +367,19 @@ impl<T: Config> Pallet<T> {
 		let mut issued = 0;
 		for k in 0..T::ChallengesPerPeriod::get() {
 			let draw = blake2_256(&(seed, k).encode());
-			let Some((order, miner, content_id, size)) = T::Replicas::pick_confirmed(&draw) else { continue };
-			// One open challenge per replica at a time.
-			let busy = OpenChallenges::<T>::iter_prefix(&miner).any(|(id, _)| {
-				Challenges::<T>::get(id).is_some_and(|c| c.order == order)
-			});
+			let Some((miner, target, content_id, size, first)) = Self::pick(&draw) else { continue };
+			// One open challenge per replica or sector at a time.
+			let busy = OpenChallenges::<T>::iter_prefix(&miner)
+				.any(|(id, _)| Challenges::<T>::get(id).is_some_and(|c| c.target == target));
 			if busy {
 				continue;
 			}
 			let chunks = proof::chunk_count(size);
+			let span = chunks.saturating_sub(first).max(1);
 			let indices: BoundedVec<u64, T::ChunksPerChallenge> = (0..T::ChunksPerChallenge::get())
 				.map(|i| {
 					let pick = blake2_256(&(draw, i).encode());
-					u64::from_le_bytes(pick[..8].try_into().expect("8 of 32 bytes")) % chunks
+					first + u64::from_le_bytes(pick[..8].try_into().expect("8 of 32 bytes")) % span
 				})
 				.collect::<alloc::vec::Vec<_>>()
 				.try_into()
@@ -311,10 +391,10 @@ impl<T: Config> Pallet<T> {
 				*n += 1;
 				*n - 1
 			});
-			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), order, content_id, size, indices: indices.clone(), deadline });
+			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), target, content_id, size, indices: indices.clone(), deadline });
 			OpenChallenges::<T>::insert(&miner, id, ());
 			Scores::<T>::mutate(Self::era_of(deadline), &miner, |s| s.total = s.total.saturating_add(1));
-			Self::deposit_event(Event::Challenged { challenge: id, miner, order, indices, deadline });
+			Self::deposit_event(Event::Challenged { challenge: id, miner, target, indices, deadline });
 			issued += 1;
 		}
 		issued
@@ -328,9 +408,14 @@ impl<T: Config> Pallet<T> {
 			let Some(c) = Challenges::<T>::get(id) else { continue };
 			Self::close(id, &c);
 			let slashed = T::Miners::slash(&c.miner, T::SlashFraction::get());
-			// The order may have closed meanwhile; then there is nothing to repair.
-			let _ = T::Replicas::replica_lost(c.order, &c.miner);
-			Self::deposit_event(Event::Failed { challenge: id, miner: c.miner, order: c.order, slashed });
+			match c.target {
+				// The order may have closed meanwhile; then there is nothing to repair.
+				ChallengeTarget::Replica { order } => {
+					let _ = T::Replicas::replica_lost(order, &c.miner);
+				},
+				ChallengeTarget::Sector { slot, index } => T::Miners::sector_lost(&c.miner, slot, index),
+			}
+			Self::deposit_event(Event::Failed { challenge: id, miner: c.miner, target: c.target, slashed });
 			failed += 1;
 		}
 		failed

@@ -1,8 +1,12 @@
 //! Challenges end to end in the mock runtime: issued from randomness, answered or missed,
 //! slashing, repair, scores; and every way an answer can be wrong.
 
-use crate::{mock::*, Challenges, Error, Event, OpenChallenges, Score, Scores};
-use landmesh_primitives::{proof::prove, ContentId};
+use crate::{mock::*, ChallengeTarget, Challenges, Error, Event, OpenChallenges, Score, Scores};
+use landmesh_primitives::{
+	filler,
+	proof::{prove, root_of},
+	ContentId,
+};
 use pallet_miners::Endpoints;
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec},
@@ -162,5 +166,88 @@ fn no_challenges_without_confirmed_replicas() {
 		run_to(5 * CHALLENGE_PERIOD);
 		assert_eq!(Challenges::<Test>::iter().count(), 0);
 		Audit::do_try_state().unwrap();
+	});
+}
+
+/// Miners 11 and 12 each commit one 16-chunk filler sector: 11 the real one, 12 bytes of
+/// its own choosing under their own root. No orders, so every challenge is a sector's.
+fn sectors(test: impl FnOnce(Vec<u8>, Vec<u8>)) {
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		register(12, "us");
+		let chunks = SECTOR_SIZE / 1024;
+		let (honest, root) = filler::generate(&filler::sector_seed(&11u64, 0), chunks);
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), root));
+		let forged = content().into_iter().cycle().take(SECTOR_SIZE as usize).collect::<Vec<_>>();
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), ContentId(root_of(&forged))));
+		test(honest, forged);
+		Audit::do_try_state().expect("audit invariants");
+		Storage::do_try_state().expect("storage invariants");
+		Miners::do_try_state().expect("miner invariants");
+	});
+}
+
+/// Links for a sector challenge, from the sector's bytes.
+fn links_for(id: u64, sector: &[u8], miner: u64) -> BoundedVec<filler::SectorLink, ConstU32<CHUNKS>> {
+	let c = Challenges::<Test>::get(id).unwrap();
+	let seed = filler::sector_seed(&miner, 0);
+	c.indices.iter().map(|j| filler::prove_link(sector, &seed, *j).unwrap()).collect::<Vec<_>>().try_into().unwrap()
+}
+
+#[test]
+fn sector_challenges_pass_with_derived_chunks_and_fail_without() {
+	sectors(|honest, forged| {
+		let mut rounds = 0;
+		while open_challenge(11).is_none() || open_challenge(12).is_none() {
+			assert!(rounds < 20, "both sectors are challenged within 20 rounds");
+			run_to(System::block_number() + CHALLENGE_PERIOD);
+			rounds += 1;
+		}
+		let (good, bad) = (open_challenge(11).unwrap(), open_challenge(12).unwrap());
+		let c = Challenges::<Test>::get(good).unwrap();
+		assert_eq!(c.target, ChallengeTarget::Sector { slot: 0, index: 0 });
+		assert_eq!(c.size, SECTOR_SIZE);
+		assert!(c.indices.iter().all(|j| (1..16).contains(j)), "sector challenges name chunks 1..16: {:?}", c.indices);
+
+		// The chunk proofs of a sector answer do not fit the replica call, and back.
+		let proofs: BoundedVec<_, ConstU32<CHUNKS>> =
+			c.indices.iter().map(|j| prove(&honest, *j).unwrap()).collect::<Vec<_>>().try_into().unwrap();
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(11), good, proofs), Error::<Test>::SectorChallenge);
+		// Links built with another miner's seed name other parents: their proofs fail.
+		assert_noop!(
+			Audit::answer_sector(RuntimeOrigin::signed(11), good, links_for(good, &honest, 12)),
+			Error::<Test>::ProofMismatch
+		);
+		assert_ok!(Audit::answer_sector(RuntimeOrigin::signed(11), good, links_for(good, &honest, 11)));
+
+		// Miner 12's bytes are in its committed root, but not derived: refused, nothing changes.
+		assert_noop!(
+			Audit::answer_sector(RuntimeOrigin::signed(12), bad, links_for(bad, &forged, 12)),
+			Error::<Test>::LinkBroken
+		);
+		let stake_before = stake(12);
+		run_to(Challenges::<Test>::get(bad).unwrap().deadline + 1);
+		assert_eq!(stake(12), stake_before - stake_before / 10, "the miner whose sector is fake loses 10%");
+		assert_eq!(pallet_miners::Miners::<Test>::get(12).unwrap().sectors, 0, "its sector is dropped");
+		assert_eq!(pallet_miners::Miners::<Test>::get(11).unwrap().sectors, 1, "the honest sector stays");
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Miners(pallet_miners::Event::SectorDropped { miner: 12, sector: 0 })));
+	});
+}
+
+#[test]
+fn replica_answers_do_not_fit_sector_challenges() {
+	scenario(|| {
+		let (miner, id, _, _) = until_both_challenged();
+		let sector = filler::generate(&filler::sector_seed(&miner, 0), SECTOR_SIZE / 1024).0;
+		let links = Challenges::<Test>::get(id)
+			.unwrap()
+			.indices
+			.iter()
+			.map(|_| filler::prove_link(&sector, &filler::sector_seed(&miner, 0), 1).unwrap())
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap();
+		assert_noop!(Audit::answer_sector(RuntimeOrigin::signed(miner), id, links), Error::<Test>::ReplicaChallenge);
 	});
 }

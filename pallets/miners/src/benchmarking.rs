@@ -3,7 +3,7 @@
 use super::*;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
-	frame_support::traits::Get,
+	frame_support::{traits::Get, BoundedVec},
 	frame_system::RawOrigin,
 };
 
@@ -30,6 +30,22 @@ fn miner<T: Config>(capacity: Option<u64>) -> T::AccountId {
 			.expect("a funded account registers");
 	}
 	who
+}
+
+/// Room for every sector a miner may commit, and a terabyte more.
+fn sector_capacity<T: Config>() -> u64 {
+	(T::MaxSectors::get() as u64).saturating_mul(T::SectorSize::get()).saturating_add(TIB)
+}
+
+/// Fills the sector owners list but for one place (the worst case for adding and
+/// removing an owner) and commits `n` sectors for `who`.
+fn sectors<T: Config>(who: &T::AccountId, n: u32) {
+	let others = (1..T::MaxMiners::get()).map(|i| account::<T::AccountId>("owner", i, 0));
+	SectorOwners::<T>::put(BoundedVec::truncate_from(others.collect()));
+	for i in 0..n {
+		Pallet::<T>::commit_sector(RawOrigin::Signed(who.clone()).into(), ContentId([i as u8; 32]))
+			.expect("room for MaxSectors");
+	}
 }
 
 #[benchmarks]
@@ -77,9 +93,11 @@ mod benchmarks {
 		assert!(matches!(Miners::<T>::get(&who).map(|m| m.status), Some(MinerStatus::Exiting { .. })));
 	}
 
+	/// Leaving with `s` sectors to drop.
 	#[benchmark]
-	fn withdraw() {
-		let who = miner::<T>(Some(TIB));
+	fn withdraw(s: Linear<0, { T::MaxSectors::get() }>) {
+		let who = miner::<T>(Some(sector_capacity::<T>()));
+		sectors::<T>(&who, s);
 		Pallet::<T>::exit(RawOrigin::Signed(who.clone()).into()).expect("an active miner exits");
 		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		frame_system::Pallet::<T>::set_block_number(later);
@@ -88,6 +106,31 @@ mod benchmarks {
 		_(RawOrigin::Signed(who.clone()));
 
 		assert!(!Miners::<T>::contains_key(&who));
+		assert_eq!(Sectors::<T>::iter_prefix(&who).count(), 0);
+	}
+
+	/// Worst case: the miner's first sector, joining a nearly full owners list.
+	#[benchmark]
+	fn commit_sector() {
+		let who = miner::<T>(Some(sector_capacity::<T>()));
+		sectors::<T>(&who, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), ContentId([7; 32]));
+
+		assert_eq!(Miners::<T>::get(&who).map(|m| m.sectors), Some(1));
+	}
+
+	/// Dropping `n` sectors, the last of them leaving the owners list.
+	#[benchmark]
+	fn drop_sectors(n: Linear<1, { T::MaxSectors::get() }>) {
+		let who = miner::<T>(Some(sector_capacity::<T>()));
+		sectors::<T>(&who, n);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), n);
+
+		assert_eq!(Miners::<T>::get(&who).map(|m| m.sectors), Some(0));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -12,6 +12,11 @@
 //!   the stake after [`Config::UnbondingPeriod`] once no replica is owed (pallet-storage
 //!   moves a leaving miner's replicas elsewhere).
 //!
+//! - [`commit_sector`](Pallet::commit_sector) commits the root of a filler sector
+//!   (`landmesh_primitives::filler`) in free capacity, so idle space can be challenged
+//!   too; [`drop_sectors`](Pallet::drop_sectors) gives sectors up. Replicas always take
+//!   precedence: a replica that needs the room pushes the last sectors out.
+//!
 //! The storage pallets use the [`CapacityLedger`] this pallet implements: `commit` checks
 //! and books bytes in one step, so two orders in one block can never together exceed a
 //! miner's free capacity; `slash` burns a fraction of the held stake.
@@ -35,6 +40,7 @@ mod tests;
 pub mod types;
 pub mod weights;
 
+use landmesh_primitives::ContentId;
 use polkadot_sdk::{
 	frame_support::{
 		self,
@@ -64,10 +70,13 @@ pub const TIB: u64 = 1 << 40;
 /// What the storage pallets need from the miner registry.
 pub trait CapacityLedger<AccountId> {
 	/// Books `bytes` on an active miner with that much free capacity, or fails and books
-	/// nothing.
+	/// nothing. Filler sectors that no longer fit are dropped.
 	fn commit(miner: &AccountId, bytes: u64) -> DispatchResult;
-	/// Releases `bytes` previously committed (a replica expired, moved or was lost).
-	fn release(miner: &AccountId, bytes: u64);
+	/// Marks `bytes` of what is committed as confirmed (the miner proved it holds them).
+	fn confirm(miner: &AccountId, bytes: u64);
+	/// Releases `bytes` previously committed (a replica expired, moved or was lost),
+	/// `confirmed` or not.
+	fn release(miner: &AccountId, bytes: u64, confirmed: bool);
 	/// Burns `fraction` of the miner's held stake; returns what was burned.
 	fn slash(miner: &AccountId, fraction: Perbill) -> u128;
 	/// The active miners with at least `min_free` bytes free: `(miner, free bytes, region)`,
@@ -77,8 +86,15 @@ pub trait CapacityLedger<AccountId> {
 	fn is_exiting(miner: &AccountId) -> bool;
 	/// A miner's `(capacity, committed)` bytes, if registered.
 	fn capacity_of(miner: &AccountId) -> Option<(u64, u64)>;
-	/// Every miner with the bytes committed to it, at most `MaxMiners`.
-	fn stored_by_miner() -> alloc::vec::Vec<(AccountId, u64)>;
+	/// Every miner with the bytes it stands for, at most `MaxMiners`.
+	fn stored_by_miner() -> alloc::vec::Vec<(AccountId, StoredBytes)>;
+	/// The size of a filler sector.
+	fn sector_size() -> u64;
+	/// A committed filler sector drawn with `seed`: `(miner, slot, sector)`; `None` if no
+	/// miner has one.
+	fn pick_sector(seed: &[u8; 32]) -> Option<(AccountId, u32, SectorCommitment)>;
+	/// Drops the sector in `slot` of `miner` if it is still `index` (a failed challenge).
+	fn sector_lost(miner: &AccountId, slot: u32, index: u32);
 }
 
 #[frame_support::pallet]
@@ -112,6 +128,13 @@ pub mod pallet {
 		/// replica.
 		#[pallet::constant]
 		type MaxMiners: Get<u32>;
+		/// Bytes in a filler sector (`landmesh_primitives::filler::SECTOR_SIZE` in the
+		/// runtime; small in tests so sectors can be generated).
+		#[pallet::constant]
+		type SectorSize: Get<u64>;
+		/// The most filler sectors one miner commits: bounds the work of dropping them.
+		#[pallet::constant]
+		type MaxSectors: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -131,6 +154,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinerCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// Each miner's filler sectors, in slots `0..Miner::sectors` (dense, so a challenge
+	/// can draw one in a single read).
+	#[pallet::storage]
+	pub type Sectors<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, SectorCommitment>;
+
+	/// The miners with at least one sector, for drawing sector challenges.
+	#[pallet::storage]
+	pub type SectorOwners<T: Config> = StorageValue<_, BoundedVec<T::AccountId, T::MaxMiners>, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -146,6 +179,11 @@ pub mod pallet {
 		Withdrawn { miner: T::AccountId, stake: BalanceOf<T> },
 		/// Part of a miner's stake was burned.
 		Slashed { miner: T::AccountId, amount: BalanceOf<T> },
+		/// A miner committed a filler sector.
+		SectorCommitted { miner: T::AccountId, sector: u32, root: ContentId },
+		/// A filler sector no longer counts (given up, pushed out by a replica, or lost);
+		/// the miner may delete it.
+		SectorDropped { miner: T::AccountId, sector: u32 },
 	}
 
 	#[pallet::error]
@@ -170,6 +208,10 @@ pub mod pallet {
 		InsufficientCapacity,
 		/// `MaxMiners` are registered already.
 		TooManyMiners,
+		/// The free capacity has no room for another sector.
+		NoRoomForSector,
+		/// The miner has `MaxSectors` sectors already.
+		TooManySectors,
 	}
 
 	#[pallet::hooks]
@@ -195,7 +237,16 @@ pub mod pallet {
 			T::Currency::hold(&HoldReason::MinerStake.into(), &who, stake)?;
 			Miners::<T>::insert(
 				&who,
-				Miner { capacity, committed: 0, stake, endpoints, status: MinerStatus::Active },
+				Miner {
+					capacity,
+					committed: 0,
+					confirmed: 0,
+					sectors: 0,
+					next_sector: 0,
+					stake,
+					endpoints,
+					status: MinerStatus::Active,
+				},
 			);
 			MinerCount::<T>::mutate(|n| *n = n.saturating_add(1));
 			Self::deposit_event(Event::Registered { miner: who, capacity, stake });
@@ -216,8 +267,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Raise or lower the capacity, never below what is committed; the stake follows
-		/// (held on a raise, released on a lowering).
+		/// Raise or lower the capacity, never below what is committed to replicas and
+		/// sectors (drop sectors first); the stake follows (held on a raise, released on a
+		/// lowering).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_capacity())]
 		pub fn set_capacity(origin: OriginFor<T>, capacity: u64) -> DispatchResult {
@@ -225,7 +277,8 @@ pub mod pallet {
 			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
 			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
-			ensure!(capacity >= m.committed, Error::<T>::BelowCommitted);
+			let sectors = (m.sectors as u64).saturating_mul(T::SectorSize::get());
+			ensure!(capacity >= m.committed.saturating_add(sectors), Error::<T>::BelowCommitted);
 			let wanted = Self::stake_for(capacity);
 			let reason = HoldReason::MinerStake.into();
 			if wanted > m.stake {
@@ -255,10 +308,11 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// After the unbonding period, with no replica owed: release the stake and leave.
+		/// After the unbonding period, with no replica owed: release the stake, drop the
+		/// filler sectors and leave.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::withdraw())]
-		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::withdraw(T::MaxSectors::get()))]
+		pub fn withdraw(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
 			let MinerStatus::Exiting { since } = m.status else { return Err(Error::<T>::NotExiting.into()) };
@@ -267,9 +321,47 @@ pub mod pallet {
 			ensure!(m.committed == 0, Error::<T>::ReplicasOwed);
 			let held = T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who);
 			T::Currency::release(&HoldReason::MinerStake.into(), &who, held, Precision::BestEffort)?;
+			let mut m = m;
+			let sectors = m.sectors;
+			Self::drop_last_sectors(&who, &mut m, sectors);
 			Miners::<T>::remove(&who);
 			MinerCount::<T>::mutate(|n| *n = n.saturating_sub(1));
 			Self::deposit_event(Event::Withdrawn { miner: who, stake: held });
+			Ok(Some(T::WeightInfo::withdraw(sectors)).into())
+		}
+
+		/// Commit the root of the next filler sector, derived with index
+		/// `Miner::next_sector` (`landmesh_primitives::filler`), in free capacity. The chain
+		/// cannot recompute a sector; challenges check its chunks and their links.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::commit_sector())]
+		pub fn commit_sector(origin: OriginFor<T>, root: ContentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
+			ensure!(m.sectors < T::MaxSectors::get(), Error::<T>::TooManySectors);
+			ensure!(m.sectors < m.sector_room(T::SectorSize::get()), Error::<T>::NoRoomForSector);
+			if m.sectors == 0 {
+				SectorOwners::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyMiners)?;
+			}
+			let sector = m.next_sector;
+			Sectors::<T>::insert(&who, m.sectors, SectorCommitment { index: sector, root });
+			m.sectors += 1;
+			m.next_sector = m.next_sector.saturating_add(1);
+			Miners::<T>::insert(&who, m);
+			Self::deposit_event(Event::SectorCommitted { miner: who, sector, root });
+			Ok(())
+		}
+
+		/// Give up the last `count` filler sectors (to lower the capacity, or to free the
+		/// disk).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::drop_sectors(*count))]
+		pub fn drop_sectors(origin: OriginFor<T>, count: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			Self::drop_last_sectors(&who, &mut m, count);
+			Miners::<T>::insert(&who, m);
 			Ok(())
 		}
 	}
@@ -283,13 +375,39 @@ impl<T: Config> Pallet<T> {
 		stake.saturated_into()
 	}
 
-	/// Checks the invariants: committed ≤ capacity, the recorded stake is what is held,
-	/// and the count is right.
+	/// Drops up to `count` of the miner's last sectors (the caller stores `m`).
+	fn drop_last_sectors(who: &T::AccountId, m: &mut MinerOf<T>, count: u32) {
+		for _ in 0..count.min(m.sectors) {
+			m.sectors -= 1;
+			if let Some(s) = Sectors::<T>::take(who, m.sectors) {
+				Self::deposit_event(Event::SectorDropped { miner: who.clone(), sector: s.index });
+			}
+		}
+		if m.sectors == 0 {
+			SectorOwners::<T>::mutate(|owners| owners.retain(|o| o != who));
+		}
+	}
+
+	/// Checks the invariants: replicas and sectors fit the capacity, confirmed ≤ committed,
+	/// the sector slots are dense and their owners listed, the recorded stake is what is
+	/// held, and the count is right.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		let mut count = 0u32;
+		let owners = SectorOwners::<T>::get();
 		for (who, m) in Miners::<T>::iter() {
 			frame_support::ensure!(m.committed <= m.capacity, "a miner is committed beyond its capacity");
+			frame_support::ensure!(m.confirmed <= m.committed, "a miner confirmed more than is committed");
+			frame_support::ensure!(
+				(m.sectors as u64).saturating_mul(T::SectorSize::get()) <= m.free(),
+				"a miner's sectors do not fit its free capacity"
+			);
+			frame_support::ensure!(
+				Sectors::<T>::iter_key_prefix(&who).count() == m.sectors as usize
+					&& (0..m.sectors).all(|slot| Sectors::<T>::contains_key(&who, slot)),
+				"a miner's sector slots are not dense"
+			);
+			frame_support::ensure!(owners.contains(&who) == (m.sectors > 0), "sector owners list is wrong");
 			frame_support::ensure!(
 				T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who) == m.stake,
 				"a miner's recorded stake is not what is held"
@@ -308,14 +426,29 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			frame_support::ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			frame_support::ensure!(m.free() >= bytes, Error::<T>::InsufficientCapacity);
 			m.committed += bytes;
+			// Replicas take precedence over filler: drop the sectors that no longer fit.
+			let excess = m.sectors.saturating_sub(m.sector_room(T::SectorSize::get()));
+			Self::drop_last_sectors(miner, m, excess);
 			Ok(())
 		})
 	}
 
-	fn release(miner: &T::AccountId, bytes: u64) {
+	fn confirm(miner: &T::AccountId, bytes: u64) {
+		Miners::<T>::mutate(miner, |m| {
+			if let Some(m) = m {
+				m.confirmed = m.confirmed.saturating_add(bytes).min(m.committed);
+			}
+		});
+	}
+
+	fn release(miner: &T::AccountId, bytes: u64, confirmed: bool) {
 		Miners::<T>::mutate(miner, |m| {
 			if let Some(m) = m {
 				m.committed = m.committed.saturating_sub(bytes);
+				if confirmed {
+					m.confirmed = m.confirmed.saturating_sub(bytes);
+				}
+				m.confirmed = m.confirmed.min(m.committed);
 			}
 		});
 	}
@@ -355,7 +488,49 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 		Miners::<T>::get(miner).map(|m| (m.capacity, m.committed))
 	}
 
-	fn stored_by_miner() -> alloc::vec::Vec<(T::AccountId, u64)> {
-		Miners::<T>::iter().map(|(who, m)| (who, m.committed)).collect()
+	fn stored_by_miner() -> alloc::vec::Vec<(T::AccountId, StoredBytes)> {
+		let sector = T::SectorSize::get();
+		Miners::<T>::iter()
+			.map(|(who, m)| {
+				let filler = (m.sectors as u64).saturating_mul(sector);
+				(who, StoredBytes { committed: m.committed, confirmed: m.confirmed, filler })
+			})
+			.collect()
+	}
+
+	fn sector_size() -> u64 {
+		T::SectorSize::get()
+	}
+
+	fn pick_sector(seed: &[u8; 32]) -> Option<(T::AccountId, u32, SectorCommitment)> {
+		let owners = SectorOwners::<T>::get();
+		let word = |at: usize| u32::from_le_bytes([seed[at], seed[at + 1], seed[at + 2], seed[at + 3]]);
+		// A miner first, then one of its sectors: a miner's chance of being challenged
+		// does not grow with its sector count (each sector's does shrink).
+		let miner = owners.get(word(0) as usize % owners.len().max(1))?.clone();
+		let sectors = Miners::<T>::get(&miner)?.sectors;
+		let slot = word(4) % sectors.max(1);
+		let sector = Sectors::<T>::get(&miner, slot)?;
+		Some((miner, slot, sector))
+	}
+
+	fn sector_lost(miner: &T::AccountId, slot: u32, index: u32) {
+		let Some(mut m) = Miners::<T>::get(miner) else { return };
+		if Sectors::<T>::get(miner, slot).is_none_or(|s| s.index != index) {
+			return;
+		}
+		// Keep the slots dense: the last sector moves into the lost one's slot.
+		let last = m.sectors - 1;
+		if let Some(moved) = Sectors::<T>::take(miner, last) {
+			if slot != last {
+				Sectors::<T>::insert(miner, slot, moved);
+			}
+		}
+		m.sectors = last;
+		if m.sectors == 0 {
+			SectorOwners::<T>::mutate(|owners| owners.retain(|o| o != miner));
+		}
+		Miners::<T>::insert(miner, m);
+		Self::deposit_event(Event::SectorDropped { miner: miner.clone(), sector: index });
 	}
 }

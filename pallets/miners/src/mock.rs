@@ -36,6 +36,10 @@ impl pallet_balances::Config for Test {
 pub const STAKE_PER_TIB: u64 = 1_000;
 pub const UNBONDING: u64 = 20;
 pub const TIB: u64 = crate::TIB;
+/// A filler sector: 1 GiB.
+pub const SECTOR: u64 = 1 << 30;
+/// The most sectors per miner.
+pub const MAX_SECTORS: u32 = 8;
 
 impl pallet_miners::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -44,6 +48,8 @@ impl pallet_miners::Config for Test {
 	type StakePerTiB = ConstU64<STAKE_PER_TIB>;
 	type UnbondingPeriod = ConstU64<UNBONDING>;
 	type MaxMiners = ConstU32<5>;
+	type SectorSize = ConstU64<SECTOR>;
+	type MaxSectors = ConstU32<MAX_SECTORS>;
 	type WeightInfo = ();
 }
 

@@ -1,7 +1,8 @@
 //! Unit tests for every call and error, the capacity ledger, and a property test of the
 //! capacity accounting.
 
-use crate::{mock::*, CapacityLedger, Endpoints, Error, Event, MinerStatus};
+use crate::{mock::*, CapacityLedger, Endpoints, Error, Event, MinerStatus, SectorCommitment, SectorOwners, Sectors, StoredBytes};
+use landmesh_primitives::ContentId;
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold},
 	sp_runtime::{DispatchError, Perbill, TokenError},
@@ -114,7 +115,7 @@ fn commit_never_exceeds_free_capacity_within_a_block() {
 		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 600));
 		assert_noop!(<Miners as CapacityLedger<u64>>::commit(&1, 401), Error::<Test>::InsufficientCapacity);
 		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 400));
-		<Miners as CapacityLedger<u64>>::release(&1, 600);
+		<Miners as CapacityLedger<u64>>::release(&1, 600, false);
 		assert_eq!(crate::Miners::<Test>::get(1).unwrap().committed, 400);
 		assert_noop!(<Miners as CapacityLedger<u64>>::commit(&2, 1), Error::<Test>::NotMiner);
 	});
@@ -150,7 +151,7 @@ fn exit_unbond_and_withdraw() {
 		assert_noop!(Miners::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::StillUnbonding);
 		System::set_block_number(1 + UNBONDING);
 		assert_noop!(Miners::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::ReplicasOwed);
-		<Miners as CapacityLedger<u64>>::release(&1, 10);
+		<Miners as CapacityLedger<u64>>::release(&1, 10, false);
 		assert_ok!(Miners::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(last_event(), Event::Withdrawn { miner: 1, stake: STAKE_PER_TIB });
 		assert_eq!(held(1), 0);
@@ -180,50 +181,172 @@ fn slash_burns_a_fraction_of_the_stake() {
 	});
 }
 
+#[test]
+fn sectors_fill_free_capacity_and_give_way_to_replicas() {
+	run(|| {
+		let root = |n: u8| ContentId([n; 32]);
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(0)), Error::<Test>::NotMiner);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 3 * SECTOR + 10, endpoints("eu")));
+		for n in 0..3 {
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), root(n)));
+			assert_eq!(last_event(), Event::SectorCommitted { miner: 1, sector: n as u32, root: root(n) });
+		}
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(9)), Error::<Test>::NoRoomForSector);
+		assert_eq!(SectorOwners::<Test>::get().into_inner(), vec![1]);
+		// The capacity cannot go below replicas plus sectors.
+		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(1), 3 * SECTOR - 1), Error::<Test>::BelowCommitted);
+		// A replica needing the room pushes the last sector out (sectors are free space).
+		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 11));
+		assert_eq!(last_event(), Event::SectorDropped { miner: 1, sector: 2 });
+		let m = crate::Miners::<Test>::get(1).unwrap();
+		assert_eq!((m.committed, m.sectors, m.next_sector), (11, 2, 3));
+		assert_eq!(Sectors::<Test>::get(1, 1), Some(SectorCommitment { index: 1, root: root(1) }));
+		// Room again: the next sector gets a fresh index, never a dropped one's.
+		<Miners as CapacityLedger<u64>>::release(&1, 11, false);
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), root(7)));
+		assert_eq!(Sectors::<Test>::get(1, 2), Some(SectorCommitment { index: 3, root: root(7) }));
+		// Giving sectors up; then the capacity can be lowered.
+		assert_ok!(Miners::drop_sectors(RuntimeOrigin::signed(1), 2));
+		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 1);
+		assert_ok!(Miners::set_capacity(RuntimeOrigin::signed(1), SECTOR));
+		assert_eq!(
+			<Miners as CapacityLedger<u64>>::stored_by_miner(),
+			vec![(1, StoredBytes { committed: 0, confirmed: 0, filler: SECTOR })]
+		);
+		// Leaving drops the rest.
+		assert_ok!(Miners::exit(RuntimeOrigin::signed(1)));
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(8)), Error::<Test>::Exiting);
+		System::set_block_number(1 + UNBONDING);
+		assert_ok!(Miners::withdraw(RuntimeOrigin::signed(1)));
+		assert_eq!(Sectors::<Test>::iter().count(), 0);
+		assert!(SectorOwners::<Test>::get().is_empty());
+	});
+}
+
+#[test]
+fn at_most_max_sectors_per_miner() {
+	run(|| {
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")));
+		for n in 0..MAX_SECTORS {
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([n as u8; 32])));
+		}
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([0; 32])), Error::<Test>::TooManySectors);
+	});
+}
+
+#[test]
+fn a_lost_sector_is_replaced_by_the_last_and_draws_find_the_rest() {
+	run(|| {
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")));
+		assert_eq!(<Miners as CapacityLedger<u64>>::pick_sector(&[0; 32]), None, "no sectors yet");
+		for n in 0..4 {
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([n; 32])));
+		}
+		// A stale report (the slot holds another index) changes nothing.
+		<Miners as CapacityLedger<u64>>::sector_lost(&1, 1, 3);
+		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 4);
+		<Miners as CapacityLedger<u64>>::sector_lost(&1, 1, 1);
+		assert_eq!(last_event(), Event::SectorDropped { miner: 1, sector: 1 });
+		assert_eq!(Sectors::<Test>::get(1, 1), Some(SectorCommitment { index: 3, root: ContentId([3; 32]) }));
+		let mut drawn: Vec<u32> = (0..64u8)
+			.filter_map(|n| <Miners as CapacityLedger<u64>>::pick_sector(&[n; 32]).map(|(_, _, s)| s.index))
+			.collect();
+		drawn.sort();
+		drawn.dedup();
+		assert_eq!(drawn, vec![0, 2, 3], "every live sector is drawn, the lost one never");
+	});
+}
+
+#[test]
+fn confirmed_bytes_follow_confirmations_and_releases() {
+	run(|| {
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 1000, endpoints("eu")));
+		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 300));
+		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 200));
+		<Miners as CapacityLedger<u64>>::confirm(&1, 300);
+		assert_eq!(
+			<Miners as CapacityLedger<u64>>::stored_by_miner(),
+			vec![(1, StoredBytes { committed: 500, confirmed: 300, filler: 0 })]
+		);
+		<Miners as CapacityLedger<u64>>::release(&1, 200, false);
+		<Miners as CapacityLedger<u64>>::release(&1, 300, true);
+		let m = crate::Miners::<Test>::get(1).unwrap();
+		assert_eq!((m.committed, m.confirmed), (0, 0));
+	});
+}
+
 #[derive(Clone, Debug)]
 enum Op {
 	Commit(u64),
-	Release(u64),
+	Confirm(u64),
+	Release(u64, bool),
 	SetCapacity(u64),
+	CommitSector,
+	DropSectors(u32),
 }
 
+/// Sizes span a few sectors, so sectors are committed and pushed out.
 fn op() -> impl Strategy<Value = Op> {
 	prop_oneof![
-		(0u64..5_000).prop_map(Op::Commit),
-		(0u64..5_000).prop_map(Op::Release),
-		(0u64..20_000).prop_map(Op::SetCapacity),
+		(0..5 * SECTOR).prop_map(Op::Commit),
+		(0..5 * SECTOR).prop_map(Op::Confirm),
+		(0..5 * SECTOR, any::<bool>()).prop_map(|(b, c)| Op::Release(b, c)),
+		(0..20 * SECTOR).prop_map(Op::SetCapacity),
+		Just(Op::CommitSector),
+		(0u32..4).prop_map(Op::DropSectors),
 	]
 }
 
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(128))]
 
-	/// Whatever the order of commitments, releases and capacity changes, the ledger agrees
-	/// with a plain model, never commits beyond capacity, and holds exactly the stake.
+	/// Whatever the order of commitments, confirmations, releases, capacity changes and
+	/// sectors, the ledger agrees with a plain model, never commits beyond capacity, keeps
+	/// sectors in the free part, and holds exactly the stake.
 	#[test]
 	fn capacity_accounting_matches_a_model(ops in proptest::collection::vec(op(), 1..40)) {
 		new_test_ext().execute_with(|| {
-			assert_ok!(Miners::register(RuntimeOrigin::signed(1), 10_000, endpoints("eu")));
-			let (mut capacity, mut committed) = (10_000u64, 0u64);
+			let start = 10 * SECTOR;
+			assert_ok!(Miners::register(RuntimeOrigin::signed(1), start, endpoints("eu")));
+			let (mut capacity, mut committed, mut confirmed, mut sectors) = (start, 0u64, 0u64, 0u32);
+			let room = |capacity: u64, committed: u64| ((capacity - committed) / SECTOR) as u32;
 			for op in ops {
 				match op {
 					Op::Commit(b) => {
 						let ok = <Miners as CapacityLedger<u64>>::commit(&1, b).is_ok();
 						prop_assert_eq!(ok, committed + b <= capacity);
-						if ok { committed += b; }
+						if ok {
+							committed += b;
+							sectors = sectors.min(room(capacity, committed));
+						}
 					},
-					Op::Release(b) => {
-						<Miners as CapacityLedger<u64>>::release(&1, b);
+					Op::Confirm(b) => {
+						<Miners as CapacityLedger<u64>>::confirm(&1, b);
+						confirmed = (confirmed + b).min(committed);
+					},
+					Op::Release(b, was_confirmed) => {
+						<Miners as CapacityLedger<u64>>::release(&1, b, was_confirmed);
 						committed = committed.saturating_sub(b);
+						if was_confirmed { confirmed = confirmed.saturating_sub(b); }
+						confirmed = confirmed.min(committed);
 					},
 					Op::SetCapacity(c) => {
 						let ok = Miners::set_capacity(RuntimeOrigin::signed(1), c).is_ok();
-						prop_assert_eq!(ok, c > 0 && c >= committed);
+						prop_assert_eq!(ok, c > 0 && c >= committed + sectors as u64 * SECTOR);
 						if ok { capacity = c; }
+					},
+					Op::CommitSector => {
+						let ok = Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([0; 32])).is_ok();
+						prop_assert_eq!(ok, sectors < MAX_SECTORS && sectors < room(capacity, committed));
+						if ok { sectors += 1; }
+					},
+					Op::DropSectors(n) => {
+						assert_ok!(Miners::drop_sectors(RuntimeOrigin::signed(1), n));
+						sectors = sectors.saturating_sub(n);
 					},
 				}
 				let m = crate::Miners::<Test>::get(1).unwrap();
-				prop_assert_eq!((m.capacity, m.committed), (capacity, committed));
+				prop_assert_eq!((m.capacity, m.committed, m.confirmed, m.sectors), (capacity, committed, confirmed, sectors));
 				prop_assert!(Miners::do_try_state().is_ok());
 			}
 			Ok(())

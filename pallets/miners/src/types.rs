@@ -1,6 +1,7 @@
 //! What pallet-miners stores.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use landmesh_primitives::ContentId;
 use polkadot_sdk::frame_support::{traits::ConstU32, BoundedVec};
 
 /// The longest peer id, multiaddr, gateway URL or region tag, in bytes.
@@ -46,6 +47,15 @@ pub struct Miner<Balance, BlockNumber> {
 	pub capacity: u64,
 	/// Bytes of replicas the chain has assigned to it; never above `capacity`.
 	pub committed: u64,
+	/// The part of `committed` whose replicas the miner has confirmed holding.
+	pub confirmed: u64,
+	/// Filler sectors committed, in slots `0..sectors` of [`crate::Sectors`]. They fill
+	/// free capacity only: `committed + sectors × SectorSize ≤ capacity`, and replicas
+	/// push the last sectors out when they need the room.
+	pub sectors: u32,
+	/// The index the next sector is derived with; indices are never reused, so a dropped
+	/// sector's bytes never count again.
+	pub next_sector: u32,
 	/// CYBR held from it (lowered by slashes).
 	pub stake: Balance,
 	/// How it is reached.
@@ -55,8 +65,35 @@ pub struct Miner<Balance, BlockNumber> {
 }
 
 impl<B, N> Miner<B, N> {
-	/// Capacity not yet committed.
+	/// Capacity not committed to replicas (sectors give way to replicas, so they do not
+	/// count here).
 	pub fn free(&self) -> u64 {
 		self.capacity.saturating_sub(self.committed)
 	}
+
+	/// How many sectors of `sector_size` bytes fit in the free capacity.
+	pub fn sector_room(&self, sector_size: u64) -> u32 {
+		(self.free() / sector_size.max(1)).min(u32::MAX as u64) as u32
+	}
+}
+
+/// A committed filler sector: the index it is derived with
+/// (`landmesh_primitives::filler::sector_seed(miner, index)`) and its root.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct SectorCommitment {
+	/// The derivation index.
+	pub index: u32,
+	/// The BLAKE3 root of the sector's bytes.
+	pub root: ContentId,
+}
+
+/// The bytes a miner stands for, as the rewards count them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct StoredBytes {
+	/// Bytes of replicas assigned.
+	pub committed: u64,
+	/// Bytes of replicas assigned and confirmed.
+	pub confirmed: u64,
+	/// Bytes of committed filler sectors.
+	pub filler: u64,
 }

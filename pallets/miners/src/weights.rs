@@ -45,14 +45,16 @@ pub trait WeightInfo {
 	fn update_endpoints() -> Weight;
 	fn set_capacity() -> Weight;
 	fn exit() -> Weight;
-	fn withdraw() -> Weight;
+	fn withdraw(s: u32, ) -> Weight;
+	fn commit_sector() -> Weight;
+	fn drop_sectors(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_miners` using the Landmesh runtime and recommended hardware.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -62,72 +64,118 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
-		//  Estimated: `4981`
-		// Minimum execution time: 853_599_000 picoseconds.
-		Weight::from_parts(942_699_000, 4981)
+		//  Estimated: `4997`
+		// Minimum execution time: 802_344_000 picoseconds.
+		Weight::from_parts(829_443_000, 4997)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	fn update_endpoints() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1568`
-		//  Estimated: `4981`
-		// Minimum execution time: 253_405_000 picoseconds.
-		Weight::from_parts(291_454_000, 4981)
+		//  Measured:  `1584`
+		//  Estimated: `4997`
+		// Minimum execution time: 236_052_000 picoseconds.
+		Weight::from_parts(256_052_000, 4997)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1726`
-		//  Estimated: `4981`
-		// Minimum execution time: 826_783_000 picoseconds.
-		Weight::from_parts(884_397_000, 4981)
+		//  Measured:  `1742`
+		//  Estimated: `4997`
+		// Minimum execution time: 816_019_000 picoseconds.
+		Weight::from_parts(843_453_000, 4997)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	fn exit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1568`
-		//  Estimated: `4981`
-		// Minimum execution time: 226_006_000 picoseconds.
-		Weight::from_parts(262_949_000, 4981)
+		//  Measured:  `1584`
+		//  Estimated: `4997`
+		// Minimum execution time: 217_943_000 picoseconds.
+		Weight::from_parts(234_580_000, 4997)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:1024 w:1024)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn withdraw() -> Weight {
+	/// The range of component `s` is `[0, 1024]`.
+	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1730`
-		//  Estimated: `4981`
-		// Minimum execution time: 784_444_000 picoseconds.
-		Weight::from_parts(892_297_000, 4981)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `34650 + s * (54 ±0)`
+		//  Estimated: `34255 + s * (2571 ±0)`
+		// Minimum execution time: 847_581_000 picoseconds.
+		Weight::from_parts(503_008_713, 34255)
+			// Standard Error: 147_164
+			.saturating_add(Weight::from_parts(93_413_140, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
+	}
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:0 w:1)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	fn commit_sector() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `34348`
+		//  Estimated: `34255`
+		// Minimum execution time: 321_238_000 picoseconds.
+		Weight::from_parts(347_716_000, 34255)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:1024 w:1024)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 1024]`.
+	fn drop_sectors(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `34488 + n * (54 ±0)`
+		//  Estimated: `34255 + n * (2571 ±0)`
+		// Minimum execution time: 361_556_000 picoseconds.
+		Weight::from_parts(365_405_000, 34255)
+			// Standard Error: 124_260
+			.saturating_add(Weight::from_parts(92_887_334, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -137,64 +185,110 @@ impl WeightInfo for () {
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
-		//  Estimated: `4981`
-		// Minimum execution time: 853_599_000 picoseconds.
-		Weight::from_parts(942_699_000, 4981)
+		//  Estimated: `4997`
+		// Minimum execution time: 802_344_000 picoseconds.
+		Weight::from_parts(829_443_000, 4997)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	fn update_endpoints() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1568`
-		//  Estimated: `4981`
-		// Minimum execution time: 253_405_000 picoseconds.
-		Weight::from_parts(291_454_000, 4981)
+		//  Measured:  `1584`
+		//  Estimated: `4997`
+		// Minimum execution time: 236_052_000 picoseconds.
+		Weight::from_parts(256_052_000, 4997)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1726`
-		//  Estimated: `4981`
-		// Minimum execution time: 826_783_000 picoseconds.
-		Weight::from_parts(884_397_000, 4981)
+		//  Measured:  `1742`
+		//  Estimated: `4997`
+		// Minimum execution time: 816_019_000 picoseconds.
+		Weight::from_parts(843_453_000, 4997)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	fn exit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1568`
-		//  Estimated: `4981`
-		// Minimum execution time: 226_006_000 picoseconds.
-		Weight::from_parts(262_949_000, 4981)
+		//  Measured:  `1584`
+		//  Estimated: `4997`
+		// Minimum execution time: 217_943_000 picoseconds.
+		Weight::from_parts(234_580_000, 4997)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:1024 w:1024)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn withdraw() -> Weight {
+	/// The range of component `s` is `[0, 1024]`.
+	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1730`
-		//  Estimated: `4981`
-		// Minimum execution time: 784_444_000 picoseconds.
-		Weight::from_parts(892_297_000, 4981)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		//  Measured:  `34650 + s * (54 ±0)`
+		//  Estimated: `34255 + s * (2571 ±0)`
+		// Minimum execution time: 847_581_000 picoseconds.
+		Weight::from_parts(503_008_713, 34255)
+			// Standard Error: 147_164
+			.saturating_add(Weight::from_parts(93_413_140, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
+	}
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:0 w:1)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	fn commit_sector() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `34348`
+		//  Estimated: `34255`
+		// Minimum execution time: 321_238_000 picoseconds.
+		Weight::from_parts(347_716_000, 34255)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:1024 w:1024)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 1024]`.
+	fn drop_sectors(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `34488 + n * (54 ±0)`
+		//  Estimated: `34255 + n * (2571 ±0)`
+		// Minimum execution time: 361_556_000 picoseconds.
+		Weight::from_parts(365_405_000, 34255)
+			// Standard Error: 124_260
+			.saturating_add(Weight::from_parts(92_887_334, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 }

@@ -6,8 +6,10 @@
 //!   plus whatever reaches its account in between (the runtime routes transaction fees
 //!   there). What is not owed to miners yet is distributable.
 //! - **Storage** ([`Config::StorageShare`] of the pool) is split by *proven stored
-//!   bytes*: the bytes committed to the miner, weighted by its pass ratio in the era's
-//!   challenges (pallet-audit). A miner that was not challenged in the era counts fully:
+//!   bytes*: the bytes of the replicas the miner has confirmed plus its committed filler
+//!   sectors (idle space earns too, as in Filecoin, so capacity is there when orders
+//!   come; replicas also earn their orders' payments), weighted by its pass ratio in the
+//!   era's challenges (pallet-audit). Assigned but unconfirmed replicas earn nothing. A miner that was not challenged in the era counts fully:
 //!   challenges are samples, and no evidence is not evidence of loss.
 //! - **Serving** (the rest) is split by the bytes each miner's node reported serving in
 //!   the era ([`report_served`](Pallet::report_served), submitted by its off-chain
@@ -226,12 +228,14 @@ impl<T: Config> Pallet<T> {
 		let miners = T::Miners::stored_by_miner();
 		let weights: Vec<(T::AccountId, u128, u128)> = miners
 			.iter()
-			.map(|(miner, committed)| {
+			.map(|(miner, bytes)| {
 				let score = T::Scores::score(era, miner);
+				// Confirmed replicas and committed filler: what challenges can check.
+				let stored = bytes.confirmed as u128 + bytes.filler as u128;
 				let proven = if score.total == 0 {
-					*committed as u128
+					stored
 				} else {
-					*committed as u128 * score.passed as u128 / score.total as u128
+					stored * score.passed as u128 / score.total as u128
 				};
 				let served = Served::<T>::take(era, miner).unwrap_or(0) as u128;
 				(miner.clone(), proven, served)

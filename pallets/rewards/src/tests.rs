@@ -3,6 +3,7 @@
 
 use crate::{mock::*, Claimable, Error, Event, Served};
 use landmesh_primitives::{
+	filler,
 	proof::{chunk_count, prove, root_of},
 	ContentId,
 };
@@ -89,16 +90,20 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 		run_to(System::block_number() + DEADLINE + 1);
 		assert!(stake(bad) < bad_stake, "the silent miner was slashed");
 		assert!(holders().contains(&third) && !holders().contains(&bad), "its replica moved to the third miner");
+		// The third miner fetches the content from the good one and confirms.
+		assert_ok!(Storage::confirm(RuntimeOrigin::signed(third), 0, prove(&bytes, last).unwrap()));
 
 		// The good miner reports what it served this era; the era ends.
 		assert_ok!(Rewards::report_served(RuntimeOrigin::signed(good), 0, 50_000));
 		while System::block_number() < ERA {
 			answer_all(good);
+			answer_all(third);
 			run_to((System::block_number() + 1).min(ERA));
 		}
 		let (good_reward, bad_reward, third_reward) =
 			(Claimable::<Test>::get(good), Claimable::<Test>::get(bad), Claimable::<Test>::get(third));
 		assert_eq!(bad_reward, 0, "a miner that lost its replica and failed its challenge earns nothing");
+		assert!(third_reward > 0, "the repaired replica, once confirmed, earns");
 		assert!(good_reward > third_reward, "the miner that proved and served earns most: {good_reward} vs {third_reward}");
 		// All of the serving pot goes to the only miner that served.
 		let serving_pot = ERA_ISSUANCE - ERA_ISSUANCE * 70 / 100;
@@ -124,6 +129,43 @@ fn served_reports_are_bounded_and_once_per_era() {
 		assert_ok!(Rewards::report_served(RuntimeOrigin::signed(11), 0, 10 << 20));
 		assert_eq!(Served::<Test>::get(0, 11), Some(10 << 20));
 		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 0, 1), Error::<Test>::AlreadyReported);
+		check_invariants();
+	});
+}
+
+/// Miner 11 is assigned a replica it never confirms; miner 12 keeps one filler sector and
+/// answers its challenges. Only proven bytes earn: the whole storage pot goes to 12.
+#[test]
+fn unconfirmed_replicas_earn_nothing_and_proven_filler_earns() {
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		let bytes = content();
+		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), ContentId(root_of(&bytes)), bytes.len() as u64, 1, 100));
+		assert_eq!(holders(), vec![11]);
+		register(12, "us");
+		let seed = filler::sector_seed(&12u64, 0);
+		let (sector, root) = filler::generate(&seed, SECTOR_SIZE / 1024);
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), root));
+		while System::block_number() < ERA {
+			while let Some(c) = open_challenge(12) {
+				let ch = pallet_audit::Challenges::<Test>::get(c).unwrap();
+				let links: Vec<_> = ch.indices.iter().map(|j| filler::prove_link(&sector, &seed, *j).unwrap()).collect();
+				assert_ok!(Audit::answer_sector(RuntimeOrigin::signed(12), c, links.try_into().unwrap()));
+			}
+			run_to((System::block_number() + 1).min(ERA));
+		}
+		let era = pallet_audit::Pallet::<Test>::era_of(ERA - 1);
+		assert!(pallet_audit::Scores::<Test>::get(era, 12).passed > 0, "the sector was challenged and proven");
+		assert_eq!(Claimable::<Test>::get(11), 0, "an unconfirmed replica earns nothing");
+		let storage_pot = System::events()
+			.iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Rewards(Event::EraRewarded { era: 0, storage, serving: 0 }) => Some(storage),
+				_ => None,
+			})
+			.expect("era 0 rewarded, nothing served");
+		assert!(storage_pot >= ERA_ISSUANCE * 70 / 100 - 1);
+		assert_eq!(Claimable::<Test>::get(12), storage_pot, "proven filler takes the whole storage pot");
 		check_invariants();
 	});
 }

@@ -288,6 +288,7 @@ pub mod pallet {
 				ProofError::RootMismatch => Error::<T>::ProofMismatch,
 			})?;
 			o.holders[at].confirmed = true;
+			T::Miners::confirm(&miner, o.size);
 			Orders::<T>::insert(order, o);
 			Self::deposit_event(Event::ReplicaConfirmed { order, miner });
 			Ok(())
@@ -399,7 +400,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			if o.holders.try_push(Replica { miner: miner.clone(), assigned_at: now, confirmed: false, last_proven: None }).is_err() {
-				T::Miners::release(&miner, o.size);
+				T::Miners::release(&miner, o.size, false);
 				break;
 			}
 			regions.push(region);
@@ -466,7 +467,7 @@ impl<T: Config> Pallet<T> {
 	/// Removes an order: capacity released, index cleared, the unspent escrow returned.
 	fn close(order: OrderId, o: OrderOf<T>) {
 		for r in &o.holders {
-			T::Miners::release(&r.miner, o.size);
+			T::Miners::release(&r.miner, o.size, r.confirmed);
 			MinerReplicas::<T>::remove(&r.miner, order);
 		}
 		let refund = T::Currency::release(&HoldReason::StorageEscrow.into(), &o.owner, o.escrow, Precision::BestEffort)
@@ -481,8 +482,8 @@ impl<T: Config> Pallet<T> {
 	pub fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
 		let mut o = Self::settled(order)?;
 		let at = o.holders.iter().position(|r| &r.miner == miner).ok_or(Error::<T>::NotHolder)?;
-		o.holders.remove(at);
-		T::Miners::release(miner, o.size);
+		let lost = o.holders.remove(at);
+		T::Miners::release(miner, o.size, lost.confirmed);
 		MinerReplicas::<T>::remove(miner, order);
 		Self::deposit_event(Event::ReplicaDropped { order, miner: miner.clone() });
 		let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain([miner.clone()]).collect();
@@ -533,7 +534,7 @@ impl<T: Config> Pallet<T> {
 		use frame_support::traits::fungible::InspectHold;
 		use frame_support::ensure;
 		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
-		let mut stored = BTreeMap::<T::AccountId, u64>::new();
+		let mut stored = BTreeMap::<T::AccountId, (u64, u64)>::new();
 		let mut indexed = 0usize;
 		for (id, o) in Orders::<T>::iter() {
 			ensure!(o.holders.len() as u32 <= o.replicas, "more holders than replicas");
@@ -541,7 +542,11 @@ impl<T: Config> Pallet<T> {
 			ensure!(distinct.len() == o.holders.len(), "two replicas of one order on one miner");
 			for r in &o.holders {
 				ensure!(MinerReplicas::<T>::contains_key(&r.miner, id), "replica missing from the miner index");
-				*stored.entry(r.miner.clone()).or_default() += o.size;
+				let (committed, confirmed) = stored.entry(r.miner.clone()).or_default();
+				*committed += o.size;
+				if r.confirmed {
+					*confirmed += o.size;
+				}
 			}
 			indexed += o.holders.len();
 			ensure!(OrdersByContent::<T>::contains_key(o.content_id, id), "order missing from the content index");
@@ -551,9 +556,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(MinerReplicas::<T>::iter().count() == indexed, "miner index holds stale replicas");
 		ensure!(OrdersByContent::<T>::iter().count() == Orders::<T>::iter().count(), "content index holds closed orders");
 		// Capacity is booked only through orders in the runtime, so what the ledger says a
-		// miner has committed is exactly the sum of its replicas.
-		for (miner, committed) in T::Miners::stored_by_miner() {
-			ensure!(stored.get(&miner).copied().unwrap_or(0) == committed, "a miner's committed bytes differ from its replicas");
+		// miner has committed (and confirmed) is exactly the sum of its replicas.
+		for (miner, bytes) in T::Miners::stored_by_miner() {
+			let (committed, confirmed) = stored.get(&miner).copied().unwrap_or_default();
+			ensure!(committed == bytes.committed, "a miner's committed bytes differ from its replicas");
+			ensure!(confirmed == bytes.confirmed, "a miner's confirmed bytes differ from its replicas");
 		}
 		for (owner, sum) in escrow {
 			ensure!(

@@ -41,6 +41,8 @@ macro_rules! economy_test_runtime {
 			type StakePerTiB = ConstU64<{ $stake }>;
 			type UnbondingPeriod = ConstU64<20>;
 			type MaxMiners = ConstU32<16>;
+			type SectorSize = ConstU64<SECTOR_SIZE>;
+			type MaxSectors = ConstU32<64>;
 			type WeightInfo = ();
 		}
 
@@ -54,6 +56,8 @@ macro_rules! economy_test_runtime {
 			}
 		}
 
+		/// A filler sector of 16 chunks, so tests generate sectors in microseconds.
+		pub const SECTOR_SIZE: u64 = 16 * 1024;
 		pub const PRICE: u64 = 2;
 		pub const PERIOD: u64 = 10;
 		pub const MAX_REPLICAS: u32 = 3;

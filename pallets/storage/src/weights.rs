@@ -63,78 +63,86 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:0 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
+	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `803 + m * (125 ±0)`
-		//  Estimated: `4981 + m * (3991 ±0)`
-		// Minimum execution time: 2_615_444_000 picoseconds.
-		Weight::from_parts(1_761_608_710, 4981)
-			// Standard Error: 727_993
-			.saturating_add(Weight::from_parts(86_968_116, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		//  Measured:  `813 + m * (141 ±0)`
+		//  Estimated: `34255 + m * (4007 ±0)`
+		// Minimum execution time: 2_597_181_000 picoseconds.
+		Weight::from_parts(1_866_630_062, 34255)
+			// Standard Error: 293_661
+			.saturating_add(Weight::from_parts(78_497_479, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes(20_u64))
-			.saturating_add(Weight::from_parts(0, 3991).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().writes(22_u64))
+			.saturating_add(Weight::from_parts(0, 4007).saturating_mul(m.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `544`
-		//  Estimated: `3878`
-		// Minimum execution time: 284_522_000 picoseconds.
-		Weight::from_parts(333_799_000, 3878)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `958`
+		//  Estimated: `4997`
+		// Minimum execution time: 334_271_000 picoseconds.
+		Weight::from_parts(361_233_000, 4997)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1015`
-		//  Estimated: `3878`
-		// Minimum execution time: 906_046_000 picoseconds.
-		Weight::from_parts(1_002_733_000, 3878)
+		//  Measured:  `1056`
+		//  Estimated: `3918`
+		// Minimum execution time: 847_396_000 picoseconds.
+		Weight::from_parts(878_889_000, 3918)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
+	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1128 + r * (179 ±0)`
-		//  Estimated: `3878 + r * (3991 ±0)`
-		// Minimum execution time: 1_503_043_000 picoseconds.
-		Weight::from_parts(974_101_497, 3878)
-			// Standard Error: 2_021_153
-			.saturating_add(Weight::from_parts(672_761_554, 0).saturating_mul(r.into()))
+		//  Measured:  `1170 + r * (199 ±0)`
+		//  Estimated: `3918 + r * (4007 ±0)`
+		// Minimum execution time: 1_440_585_000 picoseconds.
+		Weight::from_parts(854_901_958, 3918)
+			// Standard Error: 517_777
+			.saturating_add(Weight::from_parts(641_599_120, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 3991).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 4007).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
@@ -142,12 +150,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `843 + r * (88 ±0)`
-		//  Estimated: `3878 + r * (2603 ±0)`
-		// Minimum execution time: 899_298_000 picoseconds.
-		Weight::from_parts(384_462_238, 3878)
-			// Standard Error: 1_102_612
-			.saturating_add(Weight::from_parts(614_631_933, 0).saturating_mul(r.into()))
+		//  Measured:  `876 + r * (89 ±0)`
+		//  Estimated: `3918 + r * (2603 ±0)`
+		// Minimum execution time: 851_570_000 picoseconds.
+		Weight::from_parts(289_062_052, 3918)
+			// Standard Error: 5_726_612
+			.saturating_add(Weight::from_parts(574_821_455, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -155,23 +163,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(r.into()))
 	}
 	/// Storage: `Miners::Miners` (r:18 w:2)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:2)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2773`
-		//  Estimated: `72828`
-		// Minimum execution time: 2_129_143_000 picoseconds.
-		Weight::from_parts(2_304_360_000, 72828)
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `3116`
+		//  Estimated: `73116`
+		// Minimum execution time: 1_895_060_000 picoseconds.
+		Weight::from_parts(1_981_478_000, 73116)
+			.saturating_add(T::DbWeight::get().reads(22_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 }
 
@@ -188,78 +198,86 @@ impl WeightInfo for () {
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:0 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
+	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `803 + m * (125 ±0)`
-		//  Estimated: `4981 + m * (3991 ±0)`
-		// Minimum execution time: 2_615_444_000 picoseconds.
-		Weight::from_parts(1_761_608_710, 4981)
-			// Standard Error: 727_993
-			.saturating_add(Weight::from_parts(86_968_116, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		//  Measured:  `813 + m * (141 ±0)`
+		//  Estimated: `34255 + m * (4007 ±0)`
+		// Minimum execution time: 2_597_181_000 picoseconds.
+		Weight::from_parts(1_866_630_062, 34255)
+			// Standard Error: 293_661
+			.saturating_add(Weight::from_parts(78_497_479, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(RocksDbWeight::get().writes(20_u64))
-			.saturating_add(Weight::from_parts(0, 3991).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().writes(22_u64))
+			.saturating_add(Weight::from_parts(0, 4007).saturating_mul(m.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `544`
-		//  Estimated: `3878`
-		// Minimum execution time: 284_522_000 picoseconds.
-		Weight::from_parts(333_799_000, 3878)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		//  Measured:  `958`
+		//  Estimated: `4997`
+		// Minimum execution time: 334_271_000 picoseconds.
+		Weight::from_parts(361_233_000, 4997)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1015`
-		//  Estimated: `3878`
-		// Minimum execution time: 906_046_000 picoseconds.
-		Weight::from_parts(1_002_733_000, 3878)
+		//  Measured:  `1056`
+		//  Estimated: `3918`
+		// Minimum execution time: 847_396_000 picoseconds.
+		Weight::from_parts(878_889_000, 3918)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
+	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1128 + r * (179 ±0)`
-		//  Estimated: `3878 + r * (3991 ±0)`
-		// Minimum execution time: 1_503_043_000 picoseconds.
-		Weight::from_parts(974_101_497, 3878)
-			// Standard Error: 2_021_153
-			.saturating_add(Weight::from_parts(672_761_554, 0).saturating_mul(r.into()))
+		//  Measured:  `1170 + r * (199 ±0)`
+		//  Estimated: `3918 + r * (4007 ±0)`
+		// Minimum execution time: 1_440_585_000 picoseconds.
+		Weight::from_parts(854_901_958, 3918)
+			// Standard Error: 517_777
+			.saturating_add(Weight::from_parts(641_599_120, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 3991).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 4007).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
@@ -267,12 +285,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `843 + r * (88 ±0)`
-		//  Estimated: `3878 + r * (2603 ±0)`
-		// Minimum execution time: 899_298_000 picoseconds.
-		Weight::from_parts(384_462_238, 3878)
-			// Standard Error: 1_102_612
-			.saturating_add(Weight::from_parts(614_631_933, 0).saturating_mul(r.into()))
+		//  Measured:  `876 + r * (89 ±0)`
+		//  Estimated: `3918 + r * (2603 ±0)`
+		// Minimum execution time: 851_570_000 picoseconds.
+		Weight::from_parts(289_062_052, 3918)
+			// Standard Error: 5_726_612
+			.saturating_add(Weight::from_parts(574_821_455, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -280,22 +298,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(r.into()))
 	}
 	/// Storage: `Miners::Miners` (r:18 w:2)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1516), added: 3991, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1532), added: 4007, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(413), added: 2888, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorOwners` (r:1 w:1)
+	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:2)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2773`
-		//  Estimated: `72828`
-		// Minimum execution time: 2_129_143_000 picoseconds.
-		Weight::from_parts(2_304_360_000, 72828)
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		//  Measured:  `3116`
+		//  Estimated: `73116`
+		// Minimum execution time: 1_895_060_000 picoseconds.
+		Weight::from_parts(1_981_478_000, 73116)
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 }
