@@ -1,0 +1,27 @@
+//! # The Landmesh content mesh
+//!
+//! Content (3D models, textures, any blob) is named by its BLAKE3 root, a
+//! [`ContentId`](landmesh_primitives::ContentId), and flows through these modules:
+//!
+//! - [`magnet`]: the links users pass around (`magnet:?xt=urn:blake3:…`).
+//! - [`import`]: a stream in, a file plus its content id and outboard out.
+//! - [`verified`]: the hash tree (outboard) that checks every 16 KiB group read, from
+//!   disk or from a peer, against the content id.
+//! - [`store`]: RocksDB index + blob files, pins, a byte limit; [`cache`] decides what
+//!   to evict when it is reached.
+//! - [`gateway`]: HTTP for browsers, a CDN edge: `GET|HEAD /content/<root>` with ranges,
+//!   `POST /content` to upload.
+//!
+//! The crate stands alone (no chain types beyond the shared primitives): the node wires
+//! it to the chain.
+
+pub mod cache;
+pub mod gateway;
+pub mod import;
+pub mod magnet;
+pub mod store;
+pub mod verified;
+
+pub use landmesh_primitives::ContentId;
+pub use magnet::Magnet;
+pub use store::{BlobInfo, Pin, Store, StoreError};

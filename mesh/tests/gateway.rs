@@ -1,0 +1,183 @@
+//! The gateway over real HTTP on loopback: uploads, downloads, ranges, HEAD, caching
+//! headers, CORS and every error status.
+
+use http_body_util::{BodyExt, Full};
+use hyper::{body::Bytes, Method, Request, StatusCode};
+use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+use landmesh_mesh::{
+	gateway::{self, Gateway, Uploaded},
+	Magnet, Pin, Store,
+};
+use std::{net::SocketAddr, sync::Arc};
+
+type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+struct Running {
+	addr: SocketAddr,
+	store: Store,
+	client: HttpClient,
+	_dir: tempfile::TempDir,
+}
+
+async fn start(upload_limit: u64) -> Running {
+	let dir = tempfile::tempdir().unwrap();
+	let store = Store::open(dir.path(), 1 << 30).unwrap();
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let addr = listener.local_addr().unwrap();
+	let gateway = Arc::new(Gateway { store: store.clone(), upload_limit });
+	tokio::spawn(gateway::serve(listener, gateway));
+	Running { addr, store, client: Client::builder(TokioExecutor::new()).build_http(), _dir: dir }
+}
+
+struct Answer {
+	status: StatusCode,
+	headers: hyper::HeaderMap,
+	body: Vec<u8>,
+}
+
+impl Answer {
+	fn header(&self, name: &str) -> &str {
+		self.headers.get(name).map_or("", |v| v.to_str().unwrap())
+	}
+	fn text(&self) -> String {
+		String::from_utf8_lossy(&self.body).into_owned()
+	}
+}
+
+impl Running {
+	async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Answer {
+		let mut request = Request::builder().method(method).uri(format!("http://{}{path}", self.addr));
+		for (k, v) in headers {
+			request = request.header(*k, *v);
+		}
+		let response = self.client.request(request.body(Full::new(Bytes::from(body))).unwrap()).await.unwrap();
+		let status = response.status();
+		let headers = response.headers().clone();
+		let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+		Answer { status, headers, body }
+	}
+
+	async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+		self.send(Method::GET, path, headers, vec![]).await
+	}
+}
+
+fn model(size: usize) -> Vec<u8> {
+	(0..size).map(|i| (i * 7 % 256) as u8 ^ (i >> 14) as u8).collect()
+}
+
+#[tokio::test]
+async fn upload_then_fetch_whole_ranges_head_and_conditional() {
+	let gw = start(64 << 20).await;
+	let bytes = model(300_000);
+	let up = gw
+		.send(Method::POST, "/content?name=cube.glb", &[("content-type", "model/gltf-binary")], bytes.clone())
+		.await;
+	assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
+	let uploaded: Uploaded = serde_json::from_slice(&up.body).unwrap();
+	let root = blake3::hash(&bytes).to_hex().to_string();
+	assert_eq!(uploaded.content_id, root, "the id is the b3sum of the upload");
+	assert_eq!(uploaded.size, bytes.len() as u64);
+	let magnet: Magnet = uploaded.magnet.parse().unwrap();
+	assert_eq!((magnet.size, magnet.name.as_deref()), (Some(300_000), Some("cube.glb")));
+	assert_eq!(up.header("location"), format!("/content/{root}"));
+	assert_eq!(gw.store.pins(&magnet.root).unwrap(), vec![Pin::Upload], "uploads are pinned");
+
+	let path = format!("/content/{root}");
+	let full = gw.get(&path, &[]).await;
+	assert_eq!(full.status, StatusCode::OK);
+	assert_eq!(full.body, bytes);
+	assert_eq!(full.header("content-type"), "model/gltf-binary");
+	assert_eq!(full.header("content-length"), "300000");
+	assert_eq!(full.header("etag"), format!("\"{root}\""));
+	assert_eq!(full.header("cache-control"), "public, max-age=31536000, immutable");
+	assert_eq!(full.header("accept-ranges"), "bytes");
+	assert_eq!(full.header("access-control-allow-origin"), "*");
+
+	let cases: [(&str, usize, usize); 5] = [
+		("bytes=0-0", 0, 1),
+		("bytes=100-199", 100, 200),
+		("bytes=299990-", 299_990, 300_000),
+		("bytes=-10", 299_990, 300_000),
+		("bytes=250000-999999", 250_000, 300_000),
+	];
+	for (range, from, to) in cases {
+		let part = gw.get(&path, &[("range", range)]).await;
+		assert_eq!(part.status, StatusCode::PARTIAL_CONTENT, "{range}");
+		assert_eq!(part.body, bytes[from..to], "{range}");
+		assert_eq!(part.header("content-range"), format!("bytes {}-{}/300000", from, to - 1), "{range}");
+	}
+	let past = gw.get(&path, &[("range", "bytes=300000-")]).await;
+	assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
+	assert_eq!(past.header("content-range"), "bytes */300000");
+	for malformed in ["bytes=9-3", "bytes=abc", "pages=1-2", "bytes=0-1,5-6"] {
+		let whole = gw.get(&path, &[("range", malformed)]).await;
+		assert_eq!((whole.status, whole.body.len()), (StatusCode::OK, 300_000), "{malformed} is ignored");
+	}
+
+	let head = gw.send(Method::HEAD, &path, &[], vec![]).await;
+	assert_eq!(head.status, StatusCode::OK);
+	assert_eq!(head.header("content-length"), "300000");
+	assert!(head.body.is_empty());
+	let head_range = gw.send(Method::HEAD, &path, &[("range", "bytes=10-19")], vec![]).await;
+	assert_eq!((head_range.status, head_range.header("content-length")), (StatusCode::PARTIAL_CONTENT, "10"));
+
+	let cached = gw.get(&path, &[("if-none-match", &format!("\"{root}\""))]).await;
+	assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+	assert!(cached.body.is_empty());
+
+	let preflight = gw.send(Method::OPTIONS, &path, &[("origin", "https://world.example")], vec![]).await;
+	assert_eq!(preflight.status, StatusCode::NO_CONTENT);
+	assert!(preflight.header("access-control-allow-methods").contains("GET"));
+	assert!(preflight.header("access-control-allow-headers").contains("Range"));
+
+	// Served bytes are counted per content: the full body, five ranges, four ignored ones.
+	let served = gw.store.access(&magnet.root).unwrap().served;
+	assert_eq!(served, 300_000 * 5 + 1 + 100 + 10 + 10 + 50_000);
+}
+
+#[tokio::test]
+async fn errors_have_statuses_and_messages() {
+	let gw = start(100_000).await;
+	let unknown = format!("/content/{}", "ab".repeat(32));
+	let missing = gw.get(&unknown, &[]).await;
+	assert_eq!(missing.status, StatusCode::NOT_FOUND);
+	assert!(missing.text().contains("not stored"), "{}", missing.text());
+	assert_eq!(missing.header("access-control-allow-origin"), "*", "errors carry CORS too");
+	let bad = gw.get("/content/not-a-root", &[]).await;
+	assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+	assert!(bad.text().contains("64 hex digits"));
+
+	// Too large: refused from the Content-Length before reading, and when streamed
+	// without one.
+	let big = gw.send(Method::POST, "/content", &[], model(100_001)).await;
+	assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", big.text());
+	assert!(big.text().contains("100000"));
+	assert!(gw.store.list().unwrap().is_empty(), "nothing of a refused upload is kept");
+
+	// Exactly the limit is fine; an empty upload is a valid (empty) content.
+	let ok = gw.send(Method::POST, "/content", &[], model(100_000)).await;
+	assert_eq!(ok.status, StatusCode::CREATED);
+	let empty = gw.send(Method::POST, "/content", &[], vec![]).await;
+	assert_eq!(empty.status, StatusCode::CREATED);
+	let uploaded: Uploaded = serde_json::from_slice(&empty.body).unwrap();
+	assert_eq!(uploaded.content_id, blake3::hash(b"").to_hex().to_string());
+	let path = format!("/content/{}", uploaded.content_id);
+	let got = gw.get(&path, &[]).await;
+	assert_eq!((got.status, got.body.len()), (StatusCode::OK, 0));
+	assert_eq!(gw.get(&path, &[("range", "bytes=0-0")]).await.status, StatusCode::RANGE_NOT_SATISFIABLE);
+}
+
+#[tokio::test]
+async fn a_chunked_upload_over_the_limit_is_cut_off_with_413() {
+	use futures::StreamExt;
+	let gw = start(50_000).await;
+	// A body without Content-Length (chunked): the gateway stops at the limit.
+	let chunks = futures::stream::iter((0..20).map(|_| Ok::<_, std::io::Error>(hyper::body::Frame::data(Bytes::from(vec![1u8; 10_000])))));
+	let body = http_body_util::StreamBody::new(chunks.boxed());
+	let client: Client<_, http_body_util::StreamBody<_>> = Client::builder(TokioExecutor::new()).build_http();
+	let request = Request::post(format!("http://{}/content", gw.addr)).body(body).unwrap();
+	let response = client.request(request).await.unwrap();
+	assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+	assert!(gw.store.list().unwrap().is_empty());
+}
