@@ -11,17 +11,24 @@
 //!   to evict when it is reached.
 //! - [`gateway`]: HTTP for browsers, a CDN edge: `GET|HEAD /content/<root>` with ranges,
 //!   `POST /content` to upload.
+//! - [`wire`]: the transfer protocol's messages; [`peers`]: the mesh's libp2p swarm
+//!   (identify, Kademlia, transfers) answering peers from the store; [`fetch`]: a
+//!   download from several peers at once, verified group by group.
 //!
 //! The crate stands alone (no chain types beyond the shared primitives): the node wires
 //! it to the chain.
 
 pub mod cache;
+pub mod fetch;
 pub mod gateway;
 pub mod import;
 pub mod magnet;
+pub mod peers;
 pub mod store;
 pub mod verified;
+pub mod wire;
 
 pub use landmesh_primitives::ContentId;
 pub use magnet::Magnet;
+pub use peers::Mesh;
 pub use store::{BlobInfo, Pin, Store, StoreError};

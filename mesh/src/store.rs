@@ -411,6 +411,33 @@ impl Store {
 		}
 	}
 
+	/// The verified-streaming (bao) encoding of the groups covering `range`, for a peer.
+	/// Every group is checked before it is encoded; a corrupt blob is dropped and
+	/// reported, so a peer never receives bad bytes from this node.
+	pub fn encode_range(&self, root: &ContentId, range: Range<u64>) -> Result<Vec<u8>, StoreError> {
+		use bao_tree::io::{sync::encode_ranges_validated, EncodeError};
+		let outboard = self.outboard(root)?.ok_or(StoreError::NotFound(*root))?;
+		let ranges = verified::group_ranges(&range);
+		let mut encoded = Vec::new();
+		let result = if outboard.tree.size() <= INLINE_MAX {
+			let bytes = self.inner.db.get(key(INLINE, root))?.ok_or(StoreError::NotFound(*root))?;
+			encode_ranges_validated(&bytes[..], &outboard, &ranges, &mut encoded)
+		} else {
+			let file = File::open(self.blob_path(root))?;
+			encode_ranges_validated(&file, &outboard, &ranges, &mut encoded)
+		};
+		match result {
+			Ok(()) => Ok(encoded),
+			Err(EncodeError::Io(e)) => Err(e.into()),
+			Err(e) => {
+				log::warn!(target: "mesh", "{root:?} failed verification while serving a peer ({e}); dropping it");
+				let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
+				self.drop_blob(root)?;
+				Err(StoreError::Corrupt(*root))
+			},
+		}
+	}
+
 	/// Reads a whole blob into memory (for small blobs and tests).
 	pub fn read_to_vec(&self, root: &ContentId) -> Result<Vec<u8>, StoreError> {
 		let mut out = Vec::new();

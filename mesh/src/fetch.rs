@@ -1,0 +1,235 @@
+//! Downloads: one content from several peers at once, every group verified on arrival.
+//!
+//! The content is cut into ranges of [`wire::MAX_RANGE`] bytes. One worker per peer takes
+//! the next missing range, asks its peer, checks the answer against the content id
+//! (bao decoding fails at the first group that does not hash right) and writes it in
+//! place into a temporary file. A peer that sends bad data is banned for this download
+//! and its range goes back to the queue; a peer that fails or times out gets
+//! [`MAX_FAILURES`] tries. Faster peers simply take more ranges. When every range is in,
+//! the file's outboard is computed and it is committed to the store, which keeps it as
+//! cache (unpinned) unless the caller pins it.
+
+use crate::{
+	peers::{Mesh, PeerError},
+	store::{BlobInfo, Store, StoreError},
+	verified::{self, tree},
+	wire::{self, Request, Response},
+	ContentId,
+};
+use bao_tree::io::{sync::DecodeResponseIter, BaoContentItem};
+use libp2p::PeerId;
+use std::{
+	collections::{HashMap, VecDeque},
+	fs::File,
+	io::{BufReader, Seek, SeekFrom},
+	ops::Range,
+	os::unix::fs::FileExt,
+	sync::{Arc, Mutex},
+};
+
+/// Failed requests (not bad data) a peer may have before it is dropped from a download.
+pub const MAX_FAILURES: u32 = 3;
+
+/// Why a download failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+	/// No peer answered with the content's size.
+	#[error("none of {0} peers has content {1}")]
+	NotFound(usize, String),
+	/// Every peer failed or was banned before all ranges arrived.
+	#[error("every peer failed before the download of {root} completed ({} sent bad data)", banned.len())]
+	PeersExhausted {
+		/// The content.
+		root: String,
+		/// The peers that sent data failing verification.
+		banned: Vec<PeerId>,
+	},
+	/// The store could not take the result.
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	/// The temporary file failed.
+	#[error(transparent)]
+	Io(#[from] std::io::Error),
+}
+
+/// What a download did, for callers and tests.
+#[derive(Debug)]
+pub struct Downloaded {
+	/// The stored content.
+	pub info: BlobInfo,
+	/// Bytes each peer delivered (verified).
+	pub from: HashMap<PeerId, u64>,
+	/// Peers that sent data that failed verification.
+	pub banned: Vec<PeerId>,
+}
+
+struct Shared {
+	queue: VecDeque<Range<u64>>,
+	/// Ranges some worker is fetching: a worker with nothing to take waits while any
+	/// are, since a failure puts one back.
+	in_flight: usize,
+	from: HashMap<PeerId, u64>,
+	banned: Vec<PeerId>,
+}
+
+/// Downloads `root` from `peers` into `store` (a no-op if it is there already).
+pub async fn download(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Downloaded, FetchError> {
+	if let Some(info) = store.info(&root)? {
+		return Ok(Downloaded { info, from: HashMap::new(), banned: Vec::new() });
+	}
+	let size = find_size(mesh, root, peers).await.ok_or_else(|| FetchError::NotFound(peers.len(), root.to_hex()))?;
+	let (file, path) = store.temp_file()?;
+	let file = Arc::new(file);
+	let result = fetch_ranges(mesh, root, size, peers, file.clone()).await;
+	let result = match result {
+		Ok(shared) => commit(store, file, &path, root, size).await.map(|info| Downloaded {
+			info,
+			from: shared.from,
+			banned: shared.banned,
+		}),
+		Err(e) => Err(e),
+	};
+	let _ = std::fs::remove_file(&path);
+	result
+}
+
+/// The size the peers report (the first answer; verified by the first range).
+async fn find_size(mesh: &Mesh, root: ContentId, peers: &[PeerId]) -> Option<u64> {
+	let asks = peers.iter().map(|peer| mesh.request(*peer, Request::Size(root)));
+	futures::future::join_all(asks).await.into_iter().find_map(|r| match r {
+		Ok(Response::Size(size)) => Some(size),
+		_ => None,
+	})
+}
+
+async fn fetch_ranges(mesh: &Mesh, root: ContentId, size: u64, peers: &[PeerId], file: Arc<File>) -> Result<Shared, FetchError> {
+	let mut queue: VecDeque<Range<u64>> =
+		(0..size.div_ceil(wire::MAX_RANGE)).map(|i| i * wire::MAX_RANGE..((i + 1) * wire::MAX_RANGE).min(size)).collect();
+	if queue.is_empty() {
+		// An empty content: one range that carries just the root check.
+		queue.push_back(0..0);
+	}
+	let shared = Arc::new(Mutex::new(Shared { queue, in_flight: 0, from: HashMap::new(), banned: Vec::new() }));
+	let workers = peers.iter().map(|peer| worker(mesh.clone(), *peer, root, size, shared.clone(), file.clone()));
+	futures::future::join_all(workers).await;
+	let shared = Arc::try_unwrap(shared).map_err(|_| FetchError::PeersExhausted { root: root.to_hex(), banned: vec![] })?;
+	let shared = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+	if !shared.queue.is_empty() {
+		return Err(FetchError::PeersExhausted { root: root.to_hex(), banned: shared.banned });
+	}
+	Ok(shared)
+}
+
+/// One peer's share of a download: ranges until none are left, or the peer is out.
+async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Arc<Mutex<Shared>>, file: Arc<File>) {
+	let mut failures = 0;
+	loop {
+		let next = {
+			let mut s = lock(&shared);
+			let next = s.queue.pop_front();
+			if next.is_some() {
+				s.in_flight += 1;
+			}
+			(next, s.in_flight)
+		};
+		let range = match next {
+			(Some(range), _) => range,
+			(None, 0) => return,
+			(None, _) => {
+				tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+				continue;
+			},
+		};
+		let answer = mesh.request(peer, Request::Range { root, start: range.start, end: range.end.max(1) }).await;
+		let outcome = match answer {
+			Ok(Response::Range(encoded)) => {
+				let file = file.clone();
+				let range = range.clone();
+				tokio::task::spawn_blocking(move || write_verified(&file, root, size, &range, &encoded))
+					.await
+					.unwrap_or(Err(Verdict::Failed))
+			},
+			Ok(_) => Err(Verdict::Failed),
+			Err(PeerError::Stopped) => Err(Verdict::Stopped),
+			Err(PeerError::Failed { reason, .. }) => {
+				log::debug!(target: "mesh", "range {range:?} of {root:?} from {peer}: {reason}");
+				Err(Verdict::Failed)
+			},
+		};
+		let mut s = lock(&shared);
+		s.in_flight -= 1;
+		match outcome {
+			Ok(bytes) => *s.from.entry(peer).or_default() += bytes,
+			Err(verdict) => {
+				s.queue.push_back(range);
+				if verdict == Verdict::Bad {
+					log::warn!(target: "mesh", "{peer} sent data for {root:?} that fails verification; banned");
+					s.banned.push(peer);
+					return;
+				}
+				if verdict == Verdict::Stopped {
+					return;
+				}
+				failures += 1;
+				if failures >= MAX_FAILURES {
+					return;
+				}
+			},
+		}
+	}
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Verdict {
+	/// The peer did not deliver (missing, refused, timed out).
+	Failed,
+	/// The peer delivered bytes that are not the content.
+	Bad,
+	/// The mesh is shutting down.
+	Stopped,
+}
+
+/// Decodes a range answer, verifying every parent and group against the root, and
+/// writes the groups in place. Returns the bytes written.
+fn write_verified(file: &File, root: ContentId, size: u64, range: &Range<u64>, encoded: &[u8]) -> Result<u64, Verdict> {
+	let ranges = verified::group_ranges(&(range.start..range.end.max(1)));
+	let items = DecodeResponseIter::new(blake3::Hash::from_bytes(root.0), tree(size), encoded, &ranges);
+	let mut written = 0;
+	for item in items {
+		match item {
+			Ok(BaoContentItem::Leaf(leaf)) => {
+				file.write_all_at(&leaf.data, leaf.offset).map_err(|_| Verdict::Failed)?;
+				written += leaf.data.len() as u64;
+			},
+			Ok(BaoContentItem::Parent(_)) => {},
+			Err(_) => return Err(Verdict::Bad),
+		}
+	}
+	Ok(written)
+}
+
+/// Computes the outboard of the complete file and stores it.
+async fn commit(store: &Store, file: Arc<File>, path: &std::path::Path, root: ContentId, size: u64) -> Result<BlobInfo, FetchError> {
+	let store = store.clone();
+	let path = path.to_path_buf();
+	tokio::task::spawn_blocking(move || {
+		let mut file = Arc::try_unwrap(file).map_err(|_| StoreError::NotFound(root))?;
+		file.sync_all()?;
+		file.seek(SeekFrom::Start(0))?;
+		let mut pairs = Vec::new();
+		let hash = bao_tree::io::sync::outboard_post_order(BufReader::with_capacity(1 << 20, &mut file), tree(size), &mut pairs)?;
+		if hash.as_bytes() != &root.0 {
+			// Every group was verified as it arrived, so this means a range was never
+			// written; refuse rather than store something else under this id.
+			return Err(StoreError::Corrupt(root).into());
+		}
+		let outboard = verified::outboard(root, size, pairs);
+		Ok(store.commit(file, &path, outboard, None, None)?)
+	})
+	.await
+	.map_err(|e| FetchError::Io(std::io::Error::other(e)))?
+}
+
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+	shared.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,167 @@
+//! Peer-to-peer transfers between real mesh swarms on loopback: each node has its own
+//! key, port, RocksDB store and files. Upload on A, B caches it, C fetches from A and B at
+//! once; a corrupted copy on B is detected by B, never sent, and the fetch completes from
+//! A; with A gone, a fetch completes from the others.
+
+use landmesh_mesh::{fetch, Mesh, Pin, Store};
+use libp2p::{identity::Keypair, Multiaddr, PeerId};
+
+struct Node {
+	mesh: Mesh,
+	store: Store,
+	addr: Multiaddr,
+	dir: tempfile::TempDir,
+}
+
+async fn node() -> Node {
+	let dir = tempfile::tempdir().unwrap();
+	let store = Store::open(dir.path(), 1 << 30).unwrap();
+	let mesh = Mesh::start(Keypair::generate_ed25519(), "/ip4/127.0.0.1/tcp/0".parse().unwrap(), store.clone()).await.unwrap();
+	let addr = loop {
+		if let Some(a) = mesh.listen_addrs().await.into_iter().next() {
+			break a;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+	};
+	Node { mesh, store, addr, dir }
+}
+
+/// Lets `from` reach each of `to`.
+async fn introduce(from: &Node, to: &[&Node]) -> Vec<PeerId> {
+	for n in to {
+		from.mesh.add_address(n.mesh.peer_id(), n.addr.clone()).await;
+	}
+	to.iter().map(|n| n.mesh.peer_id()).collect()
+}
+
+fn model(size: usize) -> Vec<u8> {
+	(0..size).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[1]).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fetch_from_many_survive_corruption_and_loss() {
+	let bytes = model(6 << 20);
+	let (a, b, c) = (node().await, node().await, node().await);
+	let root = a.store.import(&bytes[..], Some(bytes.len() as u64), u64::MAX, None, Some(Pin::Upload)).unwrap().root;
+
+	// B fetches it from A and keeps it as cache.
+	let peers = introduce(&b, &[&a]).await;
+	let got = fetch::download(&b.mesh, &b.store, root, &peers).await.unwrap();
+	assert_eq!(got.from.get(&a.mesh.peer_id()), Some(&(6 << 20)));
+	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
+	assert!(!b.store.info(&root).unwrap().unwrap().pinned, "a fetched copy is cache, not pinned");
+
+	// C fetches from A and B at once: both deliver, the bytes are identical.
+	let peers = introduce(&c, &[&a, &b]).await;
+	let got = fetch::download(&c.mesh, &c.store, root, &peers).await.unwrap();
+	assert_eq!(c.store.read_to_vec(&root).unwrap(), bytes);
+	let (from_a, from_b) = (got.from[&a.mesh.peer_id()], got.from[&b.mesh.peer_id()]);
+	assert_eq!(from_a + from_b, 6 << 20);
+	assert!(from_a > 0 && from_b > 0, "both peers served: A {from_a}, B {from_b}");
+	assert!(b.store.access(&root).unwrap().served > 0, "B counts what it served");
+
+	// B's copy rots on disk. D asks B and A: B detects it while encoding, sends nothing of
+	// it and drops its copy; D completes from A.
+	let file = b.dir.path().join("blobs").join(root.to_hex());
+	let mut on_disk = std::fs::read(&file).unwrap();
+	for i in (0..on_disk.len()).step_by(1 << 20) {
+		on_disk[i + 100] ^= 0x5a;
+	}
+	std::fs::write(&file, &on_disk).unwrap();
+	let d = node().await;
+	let peers = introduce(&d, &[&b, &a]).await;
+	let got = fetch::download(&d.mesh, &d.store, root, &peers).await.unwrap();
+	assert_eq!(d.store.read_to_vec(&root).unwrap(), bytes);
+	assert_eq!(got.from.get(&b.mesh.peer_id()), None, "nothing came from the corrupt copy");
+	assert!(b.store.info(&root).unwrap().is_none(), "B dropped its corrupt copy");
+
+	// A goes away. E fetches from A, C and D: A fails, the others deliver.
+	let a_id = a.mesh.peer_id();
+	drop(a);
+	let e = node().await;
+	let peers = introduce(&e, &[&c, &d]).await;
+	e.mesh.add_address(a_id, "/ip4/127.0.0.1/tcp/1".parse().unwrap()).await;
+	let got = fetch::download(&e.mesh, &e.store, root, &[vec![a_id], peers].concat()).await.unwrap();
+	assert_eq!(e.store.read_to_vec(&root).unwrap(), bytes);
+	assert_eq!(got.from.get(&a_id), None);
+
+	// Nobody has an unknown content: a clear error, nothing stored.
+	let unknown = landmesh_mesh::ContentId([7; 32]);
+	let err = fetch::download(&e.mesh, &e.store, unknown, &[c.mesh.peer_id()]).await.unwrap_err();
+	assert!(matches!(err, fetch::FetchError::NotFound(1, _)), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boundary_sizes_transfer_exactly() {
+	let (a, b) = (node().await, node().await);
+	let peers = introduce(&b, &[&a]).await;
+	for size in [0usize, 1, 1024, 16 * 1024 - 1, 16 * 1024 + 1, (1 << 20) + 1] {
+		let bytes = model(size);
+		let root = a.store.import(&bytes[..], Some(size as u64), u64::MAX, None, None).unwrap().root;
+		fetch::download(&b.mesh, &b.store, root, &peers).await.unwrap();
+		assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes, "size {size}");
+	}
+}
+
+/// A peer that answers every range with bytes that are not the content (a bug or a
+/// liar): the downloader detects it at the first group, bans it and completes elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_sending_bad_data_is_banned() {
+	use futures::StreamExt;
+	use landmesh_mesh::wire::{Request, Response, TransferCodec, PROTOCOL};
+	use libp2p::{request_response, swarm::SwarmEvent, StreamProtocol};
+
+	let (a, b) = (node().await, node().await);
+	let bytes = model(3 << 20);
+	let root = a.store.import(&bytes[..], Some(bytes.len() as u64), u64::MAX, None, None).unwrap().root;
+
+	let mut liar = libp2p::SwarmBuilder::with_new_identity()
+		.with_tokio()
+		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
+		.unwrap()
+		.with_behaviour(|_| {
+			request_response::Behaviour::<TransferCodec>::new(
+				[(StreamProtocol::new(PROTOCOL), request_response::ProtocolSupport::Full)],
+				request_response::Config::default(),
+			)
+		})
+		.unwrap()
+		.with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(60)))
+		.build();
+	liar.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
+	let liar_addr = loop {
+		if let SwarmEvent::NewListenAddr { address, .. } = liar.select_next_some().await {
+			break address;
+		}
+	};
+	let liar_id = *liar.local_peer_id();
+	let size = bytes.len() as u64;
+	tokio::spawn(async move {
+		loop {
+			if let SwarmEvent::Behaviour(request_response::Event::Message {
+				message: request_response::Message::Request { request, channel, .. },
+				..
+			}) = liar.select_next_some().await
+			{
+				let answer = match request {
+					Request::Size(_) => Response::Size(size),
+					Request::Range { .. } => Response::Range(vec![0xab; 64 * 20 + (1 << 20)]),
+				};
+				let _ = liar.behaviour_mut().send_response(channel, answer);
+			}
+		}
+	});
+
+	b.mesh.add_address(liar_id, liar_addr).await;
+	// From the liar alone: it is banned at its first answer and nothing is stored.
+	let err = fetch::download(&b.mesh, &b.store, root, &[liar_id]).await.unwrap_err();
+	assert!(matches!(&err, fetch::FetchError::PeersExhausted { banned, .. } if banned == &vec![liar_id]), "{err}");
+	assert!(b.store.info(&root).unwrap().is_none());
+	assert_eq!(std::fs::read_dir(b.dir.path().join("tmp")).unwrap().count(), 0, "no partial file is left");
+	// With an honest peer beside it, the download completes with the right bytes and
+	// nothing the liar sent.
+	let honest = introduce(&b, &[&a]).await;
+	let got = fetch::download(&b.mesh, &b.store, root, &[vec![liar_id], honest].concat()).await.unwrap();
+	assert_eq!(got.from.get(&liar_id), None, "not one byte from the liar is kept");
+	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
+}
