@@ -65,6 +65,11 @@ pub struct Downloaded {
 
 struct Shared {
 	queue: VecDeque<Range<u64>>,
+	/// Ranges verified and written, by start offset; `prefix` bytes from the start are
+	/// all in (what a streaming reader may read).
+	done: std::collections::BTreeSet<u64>,
+	prefix: u64,
+	progress: tokio::sync::watch::Sender<u64>,
 	/// Ranges some worker is fetching: a worker with nothing to take waits while any
 	/// are, since a failure puts one back.
 	in_flight: usize,
@@ -72,25 +77,51 @@ struct Shared {
 	banned: Vec<PeerId>,
 }
 
+/// A download under way, readable while it runs.
+pub struct Started {
+	/// The content's size (as the peers report it; the first verified range confirms it).
+	pub size: u64,
+	/// The partial file: bytes below `*verified.borrow()` are verified and final.
+	pub file: Arc<File>,
+	/// How many bytes from the start are in; grows until the download ends.
+	pub verified: tokio::sync::watch::Receiver<u64>,
+	/// The download's outcome, once committed to the store.
+	pub done: tokio::task::JoinHandle<Result<Downloaded, FetchError>>,
+}
+
 /// Downloads `root` from `peers` into `store` (a no-op if it is there already).
 pub async fn download(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Downloaded, FetchError> {
 	if let Some(info) = store.info(&root)? {
 		return Ok(Downloaded { info, from: HashMap::new(), banned: Vec::new() });
 	}
+	start(mesh, store, root, peers).await?.done.await.map_err(|e| FetchError::Io(std::io::Error::other(e)))?
+}
+
+/// Starts downloading `root` from `peers` (after asking them its size) and returns at
+/// once, so a caller can stream the verified prefix while the rest arrives.
+pub async fn start(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Started, FetchError> {
 	let size = find_size(mesh, root, peers).await.ok_or_else(|| FetchError::NotFound(peers.len(), root.to_hex()))?;
 	let (file, path) = store.temp_file()?;
 	let file = Arc::new(file);
-	let result = fetch_ranges(mesh, root, size, peers, file.clone()).await;
-	let result = match result {
-		Ok(shared) => commit(store, file, &path, root, size).await.map(|info| Downloaded {
-			info,
-			from: shared.from,
-			banned: shared.banned,
-		}),
-		Err(e) => Err(e),
-	};
-	let _ = std::fs::remove_file(&path);
-	result
+	let (progress, verified) = tokio::sync::watch::channel(0);
+	let (mesh, store, peers, task_file) = (mesh.clone(), store.clone(), peers.to_vec(), file.clone());
+	let done = tokio::spawn(async move {
+		let result = match fetch_ranges(&mesh, root, size, &peers, task_file.clone(), progress).await {
+			Ok(shared) => commit(&store, &task_file, &path, root, size).await.map(|info| Downloaded {
+				info,
+				from: shared.from,
+				banned: shared.banned,
+			}),
+			Err(e) => Err(e),
+		};
+		let _ = std::fs::remove_file(&path);
+		if result.is_ok() {
+			// Others may now fetch it from here.
+			mesh.provide(root).await;
+		}
+		result
+	});
+	Ok(Started { size, file, verified, done })
 }
 
 /// The size the peers report (the first answer; verified by the first range).
@@ -102,14 +133,21 @@ async fn find_size(mesh: &Mesh, root: ContentId, peers: &[PeerId]) -> Option<u64
 	})
 }
 
-async fn fetch_ranges(mesh: &Mesh, root: ContentId, size: u64, peers: &[PeerId], file: Arc<File>) -> Result<Shared, FetchError> {
+async fn fetch_ranges(
+	mesh: &Mesh,
+	root: ContentId,
+	size: u64,
+	peers: &[PeerId],
+	file: Arc<File>,
+	progress: tokio::sync::watch::Sender<u64>,
+) -> Result<Shared, FetchError> {
 	let mut queue: VecDeque<Range<u64>> =
 		(0..size.div_ceil(wire::MAX_RANGE)).map(|i| i * wire::MAX_RANGE..((i + 1) * wire::MAX_RANGE).min(size)).collect();
 	if queue.is_empty() {
 		// An empty content: one range that carries just the root check.
 		queue.push_back(0..0);
 	}
-	let shared = Arc::new(Mutex::new(Shared { queue, in_flight: 0, from: HashMap::new(), banned: Vec::new() }));
+	let shared = Arc::new(Mutex::new(Shared { queue, done: Default::default(), prefix: 0, progress, in_flight: 0, from: HashMap::new(), banned: Vec::new() }));
 	let workers = peers.iter().map(|peer| worker(mesh.clone(), *peer, root, size, shared.clone(), file.clone()));
 	futures::future::join_all(workers).await;
 	let shared = Arc::try_unwrap(shared).map_err(|_| FetchError::PeersExhausted { root: root.to_hex(), banned: vec![] })?;
@@ -159,7 +197,19 @@ async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Ar
 		let mut s = lock(&shared);
 		s.in_flight -= 1;
 		match outcome {
-			Ok(bytes) => *s.from.entry(peer).or_default() += bytes,
+			Ok(bytes) => {
+				*s.from.entry(peer).or_default() += bytes;
+				s.done.insert(range.start);
+				loop {
+					let at = s.prefix;
+					if at >= size || !s.done.remove(&at) {
+						break;
+					}
+					s.prefix = (at + wire::MAX_RANGE).min(size);
+				}
+				let prefix = s.prefix;
+				s.progress.send_replace(prefix);
+			},
 			Err(verdict) => {
 				s.queue.push_back(range);
 				if verdict == Verdict::Bad {
@@ -209,11 +259,12 @@ fn write_verified(file: &File, root: ContentId, size: u64, range: &Range<u64>, e
 }
 
 /// Computes the outboard of the complete file and stores it.
-async fn commit(store: &Store, file: Arc<File>, path: &std::path::Path, root: ContentId, size: u64) -> Result<BlobInfo, FetchError> {
+async fn commit(store: &Store, file: &File, path: &std::path::Path, root: ContentId, size: u64) -> Result<BlobInfo, FetchError> {
 	let store = store.clone();
 	let path = path.to_path_buf();
+	// A second handle: readers streaming the partial file keep theirs.
+	let mut file = file.try_clone()?;
 	tokio::task::spawn_blocking(move || {
-		let mut file = Arc::try_unwrap(file).map_err(|_| StoreError::NotFound(root))?;
 		file.sync_all()?;
 		file.seek(SeekFrom::Start(0))?;
 		let mut pairs = Vec::new();

@@ -6,7 +6,9 @@
 //!   allows and nginx does. Content ids name immutable bytes, so responses carry
 //!   `ETag: "<root>"`, `Cache-Control: public, max-age=31536000, immutable`, and answer
 //!   `If-None-Match` with `304`. `Content-Type` is the media type recorded with the
-//!   content (the upload's, or the model format the chain gives).
+//!   content (the upload's, or the model format the chain gives). On a miss the gateway
+//!   asks the mesh (DHT providers, and the peers [`Gateway::peers_for`] names), starts a
+//!   download, and streams each verified piece as it lands; the copy stays as cache.
 //! - `POST /content`: upload a body (streamed to disk, at most the upload limit, `413`
 //!   beyond it); answers `201` with the content id and its magnet link. Uploads are
 //!   pinned.
@@ -16,7 +18,9 @@
 //! one place.
 
 use crate::{
+	fetch::{self, Started},
 	magnet::Magnet,
+	peers::Mesh,
 	store::{BlobInfo, Pin, Store, StoreError},
 	verified::VerifyError,
 	ContentId,
@@ -30,8 +34,13 @@ use axum::{
 	Router,
 };
 use futures::StreamExt;
-use std::{io, ops::Range, sync::Arc};
+use libp2p::PeerId;
+use std::{io, ops::Range, os::unix::fs::FileExt, sync::Arc};
 use tokio::sync::mpsc;
+
+/// Peers known to hold a content besides those the DHT names (the node answers from
+/// chain state: the miners keeping its replicas).
+pub type PeersFor = Arc<dyn Fn(&ContentId) -> Vec<PeerId> + Send + Sync>;
 
 /// What the gateway serves from, and its limits.
 pub struct Gateway {
@@ -39,7 +48,21 @@ pub struct Gateway {
 	pub store: Store,
 	/// The largest upload accepted, in bytes.
 	pub upload_limit: u64,
+	/// The mesh to fetch misses through (none: a miss is a 404).
+	pub mesh: Option<Mesh>,
+	/// Where else to look for a content on a miss.
+	pub peers_for: Option<PeersFor>,
 }
+
+impl Gateway {
+	/// A gateway serving only what `store` holds.
+	pub fn local(store: Store, upload_limit: u64) -> Gateway {
+		Gateway { store, upload_limit, mesh: None, peers_for: None }
+	}
+}
+
+/// How long a miss waits for the DHT to name providers.
+const PROVIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Bytes handed to the HTTP body at a time: large enough to keep syscalls few, small
 /// enough to start streaming at once.
@@ -203,7 +226,14 @@ async fn get_content(
 ) -> Result<Response, GatewayError> {
 	let root = ContentId::from_hex(&root).map_err(|_| GatewayError::BadRoot(root.clone()))?;
 	let store = gateway.store.clone();
-	let info = blocking(move || store.info(&root)).await?.ok_or_else(|| GatewayError::NotFound(root.to_hex()))?;
+	let (info, miss) = match blocking(move || store.info(&root)).await? {
+		Some(info) => (info, None),
+		None => {
+			let started = fetch_miss(&gateway, root).await?;
+			let info = BlobInfo { root, size: started.size, media_type: None, pinned: false };
+			(info, Some(started))
+		},
+	};
 	let etag = format!("\"{}\"", root.to_hex());
 	let mut response_headers = HeaderMap::new();
 	cors(&mut response_headers);
@@ -235,8 +265,69 @@ async fn get_content(
 	if method == Method::HEAD {
 		return Ok((status, response_headers).into_response());
 	}
-	let body = stream_verified(gateway.store.clone(), info, bytes).await?;
+	let body = match miss {
+		None => stream_verified(gateway.store.clone(), info, bytes).await?,
+		Some(started) => stream_download(gateway.store.clone(), root, started, bytes),
+	};
 	Ok((status, response_headers, body).into_response())
+}
+
+/// Starts fetching a content this node lacks from the peers that have it.
+async fn fetch_miss(gateway: &Gateway, root: ContentId) -> Result<Started, GatewayError> {
+	let not_found = || GatewayError::NotFound(root.to_hex());
+	let mesh = gateway.mesh.as_ref().ok_or_else(not_found)?;
+	let mut peers = gateway.peers_for.as_ref().map(|f| f(&root)).unwrap_or_default();
+	if let Ok(found) = tokio::time::timeout(PROVIDER_WAIT, mesh.find_providers(root)).await {
+		peers.extend(found.into_iter().filter(|p| *p != mesh.peer_id()));
+	}
+	peers.sort();
+	peers.dedup();
+	if peers.is_empty() {
+		return Err(not_found());
+	}
+	fetch::start(mesh, &gateway.store, root, &peers).await.map_err(|e| {
+		log::debug!(target: "mesh", "miss on {root:?}: {e}");
+		not_found()
+	})
+}
+
+/// Streams `range` of a content while it downloads: each piece is sent as soon as the
+/// download's verified prefix covers it. The download completes (and is cached) even if
+/// the client goes away.
+fn stream_download(store: Store, root: ContentId, started: Started, range: Range<u64>) -> Body {
+	let Started { file, verified, done, .. } = started;
+	tokio::spawn(async move {
+		if let Ok(Ok(got)) = done.await {
+			let _ = store.touch(&root, 0);
+			log::debug!(target: "mesh", "cached {root:?} from {} peers", got.from.len());
+		}
+	});
+	let state = (range.start, verified, file);
+	let stream = futures::stream::unfold(state, move |(pos, mut verified, file)| async move {
+		if pos >= range.end {
+			return None;
+		}
+		// Wait until the verified prefix passes `pos` (or the download ends without it).
+		loop {
+			if *verified.borrow_and_update() > pos {
+				break;
+			}
+			if verified.changed().await.is_err() && *verified.borrow() <= pos {
+				let err = io::Error::new(io::ErrorKind::UnexpectedEof, "the download failed before this range arrived");
+				return Some((Err(err), (range.end, verified, file)));
+			}
+		}
+		let end = range.end.min(*verified.borrow()).min(pos + BODY_CHUNK as u64);
+		let reader = file.clone();
+		let read = tokio::task::spawn_blocking(move || {
+			let mut buf = vec![0u8; (end - pos) as usize];
+			reader.read_exact_at(&mut buf, pos).map(|()| Bytes::from(buf))
+		})
+		.await
+		.unwrap_or_else(|e| Err(io::Error::other(e)));
+		Some((read, (end, verified, file)))
+	});
+	Body::from_stream(stream)
 }
 
 /// Streams `range` of a stored content, verified. The first piece is awaited before the
@@ -348,6 +439,9 @@ async fn upload(
 	}
 	drop(tx);
 	let info = import.await.map_err(|e| GatewayError::Internal(e.to_string()))??;
+	if let Some(mesh) = &gateway.mesh {
+		mesh.provide(info.root).await;
+	}
 	let magnet = Magnet { root: info.root, size: Some(info.size), name: upload_name(&uri) };
 	let uploaded = Uploaded {
 		content_id: info.root.to_hex(),

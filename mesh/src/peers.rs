@@ -56,6 +56,28 @@ enum Command {
 	ListenAddrs { reply: oneshot::Sender<Vec<Multiaddr>> },
 }
 
+/// The mesh's node key, kept in `path` (created on first use, readable by the owner
+/// only): a node keeps its peer id across restarts, as peers and the chain know it by it.
+pub fn load_or_create_key(path: &std::path::Path) -> std::io::Result<Keypair> {
+	let invalid = |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()));
+	match std::fs::read(path) {
+		Ok(bytes) => Keypair::from_protobuf_encoding(&bytes).map_err(|e| invalid(&e)),
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+			let key = Keypair::generate_ed25519();
+			if let Some(dir) = path.parent() {
+				std::fs::create_dir_all(dir)?;
+			}
+			let bytes = key.to_protobuf_encoding().map_err(|e| invalid(&e))?;
+			let mut options = std::fs::OpenOptions::new();
+			options.write(true).create_new(true);
+			std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+			std::io::Write::write_all(&mut options.open(path)?, &bytes)?;
+			Ok(key)
+		},
+		Err(e) => Err(e),
+	}
+}
+
 /// A handle on a running mesh swarm; cheap to clone. The swarm stops when every handle
 /// is dropped.
 #[derive(Clone)]
@@ -66,8 +88,8 @@ pub struct Mesh {
 
 impl Mesh {
 	/// Starts a swarm with `keypair` listening on `listen` (e.g. `/ip4/0.0.0.0/tcp/30444`,
-	/// port 0 for any), serving from `store`.
-	pub async fn start(keypair: Keypair, listen: Multiaddr, store: Store) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
+	/// port 0 for any), serving from `store`. Must be called within a tokio runtime.
+	pub fn start(keypair: Keypair, listen: Multiaddr, store: Store) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
 		let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
 			.with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?

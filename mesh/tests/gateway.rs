@@ -24,7 +24,7 @@ async fn start(upload_limit: u64) -> Running {
 	let store = Store::open(dir.path(), 1 << 30).unwrap();
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let addr = listener.local_addr().unwrap();
-	let gateway = Arc::new(Gateway { store: store.clone(), upload_limit });
+	let gateway = Arc::new(Gateway::local(store.clone(), upload_limit));
 	tokio::spawn(gateway::serve(listener, gateway));
 	Running { addr, store, client: Client::builder(TokioExecutor::new()).build_http(), _dir: dir }
 }

@@ -16,7 +16,7 @@ struct Node {
 async fn node() -> Node {
 	let dir = tempfile::tempdir().unwrap();
 	let store = Store::open(dir.path(), 1 << 30).unwrap();
-	let mesh = Mesh::start(Keypair::generate_ed25519(), "/ip4/127.0.0.1/tcp/0".parse().unwrap(), store.clone()).await.unwrap();
+	let mesh = Mesh::start(Keypair::generate_ed25519(), "/ip4/127.0.0.1/tcp/0".parse().unwrap(), store.clone()).unwrap();
 	let addr = loop {
 		if let Some(a) = mesh.listen_addrs().await.into_iter().next() {
 			break a;
@@ -164,4 +164,65 @@ async fn a_peer_sending_bad_data_is_banned() {
 	let got = fetch::download(&b.mesh, &b.store, root, &[vec![liar_id], honest].concat()).await.unwrap();
 	assert_eq!(got.from.get(&liar_id), None, "not one byte from the liar is kept");
 	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
+}
+
+/// `GET` on a gateway that lacks the content: it finds a holder (in the DHT, or among the
+/// peers the node names), streams the verified bytes as they arrive, and keeps a copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
+	use http_body_util::{BodyExt, Empty};
+	use hyper::body::Bytes;
+	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+	use landmesh_mesh::gateway::{self, Gateway};
+	use std::sync::Arc;
+
+	let (a, c) = (node().await, node().await);
+	let in_dht = model(5 << 20);
+	let hinted = model(3 << 20 | 77);
+	let dht_root = a.store.import(&in_dht[..], None, u64::MAX, None, None).unwrap().root;
+	let hinted_root = a.store.import(&hinted[..], None, u64::MAX, None, None).unwrap().root;
+	a.mesh.provide(dht_root).await;
+	introduce(&c, &[&a]).await;
+
+	let a_id = a.mesh.peer_id();
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let base = format!("http://{}", listener.local_addr().unwrap());
+	let peers_for: gateway::PeersFor = Arc::new(move |root| if *root == hinted_root { vec![a_id] } else { vec![] });
+	let gw = Gateway { store: c.store.clone(), upload_limit: 0, mesh: Some(c.mesh.clone()), peers_for: Some(peers_for) };
+	tokio::spawn(gateway::serve(listener, Arc::new(gw)));
+	let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+	let get = |path: String, range: Option<&'static str>| {
+		let client = client.clone();
+		async move {
+			let mut request = hyper::Request::get(path);
+			if let Some(r) = range {
+				request = request.header("range", r);
+			}
+			let response = client.request(request.body(Empty::new()).unwrap()).await.unwrap();
+			let status = response.status();
+			(status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+		}
+	};
+
+	// Found through the DHT provider record A published.
+	let (status, body) = get(format!("{base}/content/{}", dht_root.to_hex()), None).await;
+	assert_eq!(status, 200);
+	assert_eq!(body, in_dht);
+	// Found through the hint, asked for a range: the range arrives, the whole is cached.
+	let (status, body) = get(format!("{base}/content/{}", hinted_root.to_hex()), Some("bytes=2000000-2000099")).await;
+	assert_eq!(status, 206);
+	assert_eq!(body, hinted[2_000_000..2_000_100]);
+	for (root, bytes) in [(dht_root, &in_dht), (hinted_root, &hinted)] {
+		for _ in 0..100 {
+			if c.store.info(&root).unwrap().is_some() {
+				break;
+			}
+			tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+		}
+		assert_eq!(&c.store.read_to_vec(&root).unwrap(), bytes, "the gateway kept a verified copy");
+		assert!(!c.store.info(&root).unwrap().unwrap().pinned);
+	}
+	// What nobody has is a 404.
+	let (status, _) = get(format!("{base}/content/{}", "cd".repeat(32)), None).await;
+	assert_eq!(status, 404);
 }

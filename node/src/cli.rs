@@ -10,6 +10,9 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	#[clap(flatten)]
+	pub mesh: crate::mesh::MeshParams,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -8,6 +8,7 @@
 
 pub mod chain_spec;
 pub mod dev_client;
+pub mod mesh;
 pub mod cli;
 pub mod command;
 pub mod rpc;

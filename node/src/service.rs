@@ -175,6 +175,7 @@ pub fn new_partial(config: &Configuration) -> Result<PartialParts, ServiceError>
 /// The full node, on the networking backend `N` (libp2p or litep2p, per `--network-backend`).
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
+	mesh: &crate::mesh::MeshParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -186,6 +187,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		transaction_pool,
 		other: Extra { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
+
+	crate::mesh::start(&config, &task_manager, mesh)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,

@@ -28,6 +28,8 @@ pub struct TestNode {
 	pub ws_url: String,
 	/// `12D3Koo...`, learned from the node's own log.
 	pub peer_id: String,
+	/// `http://127.0.0.1:<port>`: the content gateway, learned from the node's own log.
+	pub gateway_url: String,
 	pub log_path: PathBuf,
 }
 
@@ -38,6 +40,8 @@ impl TestNode {
 		let mut child = Command::new(env!("CARGO_BIN_EXE_landmesh-node"))
 			.args(args)
 			.arg("--rpc-port=0")
+			.arg("--gateway-port=0")
+			.arg("--mesh-port=0")
 			.arg("--no-mdns")
 			.arg("--log=info")
 			.stdout(Stdio::null())
@@ -56,9 +60,9 @@ impl TestNode {
 			});
 		}
 
-		let (mut ws_url, mut peer_id) = (None, None);
+		let (mut ws_url, mut peer_id, mut gateway_url) = (None, None, None);
 		let deadline = std::time::Instant::now() + Duration::from_secs(120);
-		while ws_url.is_none() || peer_id.is_none() {
+		while ws_url.is_none() || peer_id.is_none() || gateway_url.is_none() {
 			let left = deadline.saturating_duration_since(std::time::Instant::now());
 			let line = match rx.recv_timeout(left) {
 				Ok(line) => line,
@@ -78,12 +82,16 @@ impl TestNode {
 			if let Some(rest) = line.split("Local node identity is: ").nth(1) {
 				peer_id = Some(rest.trim().to_string());
 			}
+			if let Some(rest) = line.split("Gateway listening on ").nth(1) {
+				gateway_url = Some(rest.trim().to_string());
+			}
 		}
 		TestNode {
 			name: name.to_string(),
 			child,
 			ws_url: ws_url.expect("set above"),
 			peer_id: peer_id.expect("set above"),
+			gateway_url: gateway_url.expect("set above"),
 			log_path,
 		}
 	}
@@ -169,4 +177,23 @@ pub async fn until_finalized(
 		.await
 		.expect("finalized within 120 s");
 	(in_block.unwrap_or(finalized), finalized)
+}
+
+/// One HTTP/1.0 request to `base` (`http://127.0.0.1:<port>`): (status, headers, body).
+pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
+	use std::io::Read;
+	let host = base.trim_start_matches("http://");
+	let mut stream = std::net::TcpStream::connect(host).expect("the gateway accepts connections");
+	let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: {}\r\n", body.len());
+	for (k, v) in headers {
+		request.push_str(&format!("{k}: {v}\r\n"));
+	}
+	request.push_str("\r\n");
+	stream.write_all(request.as_bytes()).and_then(|()| stream.write_all(body)).expect("the request is sent");
+	let mut response = Vec::new();
+	stream.read_to_end(&mut response).expect("the response is read");
+	let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+	let head = String::from_utf8_lossy(&response[..split]).into_owned();
+	let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
+	(status, head, response[split + 4..].to_vec())
 }

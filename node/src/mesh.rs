@@ -1,0 +1,110 @@
+//! The content mesh inside the node: the store under the base path, the mesh's own
+//! libp2p swarm, and the HTTP gateway, started with the node (so `--dev` serves content
+//! with nothing to set up).
+
+use landmesh_mesh::{gateway, peers, Mesh, Store};
+use sc_service::{Configuration, Error as ServiceError, TaskManager};
+use std::{net::SocketAddr, sync::Arc};
+
+/// Command-line flags of the content mesh.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MeshParams {
+	/// Port of the HTTP gateway that serves content to browsers (0: any free port).
+	#[arg(long, default_value_t = 8080)]
+	pub gateway_port: u16,
+
+	/// Serve the gateway on all interfaces (default: localhost only, as the RPC).
+	#[arg(long)]
+	pub gateway_external: bool,
+
+	/// Port of the mesh's own libp2p swarm, apart from the chain's (0: any free port).
+	#[arg(long, default_value_t = 30444)]
+	pub mesh_port: u16,
+
+	/// Bytes the content store may use before it evicts unpinned content
+	/// (`500MiB`, `10GiB`, `2TiB`, or a number of bytes).
+	#[arg(long, default_value = "10GiB", value_parser = parse_bytes)]
+	pub storage_limit: u64,
+
+	/// The largest upload the gateway accepts (same units).
+	#[arg(long, default_value = "4GiB", value_parser = parse_bytes)]
+	pub upload_limit: u64,
+
+	/// Run the node without the content mesh and gateway.
+	#[arg(long)]
+	pub no_mesh: bool,
+}
+
+/// Parses `10GiB`, `500MiB`, `1.5TiB`, `4096` (bytes). Decimal units (`GB`) are
+/// accepted as their binary namesakes are not: a storage limit should not surprise.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+	let text = text.trim();
+	let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+	let (number, unit) = text.split_at(split);
+	let number: f64 = number.parse().map_err(|_| format!("`{text}` is not a size: write e.g. 500MiB, 10GiB or 2TiB"))?;
+	let scale = match unit.trim() {
+		"" | "B" => 1u64,
+		"KiB" => 1 << 10,
+		"MiB" => 1 << 20,
+		"GiB" => 1 << 30,
+		"TiB" => 1 << 40,
+		"KB" | "kB" => 1_000,
+		"MB" => 1_000_000,
+		"GB" => 1_000_000_000,
+		"TB" => 1_000_000_000_000,
+		other => return Err(format!("unknown unit `{other}` in `{text}`: use B, KiB, MiB, GiB or TiB")),
+	};
+	Ok((number * scale as f64) as u64)
+}
+
+/// Opens the store and starts the gateway and the swarm as tasks of the node.
+pub fn start(config: &Configuration, task_manager: &TaskManager, params: &MeshParams) -> Result<(), ServiceError> {
+	if params.no_mesh {
+		return Ok(());
+	}
+	let dir = config.base_path.path().join("mesh");
+	let fail = |what: &str, e: &dyn std::fmt::Display| ServiceError::Other(format!("content mesh: {what}: {e}"));
+	let store = Store::open(&dir.join("store"), params.storage_limit).map_err(|e| fail("cannot open the store", &e))?;
+	let keypair = peers::load_or_create_key(&dir.join("node-key")).map_err(|e| fail("cannot load the mesh key", &e))?;
+
+	let listen = format!("/ip4/0.0.0.0/tcp/{}", params.mesh_port).parse().map_err(|e| fail("mesh address", &e))?;
+	let mesh = Mesh::start(keypair, listen, store.clone()).map_err(|e| fail("the swarm did not start", &e))?;
+	log::info!("🕸  Mesh peer id {}", mesh.peer_id());
+
+	let ip = if params.gateway_external { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
+	let listener = std::net::TcpListener::bind(SocketAddr::from((ip, params.gateway_port)))
+		.and_then(|l| l.set_nonblocking(true).map(|()| l))
+		.and_then(tokio::net::TcpListener::from_std)
+		.map_err(|e| fail(&format!("cannot listen on gateway port {} (choose another with --gateway-port)", params.gateway_port), &e))?;
+	let addr = listener.local_addr().map_err(|e| fail("gateway address", &e))?;
+	log::info!("🌐 Gateway listening on http://{addr}");
+	// The gateway holds the mesh handle, which keeps the swarm running with the node.
+	let gateway = Arc::new(gateway::Gateway {
+		store,
+		upload_limit: params.upload_limit,
+		mesh: Some(mesh),
+		peers_for: None,
+	});
+	task_manager.spawn_handle().spawn("mesh-gateway", Some("mesh"), async move {
+		if let Err(e) = gateway::serve(listener, gateway).await {
+			log::error!("gateway stopped: {e}");
+		}
+	});
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::parse_bytes;
+
+	#[test]
+	fn sizes() {
+		assert_eq!(parse_bytes("4096"), Ok(4096));
+		assert_eq!(parse_bytes("10GiB"), Ok(10 << 30));
+		assert_eq!(parse_bytes("1.5TiB"), Ok(3 << 39));
+		assert_eq!(parse_bytes("500 MiB"), Ok(500 << 20));
+		assert_eq!(parse_bytes("2GB"), Ok(2_000_000_000));
+		assert!(parse_bytes("ten").unwrap_err().contains("10GiB"));
+		assert!(parse_bytes("5XB").unwrap_err().contains("unknown unit"));
+	}
+}
