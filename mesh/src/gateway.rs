@@ -34,13 +34,14 @@ use axum::{
 	Router,
 };
 use futures::StreamExt;
-use libp2p::PeerId;
+use libp2p::{Multiaddr, PeerId};
 use std::{io, ops::Range, os::unix::fs::FileExt, sync::Arc};
 use tokio::sync::mpsc;
 
-/// Peers known to hold a content besides those the DHT names (the node answers from
-/// chain state: the miners keeping its replicas).
-pub type PeersFor = Arc<dyn Fn(&ContentId) -> Vec<PeerId> + Send + Sync>;
+/// Peers known to hold a content besides those the DHT names, with their addresses (the
+/// node answers from chain state: the miners keeping its replicas). Called on a blocking
+/// thread.
+pub type PeersFor = Arc<dyn Fn(&ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> + Send + Sync>;
 
 /// What the gateway serves from, and its limits.
 pub struct Gateway {
@@ -276,7 +277,16 @@ async fn get_content(
 async fn fetch_miss(gateway: &Gateway, root: ContentId) -> Result<Started, GatewayError> {
 	let not_found = || GatewayError::NotFound(root.to_hex());
 	let mesh = gateway.mesh.as_ref().ok_or_else(not_found)?;
-	let mut peers = gateway.peers_for.as_ref().map(|f| f(&root)).unwrap_or_default();
+	let mut peers = Vec::new();
+	if let Some(peers_for) = gateway.peers_for.clone() {
+		let named = tokio::task::spawn_blocking(move || peers_for(&root)).await.unwrap_or_default();
+		for (peer, addresses) in named {
+			for address in addresses {
+				mesh.add_address(peer, address).await;
+			}
+			peers.push(peer);
+		}
+	}
 	if let Ok(found) = tokio::time::timeout(PROVIDER_WAIT, mesh.find_providers(root)).await {
 		peers.extend(found.into_iter().filter(|p| *p != mesh.peer_id()));
 	}

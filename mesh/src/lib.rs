@@ -30,5 +30,6 @@ pub mod wire;
 
 pub use landmesh_primitives::ContentId;
 pub use magnet::Magnet;
+pub use libp2p::{Multiaddr, PeerId};
 pub use peers::Mesh;
 pub use store::{BlobInfo, Pin, Store, StoreError};

@@ -216,6 +216,9 @@ async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>,
 					},
 					_ => {},
 				},
+				SwarmEvent::NewListenAddr { address, .. } => {
+					log::info!(target: "mesh", "🕸  Mesh listening on {address}/p2p/{}", swarm.local_peer_id());
+				},
 				SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
 					for address in info.listen_addrs {
 						swarm.behaviour_mut().kad.add_address(&peer_id, address);

@@ -187,7 +187,9 @@ async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
 	let a_id = a.mesh.peer_id();
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let base = format!("http://{}", listener.local_addr().unwrap());
-	let peers_for: gateway::PeersFor = Arc::new(move |root| if *root == hinted_root { vec![a_id] } else { vec![] });
+	let a_addr = a.addr.clone();
+	let peers_for: gateway::PeersFor =
+		Arc::new(move |root| if *root == hinted_root { vec![(a_id, vec![a_addr.clone()])] } else { vec![] });
 	let gw = Gateway { store: c.store.clone(), upload_limit: 0, mesh: Some(c.mesh.clone()), peers_for: Some(peers_for) };
 	tokio::spawn(gateway::serve(listener, Arc::new(gw)));
 	let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();

@@ -2,7 +2,10 @@
 //! libp2p swarm, and the HTTP gateway, started with the node (so `--dev` serves content
 //! with nothing to set up).
 
-use landmesh_mesh::{gateway, peers, Mesh, Store};
+use crate::service::FullClient;
+use landmesh_mesh::{gateway, peers, ContentId, Mesh, Multiaddr, PeerId, Store};
+use landmesh_primitives::api::StorageApi;
+use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
 use sc_service::{Configuration, Error as ServiceError, TaskManager};
 use std::{net::SocketAddr, sync::Arc};
 
@@ -58,7 +61,12 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// Opens the store and starts the gateway and the swarm as tasks of the node.
-pub fn start(config: &Configuration, task_manager: &TaskManager, params: &MeshParams) -> Result<(), ServiceError> {
+pub fn start(
+	config: &Configuration,
+	task_manager: &TaskManager,
+	params: &MeshParams,
+	client: Arc<FullClient>,
+) -> Result<(), ServiceError> {
 	if params.no_mesh {
 		return Ok(());
 	}
@@ -83,7 +91,7 @@ pub fn start(config: &Configuration, task_manager: &TaskManager, params: &MeshPa
 		store,
 		upload_limit: params.upload_limit,
 		mesh: Some(mesh),
-		peers_for: None,
+		peers_for: Some(Arc::new(move |root| replica_holders(&client, root))),
 	});
 	task_manager.spawn_handle().spawn("mesh-gateway", Some("mesh"), async move {
 		if let Err(e) = gateway::serve(listener, gateway).await {
@@ -91,6 +99,30 @@ pub fn start(config: &Configuration, task_manager: &TaskManager, params: &MeshPa
 		}
 	});
 	Ok(())
+}
+
+/// The miners keeping replicas of `root`, per the chain's best block, with the mesh
+/// addresses they registered (confirmed holders first: they surely have it).
+fn replica_holders(client: &FullClient, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
+	let best = client.info().best_hash;
+	let orders = match client.runtime_api().content_status(best, *root) {
+		Ok(orders) => orders,
+		Err(e) => {
+			log::warn!(target: "mesh", "cannot read the replicas of {root:?}: {e}");
+			return Vec::new();
+		},
+	};
+	let mut holders: Vec<_> = orders.into_iter().flat_map(|o| o.holders).collect();
+	holders.sort_by_key(|r| !r.confirmed);
+	holders
+		.into_iter()
+		.filter_map(|r| {
+			// Endpoints are free text on chain: skip what does not parse.
+			let peer = r.peer_id.parse::<PeerId>().ok()?;
+			let addresses = r.multiaddrs.iter().filter_map(|a| a.parse::<Multiaddr>().ok()).collect();
+			Some((peer, addresses))
+		})
+		.collect()
 }
 
 #[cfg(test)]

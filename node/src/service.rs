@@ -188,7 +188,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		other: Extra { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
 
-	crate::mesh::start(&config, &task_manager, mesh)?;
+	crate::mesh::start(&config, &task_manager, mesh, client.clone())?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,

@@ -5,10 +5,10 @@
 
 mod common;
 
-use common::{dev_node, until_finalized};
+use common::{dev_node, execute, until_finalized};
 use landmesh_node::{
 	dev_client::DevClient,
-	transactions::{sign, ChainIdentity},
+	transactions::sign,
 };
 use landmesh_primitives::{
 	proof::{chunk_count, prove, root_of},
@@ -19,20 +19,6 @@ use landmesh_runtime::{AccountId, Balance, BlockNumber, RuntimeCall, RuntimeEven
 use polkadot_sdk::{frame_system, sp_keyring::Sr25519Keyring};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-async fn execute(client: &DevClient, chain: &ChainIdentity, signer: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
-	let nonce = client.next_nonce(&signer.to_account_id()).await.expect("nonce");
-	let xt = sign(&signer.pair(), call, nonce, chain);
-	let (in_block, _) = until_finalized(client.submit_and_watch(&xt).await.expect("the pool accepts it")).await;
-	let events: Vec<RuntimeEvent> = client.events(in_block).await.expect("events").into_iter().map(|r| r.event).collect();
-	if let Some(e) = events.iter().find_map(|e| match e {
-		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => Some(*dispatch_error),
-		_ => None,
-	}) {
-		panic!("the call failed: {e:?}");
-	}
-	events
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {

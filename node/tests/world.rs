@@ -4,30 +4,15 @@
 
 mod common;
 
-use common::{dev_node, rpc_error, until_finalized};
-use landmesh_node::{dev_client::DevClient, transactions::{sign, ChainIdentity}};
+use common::{dev_node, execute, rpc_error};
+use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::{AccessRule, ContentId, ModelFormat, ParcelView, RegionScene, Transform, MAINLAND};
-use landmesh_runtime::{currency::UNITS, AccountId, Balance, Hash, RuntimeCall, RuntimeEvent};
-use polkadot_sdk::{frame_system, sp_keyring::Sr25519Keyring};
+use landmesh_runtime::{currency::UNITS, AccountId, Balance, Hash, RuntimeEvent};
+use polkadot_sdk::sp_keyring::Sr25519Keyring;
 use serde_json::{json, Value};
 
 /// Signs `call` as `signer`, waits until it is finalized, and returns the events of its
 /// block; panics with the dispatch error if it failed.
-async fn execute(client: &DevClient, chain: &ChainIdentity, signer: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
-	let nonce = client.next_nonce(&signer.to_account_id()).await.expect("nonce");
-	let xt = sign(&signer.pair(), call, nonce, chain);
-	let (in_block, _) = until_finalized(client.submit_and_watch(&xt).await.expect("the pool accepts it")).await;
-	let events: Vec<RuntimeEvent> =
-		client.events(in_block).await.expect("events").into_iter().map(|r| r.event).collect();
-	if let Some(e) = events.iter().find_map(|e| match e {
-		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => Some(*dispatch_error),
-		_ => None,
-	}) {
-		panic!("the call failed: {e:?}");
-	}
-	events
-}
-
 async fn scene(client: &DevClient, region: Value, at: Option<Hash>) -> RegionScene<AccountId, Balance> {
 	client
 		.call("landmesh_modelsInRegion", vec![region, json!(at)])

@@ -30,6 +30,8 @@ pub struct TestNode {
 	pub peer_id: String,
 	/// `http://127.0.0.1:<port>`: the content gateway, learned from the node's own log.
 	pub gateway_url: String,
+	/// `/ip4/127.0.0.1/tcp/<port>/p2p/<peer id>`: the content mesh's swarm, from the log.
+	pub mesh_addr: String,
 	pub log_path: PathBuf,
 }
 
@@ -60,9 +62,9 @@ impl TestNode {
 			});
 		}
 
-		let (mut ws_url, mut peer_id, mut gateway_url) = (None, None, None);
+		let (mut ws_url, mut peer_id, mut gateway_url, mut mesh_addr) = (None, None, None, None);
 		let deadline = std::time::Instant::now() + Duration::from_secs(120);
-		while ws_url.is_none() || peer_id.is_none() || gateway_url.is_none() {
+		while ws_url.is_none() || peer_id.is_none() || gateway_url.is_none() || mesh_addr.is_none() {
 			let left = deadline.saturating_duration_since(std::time::Instant::now());
 			let line = match rx.recv_timeout(left) {
 				Ok(line) => line,
@@ -85,6 +87,9 @@ impl TestNode {
 			if let Some(rest) = line.split("Gateway listening on ").nth(1) {
 				gateway_url = Some(rest.trim().to_string());
 			}
+			if let Some(rest) = line.split("Mesh listening on ").nth(1).filter(|r| r.starts_with("/ip4/127.0.0.1/")) {
+				mesh_addr = Some(rest.trim().to_string());
+			}
 		}
 		TestNode {
 			name: name.to_string(),
@@ -92,6 +97,7 @@ impl TestNode {
 			ws_url: ws_url.expect("set above"),
 			peer_id: peer_id.expect("set above"),
 			gateway_url: gateway_url.expect("set above"),
+			mesh_addr: mesh_addr.expect("set above"),
 			log_path,
 		}
 	}
@@ -196,4 +202,26 @@ pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body
 	let head = String::from_utf8_lossy(&response[..split]).into_owned();
 	let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
 	(status, head, response[split + 4..].to_vec())
+}
+
+/// Signs `call` as `signer`, submits it, follows it to finality and returns the events
+/// of its block; panics (with the dispatch error) if it failed.
+pub async fn execute(
+	client: &landmesh_node::dev_client::DevClient,
+	chain: &landmesh_node::transactions::ChainIdentity,
+	signer: polkadot_sdk::sp_keyring::Sr25519Keyring,
+	call: landmesh_runtime::RuntimeCall,
+) -> Vec<landmesh_runtime::RuntimeEvent> {
+	use landmesh_runtime::RuntimeEvent;
+	let nonce = client.next_nonce(&signer.to_account_id()).await.expect("nonce");
+	let xt = landmesh_node::transactions::sign(&signer.pair(), call, nonce, chain);
+	let (in_block, _) = until_finalized(client.submit_and_watch(&xt).await.expect("the pool accepts it")).await;
+	let events: Vec<RuntimeEvent> = client.events(in_block).await.expect("events").into_iter().map(|r| r.event).collect();
+	if let Some(e) = events.iter().find_map(|e| match e {
+		RuntimeEvent::System(polkadot_sdk::frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => Some(*dispatch_error),
+		_ => None,
+	}) {
+		panic!("the call failed: {e:?}");
+	}
+	events
 }
