@@ -14,11 +14,13 @@
 //! - [`wire`]: the transfer protocol's messages; [`peers`]: the mesh's libp2p swarm
 //!   (identify, Kademlia, transfers) answering peers from the store; [`fetch`]: a
 //!   download from several peers at once, verified group by group.
+//! - [`challenge`]: chunk proofs for the chain's storage challenges, from the store.
 //!
 //! The crate stands alone (no chain types beyond the shared primitives): the node wires
 //! it to the chain.
 
 pub mod cache;
+pub mod challenge;
 pub mod fetch;
 pub mod gateway;
 pub mod import;
