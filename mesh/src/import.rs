@@ -79,6 +79,74 @@ fn import_unsized(mut reader: impl Read, file: &mut File, limit: u64) -> Result<
 	Ok(PostOrderMemOutboard { root, tree: tree(size), data: pairs })
 }
 
+/// The outboard of a file already on disk (a local import: the bytes were copied by the
+/// kernel), hashing the root's two subtrees on two threads. Same result as the
+/// sequential builder, in about half the time on two cores.
+pub fn outboard_of_file(file: &File, size: u64) -> io::Result<Outboard> {
+	use crate::verified::{parent_cv, GROUP_BYTES};
+	if size <= 2 * GROUP_BYTES {
+		let mut pairs = Vec::new();
+		let reader = BufReader::new(PositionedReader { file, at: 0 });
+		let root = outboard_post_order(reader, tree(size), &mut pairs)?;
+		return Ok(PostOrderMemOutboard { root, tree: tree(size), data: pairs });
+	}
+	let left = left_subtree_len(size);
+	let (l, r) = std::thread::scope(|s| {
+		let left_half = s.spawn(|| subtree(file, 0, left));
+		let right_half = subtree(file, left, size - left);
+		(left_half.join().unwrap_or_else(|_| Err(io::Error::other("hashing thread panicked"))), right_half)
+	});
+	let ((l_hash, mut pairs), (r_hash, r_pairs)) = (l?, r?);
+	pairs.extend_from_slice(&r_pairs);
+	pairs.extend_from_slice(l_hash.as_bytes());
+	pairs.extend_from_slice(r_hash.as_bytes());
+	Ok(PostOrderMemOutboard { root: parent_cv(&l_hash, &r_hash, true), tree: tree(size), data: pairs })
+}
+
+/// The chaining value of the (non-root) subtree of `len` bytes at `start`, and its hash
+/// pairs in post order.
+fn subtree(file: &File, start: u64, len: u64) -> io::Result<(blake3::Hash, Vec<u8>)> {
+	let mut pairs = Vec::with_capacity(outboard_len(len));
+	let mut buffer = vec![0u8; crate::verified::GROUP_BYTES as usize];
+	let hash = subtree_into(file, start, len, &mut pairs, &mut buffer)?;
+	Ok((hash, pairs))
+}
+
+fn subtree_into(file: &File, start: u64, len: u64, pairs: &mut Vec<u8>, buffer: &mut [u8]) -> io::Result<blake3::Hash> {
+	use crate::verified::{hash_group, parent_cv, GROUP_BYTES};
+	use std::os::unix::fs::FileExt;
+	if len <= GROUP_BYTES {
+		let group = &mut buffer[..len as usize];
+		file.read_exact_at(group, start)?;
+		return Ok(hash_group(start, group, false));
+	}
+	let left = left_subtree_len(len);
+	let l = subtree_into(file, start, left, pairs, buffer)?;
+	let r = subtree_into(file, start + left, len - left, pairs, buffer)?;
+	pairs.extend_from_slice(l.as_bytes());
+	pairs.extend_from_slice(r.as_bytes());
+	Ok(parent_cv(&l, &r, false))
+}
+
+/// BLAKE3's split: the largest power-of-two number of chunks leaving at least one byte.
+fn left_subtree_len(len: u64) -> u64 {
+	(len / 2 + len % 2).next_power_of_two()
+}
+
+/// Reads a file from an offset without moving a shared cursor.
+struct PositionedReader<'a> {
+	file: &'a File,
+	at: u64,
+}
+
+impl Read for PositionedReader<'_> {
+	fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+		let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
+		self.at += n as u64;
+		Ok(n)
+	}
+}
+
 /// The bytes of the outboard of `size` bytes: a 64-byte pair per group boundary.
 fn outboard_len(size: u64) -> usize {
 	(size.div_ceil(crate::verified::GROUP_BYTES).saturating_sub(1) * 64) as usize
@@ -127,6 +195,19 @@ mod tests {
 				assert_eq!(ob.data.len(), outboard_len(size as u64));
 				assert_eq!(file_bytes(&mut file), bytes);
 			}
+		}
+	}
+
+	#[test]
+	fn the_parallel_file_outboard_equals_the_sequential_one() {
+		for size in [0usize, 1, 16 * 1024, 32 * 1024, 32 * 1024 + 1, 100_000, 1 << 20, (3 << 20) + 5] {
+			let bytes = data(size);
+			let mut file = tempfile::tempfile().unwrap();
+			io::Write::write_all(&mut file, &bytes).unwrap();
+			let parallel = outboard_of_file(&file, size as u64).unwrap();
+			let sequential = PostOrderMemOutboard::create(&bytes, crate::verified::GROUP);
+			assert_eq!(parallel.root, sequential.root, "size {size}");
+			assert_eq!(parallel.data, sequential.data, "size {size}");
 		}
 	}
 

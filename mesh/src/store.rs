@@ -250,10 +250,18 @@ impl Store {
 	}
 
 	/// Imports a file from disk.
+	/// The kernel copies the bytes (`copy_file_range`, a reflink where the filesystem
+	/// can), then two threads hash the copy: the bytes hashed are the bytes stored.
 	pub fn import_file(&self, path: &Path, media_type: Option<String>, pin: Option<Pin>) -> Result<BlobInfo, StoreError> {
-		let file = File::open(path)?;
-		let size = file.metadata()?.len();
-		self.import(io::BufReader::with_capacity(1 << 20, file), Some(size), u64::MAX, media_type, pin)
+		let (file, tmp) = self.temp_file()?;
+		let result = (|| {
+			let size = fs::copy(path, &tmp)?;
+			let outboard = import::outboard_of_file(&file, size)?;
+			file.sync_all()?;
+			self.commit(file, &tmp, outboard, media_type, pin)
+		})();
+		let _ = fs::remove_file(&tmp);
+		result
 	}
 
 	/// Stores a verified temporary file under its outboard's root: inline or renamed
