@@ -5,9 +5,11 @@
 //! (bao decoding fails at the first group that does not hash right) and writes it in
 //! place into a temporary file. A peer that sends bad data is banned for this download
 //! and its range goes back to the queue; a peer that fails or times out gets
-//! [`MAX_FAILURES`] tries. Faster peers simply take more ranges. When every range is in,
-//! the file's outboard is computed and it is committed to the store, which keeps it as
-//! cache (unpinned) unless the caller pins it.
+//! [`MAX_FAILURES`] tries. Faster peers simply take more ranges, and once the queue is
+//! empty idle peers also fetch ranges that have been in flight for [`ENDGAME_AFTER`]
+//! (the endgame, as torrent clients do), so one slow peer cannot hold up the end. When
+//! every range is in, the file's outboard is computed and it is committed to the store,
+//! which keeps it as cache (unpinned) unless the caller pins it.
 
 use crate::{
 	peers::{Mesh, PeerError},
@@ -65,17 +67,94 @@ pub struct Downloaded {
 
 struct Shared {
 	queue: VecDeque<Range<u64>>,
-	/// Ranges verified and written, by start offset; `prefix` bytes from the start are
-	/// all in (what a streaming reader may read).
+	/// Ranges being fetched, by start: since when, and by which peers (more than one in
+	/// the endgame).
+	in_flight: HashMap<u64, InFlight>,
+	/// Ranges verified and written beyond `prefix`, by start; `prefix` bytes from the
+	/// start are all in (what a streaming reader may read).
 	done: std::collections::BTreeSet<u64>,
 	prefix: u64,
 	progress: tokio::sync::watch::Sender<u64>,
-	/// Ranges some worker is fetching: a worker with nothing to take waits while any
-	/// are, since a failure puts one back.
-	in_flight: usize,
+	/// Ranges not yet in; `finished` turns true when none are left.
+	remaining: usize,
+	finished: tokio::sync::watch::Sender<bool>,
 	from: HashMap<PeerId, u64>,
 	banned: Vec<PeerId>,
 }
+
+struct InFlight {
+	range: Range<u64>,
+	since: std::time::Instant,
+	peers: Vec<PeerId>,
+}
+
+impl Shared {
+	fn completed(&self, start: u64) -> bool {
+		start < self.prefix || self.done.contains(&start)
+	}
+
+	/// The next range for `peer`: a queued one, or in the endgame (queue empty) the
+	/// oldest range another peer has been fetching for [`ENDGAME_AFTER`]; `Err` when
+	/// nothing is left at all.
+	fn take(&mut self, peer: PeerId) -> Result<Option<Range<u64>>, ()> {
+		let now = std::time::Instant::now();
+		if let Some(range) = self.queue.pop_front() {
+			self.in_flight.insert(range.start, InFlight { range: range.clone(), since: now, peers: vec![peer] });
+			return Ok(Some(range));
+		}
+		if self.in_flight.is_empty() {
+			return Err(());
+		}
+		let slow = self
+			.in_flight
+			.values_mut()
+			.filter(|f| now.duration_since(f.since) >= ENDGAME_AFTER && !f.peers.contains(&peer))
+			.min_by_key(|f| f.since);
+		Ok(slow.map(|f| {
+			f.peers.push(peer);
+			f.range.clone()
+		}))
+	}
+
+	/// Records a verified range from `peer` (a duplicate from the endgame counts once).
+	fn delivered(&mut self, peer: PeerId, range: &Range<u64>, bytes: u64, size: u64) {
+		self.in_flight.remove(&range.start);
+		if self.completed(range.start) {
+			return;
+		}
+		*self.from.entry(peer).or_default() += bytes;
+		self.done.insert(range.start);
+		loop {
+			let at = self.prefix;
+			if at >= size || !self.done.remove(&at) {
+				break;
+			}
+			self.prefix = (at + wire::MAX_RANGE).min(size);
+		}
+		self.progress.send_replace(self.prefix);
+		self.remaining -= 1;
+		if self.remaining == 0 {
+			self.finished.send_replace(true);
+		}
+	}
+
+	/// Records that `peer` did not deliver `range`: back to the queue unless someone else
+	/// has it or is still on it.
+	fn missed(&mut self, peer: PeerId, range: Range<u64>) {
+		let Some(f) = self.in_flight.get_mut(&range.start) else { return };
+		f.peers.retain(|p| *p != peer);
+		if f.peers.is_empty() {
+			self.in_flight.remove(&range.start);
+			if !self.completed(range.start) {
+				self.queue.push_back(range);
+			}
+		}
+	}
+}
+
+/// How long a range may be in flight before idle peers fetch it too (the endgame: one
+/// slow peer must not hold up the end of a download).
+pub const ENDGAME_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A download under way, readable while it runs.
 pub struct Started {
@@ -147,38 +226,54 @@ async fn fetch_ranges(
 		// An empty content: one range that carries just the root check.
 		queue.push_back(0..0);
 	}
-	let shared = Arc::new(Mutex::new(Shared { queue, done: Default::default(), prefix: 0, progress, in_flight: 0, from: HashMap::new(), banned: Vec::new() }));
+	let remaining = queue.len();
+	let (finished, _) = tokio::sync::watch::channel(false);
+	let shared = Arc::new(Mutex::new(Shared {
+		queue,
+		in_flight: HashMap::new(),
+		done: Default::default(),
+		prefix: 0,
+		progress,
+		remaining,
+		finished,
+		from: HashMap::new(),
+		banned: Vec::new(),
+	}));
 	let workers = peers.iter().map(|peer| worker(mesh.clone(), *peer, root, size, shared.clone(), file.clone()));
 	futures::future::join_all(workers).await;
 	let shared = Arc::try_unwrap(shared).map_err(|_| FetchError::PeersExhausted { root: root.to_hex(), banned: vec![] })?;
 	let shared = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-	if !shared.queue.is_empty() {
+	if shared.remaining > 0 {
 		return Err(FetchError::PeersExhausted { root: root.to_hex(), banned: shared.banned });
 	}
 	Ok(shared)
 }
 
-/// One peer's share of a download: ranges until none are left, or the peer is out.
+/// One peer's share of a download: ranges until none are left, or the peer is out. A
+/// request still pending when the last range arrives (from someone else) is dropped.
 async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Arc<Mutex<Shared>>, file: Arc<File>) {
 	let mut failures = 0;
+	let mut finished = {
+		let s = lock(&shared);
+		s.finished.subscribe()
+	};
 	loop {
-		let next = {
-			let mut s = lock(&shared);
-			let next = s.queue.pop_front();
-			if next.is_some() {
-				s.in_flight += 1;
-			}
-			(next, s.in_flight)
-		};
-		let range = match next {
-			(Some(range), _) => range,
-			(None, 0) => return,
-			(None, _) => {
-				tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-				continue;
+		let taken = lock(&shared).take(peer);
+		let range = match taken {
+			Err(()) => return,
+			Ok(Some(range)) => range,
+			Ok(None) => {
+				tokio::select! {
+					_ = tokio::time::sleep(std::time::Duration::from_millis(20)) => continue,
+					_ = finished.wait_for(|f| *f) => return,
+				}
 			},
 		};
-		let answer = mesh.request(peer, Request::Range { root, start: range.start, end: range.end.max(1) }).await;
+		let request = mesh.request(peer, Request::Range { root, start: range.start, end: range.end.max(1) });
+		let answer = tokio::select! {
+			answer = request => answer,
+			_ = finished.wait_for(|f| *f) => return,
+		};
 		let outcome = match answer {
 			Ok(Response::Range(encoded)) => {
 				let file = file.clone();
@@ -195,34 +290,23 @@ async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Ar
 			},
 		};
 		let mut s = lock(&shared);
-		s.in_flight -= 1;
 		match outcome {
-			Ok(bytes) => {
-				*s.from.entry(peer).or_default() += bytes;
-				s.done.insert(range.start);
-				loop {
-					let at = s.prefix;
-					if at >= size || !s.done.remove(&at) {
-						break;
-					}
-					s.prefix = (at + wire::MAX_RANGE).min(size);
-				}
-				let prefix = s.prefix;
-				s.progress.send_replace(prefix);
-			},
+			Ok(bytes) => s.delivered(peer, &range, bytes, size),
 			Err(verdict) => {
-				s.queue.push_back(range);
-				if verdict == Verdict::Bad {
-					log::warn!(target: "mesh", "{peer} sent data for {root:?} that fails verification; banned");
-					s.banned.push(peer);
-					return;
-				}
-				if verdict == Verdict::Stopped {
-					return;
-				}
-				failures += 1;
-				if failures >= MAX_FAILURES {
-					return;
+				s.missed(peer, range);
+				match verdict {
+					Verdict::Bad => {
+						log::warn!(target: "mesh", "{peer} sent data for {root:?} that fails verification; banned");
+						s.banned.push(peer);
+						return;
+					},
+					Verdict::Stopped => return,
+					Verdict::Failed => {
+						failures += 1;
+						if failures >= MAX_FAILURES {
+							return;
+						}
+					},
 				}
 			},
 		}

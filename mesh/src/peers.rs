@@ -90,6 +90,16 @@ impl Mesh {
 	/// Starts a swarm with `keypair` listening on `listen` (e.g. `/ip4/0.0.0.0/tcp/30444`,
 	/// port 0 for any), serving from `store`. Must be called within a tokio runtime.
 	pub fn start(keypair: Keypair, listen: Multiaddr, store: Store) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
+		Self::start_with_timeout(keypair, listen, store, REQUEST_TIMEOUT)
+	}
+
+	/// [`Mesh::start`] with another limit on how long a peer has to answer a request.
+	pub fn start_with_timeout(
+		keypair: Keypair,
+		listen: Multiaddr,
+		store: Store,
+		request_timeout: Duration,
+	) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
 		let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
 			.with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
@@ -105,7 +115,7 @@ impl Mesh {
 					transfer: request_response::Behaviour::new(
 						[(StreamProtocol::new(wire::PROTOCOL), request_response::ProtocolSupport::Full)],
 						request_response::Config::default()
-							.with_request_timeout(REQUEST_TIMEOUT)
+							.with_request_timeout(request_timeout)
 							.with_max_concurrent_streams(256),
 					),
 				}

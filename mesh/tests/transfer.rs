@@ -14,9 +14,14 @@ struct Node {
 }
 
 async fn node() -> Node {
+	node_with_timeout(landmesh_mesh::peers::REQUEST_TIMEOUT).await
+}
+
+async fn node_with_timeout(timeout: std::time::Duration) -> Node {
 	let dir = tempfile::tempdir().unwrap();
 	let store = Store::open(dir.path(), 1 << 30).unwrap();
-	let mesh = Mesh::start(Keypair::generate_ed25519(), "/ip4/127.0.0.1/tcp/0".parse().unwrap(), store.clone()).unwrap();
+	let listen = "/ip4/127.0.0.1/tcp/0".parse().unwrap();
+	let mesh = Mesh::start_with_timeout(Keypair::generate_ed25519(), listen, store.clone(), timeout).unwrap();
 	let addr = loop {
 		if let Some(a) = mesh.listen_addrs().await.into_iter().next() {
 			break a;
@@ -103,54 +108,70 @@ async fn boundary_sizes_transfer_exactly() {
 	}
 }
 
-/// A peer that answers every range with bytes that are not the content (a bug or a
-/// liar): the downloader detects it at the first group, bans it and completes elsewhere.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_peer_sending_bad_data_is_banned() {
+/// A peer speaking the transfer protocol by hand: `answer` decides each response; `None`
+/// keeps the request pending forever (a stalled peer).
+async fn rogue_peer(
+	answer: impl Fn(&landmesh_mesh::wire::Request) -> Option<landmesh_mesh::wire::Response> + Send + 'static,
+) -> (PeerId, Multiaddr) {
 	use futures::StreamExt;
-	use landmesh_mesh::wire::{Request, Response, TransferCodec, PROTOCOL};
+	use landmesh_mesh::wire::{TransferCodec, PROTOCOL};
 	use libp2p::{request_response, swarm::SwarmEvent, StreamProtocol};
-
-	let (a, b) = (node().await, node().await);
-	let bytes = model(3 << 20);
-	let root = a.store.import(&bytes[..], Some(bytes.len() as u64), u64::MAX, None, None).unwrap().root;
-
-	let mut liar = libp2p::SwarmBuilder::with_new_identity()
+	let mut swarm = libp2p::SwarmBuilder::with_new_identity()
 		.with_tokio()
 		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
 		.unwrap()
 		.with_behaviour(|_| {
 			request_response::Behaviour::<TransferCodec>::new(
 				[(StreamProtocol::new(PROTOCOL), request_response::ProtocolSupport::Full)],
-				request_response::Config::default(),
+				request_response::Config::default().with_request_timeout(std::time::Duration::from_secs(3600)),
 			)
 		})
 		.unwrap()
-		.with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(60)))
+		.with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(3600)))
 		.build();
-	liar.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
-	let liar_addr = loop {
-		if let SwarmEvent::NewListenAddr { address, .. } = liar.select_next_some().await {
+	swarm.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
+	let addr = loop {
+		if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
 			break address;
 		}
 	};
-	let liar_id = *liar.local_peer_id();
-	let size = bytes.len() as u64;
+	let id = *swarm.local_peer_id();
 	tokio::spawn(async move {
+		let mut stalled = Vec::new();
 		loop {
 			if let SwarmEvent::Behaviour(request_response::Event::Message {
 				message: request_response::Message::Request { request, channel, .. },
 				..
-			}) = liar.select_next_some().await
+			}) = swarm.select_next_some().await
 			{
-				let answer = match request {
-					Request::Size(_) => Response::Size(size),
-					Request::Range { .. } => Response::Range(vec![0xab; 64 * 20 + (1 << 20)]),
-				};
-				let _ = liar.behaviour_mut().send_response(channel, answer);
+				match answer(&request) {
+					Some(response) => {
+						let _ = swarm.behaviour_mut().send_response(channel, response);
+					},
+					None => stalled.push(channel),
+				}
 			}
 		}
 	});
+	(id, addr)
+}
+
+/// A peer that answers every range with bytes that are not the content (a bug or a
+/// liar): the downloader detects it at the first group, bans it and completes elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_sending_bad_data_is_banned() {
+	use landmesh_mesh::wire::{Request, Response};
+	let (a, b) = (node().await, node().await);
+	let bytes = model(3 << 20);
+	let root = a.store.import(&bytes[..], Some(bytes.len() as u64), u64::MAX, None, None).unwrap().root;
+	let size = bytes.len() as u64;
+	let (liar_id, liar_addr) = rogue_peer(move |request| {
+		Some(match request {
+			Request::Size(_) => Response::Size(size),
+			Request::Range { .. } => Response::Range(vec![0xab; 64 * 20 + (1 << 20)]),
+		})
+	})
+	.await;
 
 	b.mesh.add_address(liar_id, liar_addr).await;
 	// From the liar alone: it is banned at its first answer and nothing is stored.
@@ -163,6 +184,34 @@ async fn a_peer_sending_bad_data_is_banned() {
 	let honest = introduce(&b, &[&a]).await;
 	let got = fetch::download(&b.mesh, &b.store, root, &[vec![liar_id], honest].concat()).await.unwrap();
 	assert_eq!(got.from.get(&liar_id), None, "not one byte from the liar is kept");
+	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
+}
+
+/// A peer that takes ranges and never answers. The downloader waits for it up to an hour
+/// per request here, so the download can only complete because idle peers take over
+/// ranges stuck in flight (the endgame). The two-minute guard turns a hang into a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_peer_does_not_hold_up_a_download() {
+	use landmesh_mesh::wire::{Request, Response};
+	let a = node().await;
+	let b = node_with_timeout(std::time::Duration::from_secs(3600)).await;
+	let bytes = model(6 << 20);
+	let root = a.store.import(&bytes[..], None, u64::MAX, None, None).unwrap().root;
+	let size = bytes.len() as u64;
+	let (stalled_id, stalled_addr) = rogue_peer(move |request| match request {
+		Request::Size(_) => Some(Response::Size(size)),
+		Request::Range { .. } => None,
+	})
+	.await;
+	b.mesh.add_address(stalled_id, stalled_addr).await;
+	let peers = [vec![stalled_id], introduce(&b, &[&a]).await].concat();
+	let download = fetch::download(&b.mesh, &b.store, root, &peers);
+	let got = tokio::time::timeout(std::time::Duration::from_secs(120), download)
+		.await
+		.expect("the download completes without waiting for the stalled peer")
+		.unwrap();
+	assert_eq!(got.from.get(&stalled_id), None);
+	assert_eq!(got.from[&a.mesh.peer_id()], size);
 	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
 }
 
