@@ -28,12 +28,6 @@ pub enum ProofError {
 	Inconsistent(u64),
 }
 
-/// The bytes in the left subtree of a node covering `len > CHUNK_SIZE` bytes (BLAKE3's
-/// rule: the largest power-of-two number of chunks leaving at least one byte right).
-fn left_subtree_len(len: u64) -> u64 {
-	(len / 2 + len % 2).next_power_of_two()
-}
-
 /// The proof of chunk `index` of the stored content `root`.
 pub fn chunk_proof(store: &Store, root: &ContentId, index: u64) -> Result<ChunkProof, ProofError> {
 	let size = store.info(root)?.ok_or(StoreError::NotFound(*root))?.size;
@@ -43,50 +37,33 @@ pub fn chunk_proof(store: &Store, root: &ContentId, index: u64) -> Result<ChunkP
 	let group_end = (group_start + GROUP_BYTES).min(size);
 	let encoded = store.encode_range(root, group_start..group_end.max(group_start + 1))?;
 
-	// Top-down: at nodes larger than a group the sibling's value is in the next hash pair
-	// of the encoding; inside the group it is hashed from the group's bytes, which follow
-	// the pairs.
-	let levels_above_group = {
-		let (mut start, mut len, mut n) = (0u64, size, 0usize);
-		while len > GROUP_BYTES {
-			let left = left_subtree_len(len);
-			if target < start + left {
-				len = left;
-			} else {
-				start += left;
-				len -= left;
-			}
-			n += 1;
-		}
-		n
-	};
+	// The path top-down: direction, the sibling's byte range, and the size of the node.
+	let mut steps = Vec::new();
+	let mut node = size;
+	proof::walk_path(size, index, |goes_left, from, to| {
+		steps.push((goes_left, from, to, node));
+		node -= to - from;
+	});
+	// At nodes larger than a group the sibling's value is in the next hash pair of the
+	// encoding; inside the group it is hashed from the group's bytes, which follow the
+	// pairs.
+	let levels_above_group = steps.iter().take_while(|s| s.3 > GROUP_BYTES).count();
 	let group = encoded.get(levels_above_group * 64..).ok_or(ProofError::Inconsistent(index))?;
 	if group.len() as u64 != group_end - group_start {
 		return Err(ProofError::Inconsistent(index));
 	}
-	let mut siblings = Vec::new();
-	let (mut start, mut len, mut level) = (0u64, size, 0usize);
-	while len > CHUNK_SIZE {
-		let left = left_subtree_len(len);
-		let goes_left = target < start + left;
-		let sibling = if len > GROUP_BYTES {
+	let mut siblings = Vec::with_capacity(steps.len());
+	for (level, (goes_left, from, to, node)) in steps.into_iter().enumerate() {
+		let sibling = if node > GROUP_BYTES {
 			let pair = &encoded[level * 64..level * 64 + 64];
 			let half = if goes_left { &pair[32..] } else { &pair[..32] };
 			<[u8; 32]>::try_from(half).map_err(|_| ProofError::Inconsistent(index))?
 		} else {
-			let (from, to) = if goes_left { (start + left, start + len) } else { (start, start + left) };
 			let bytes = &group[(from - group_start) as usize..(to - group_start) as usize];
 			use blake3::hazmat::HasherExt;
 			blake3::Hasher::new().set_input_offset(from).update(bytes).finalize_non_root()
 		};
 		siblings.push(sibling);
-		if goes_left {
-			len = left;
-		} else {
-			start += left;
-			len -= left;
-		}
-		level += 1;
 	}
 	siblings.reverse();
 	let at = (target - group_start) as usize;

@@ -6,6 +6,7 @@
 //! written first and hashed from the file.
 
 use crate::verified::{tree, Outboard};
+use landmesh_primitives::proof::left_subtree_len;
 use bao_tree::io::{outboard::PostOrderMemOutboard, sync::outboard_post_order};
 use std::{
 	fs::File,
@@ -126,11 +127,6 @@ fn subtree_into(file: &File, start: u64, len: u64, pairs: &mut Vec<u8>, buffer: 
 	pairs.extend_from_slice(l.as_bytes());
 	pairs.extend_from_slice(r.as_bytes());
 	Ok(parent_cv(&l, &r, false))
-}
-
-/// BLAKE3's split: the largest power-of-two number of chunks leaving at least one byte.
-fn left_subtree_len(len: u64) -> u64 {
-	(len / 2 + len % 2).next_power_of_two()
 }
 
 /// Reads a file from an offset without moving a shared cursor.

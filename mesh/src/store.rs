@@ -387,6 +387,27 @@ impl Store {
 		Ok(Some(verified::outboard(*root, meta.size, pairs)))
 	}
 
+	/// A blob's outboard and bytes, for a verified read.
+	fn open_blob(&self, root: &ContentId) -> Result<(Outboard, BlobData), StoreError> {
+		let outboard = self.outboard(root)?.ok_or(StoreError::NotFound(*root))?;
+		let data = if outboard.tree.size() <= INLINE_MAX {
+			BlobData::Inline(self.inner.db.get(key(INLINE, root))?.ok_or(StoreError::NotFound(*root))?)
+		} else {
+			BlobData::File(File::open(self.blob_path(root))?)
+		};
+		Ok((outboard, data))
+	}
+
+	/// Drops a blob that failed verification (its pins stay, so it is fetched again).
+	fn drop_corrupt(&self, root: &ContentId, why: &dyn std::fmt::Display) -> StoreError {
+		log::warn!(target: "mesh", "{root:?} failed verification ({why}); dropping the local copy");
+		let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
+		match self.drop_blob(root) {
+			Ok(()) => StoreError::Corrupt(*root),
+			Err(e) => e,
+		}
+	}
+
 	/// Reads `range` of a blob, verified, into `sink`; counts a read. Returns the bytes
 	/// read. A corrupt blob is dropped and reported.
 	pub fn read(
@@ -395,26 +416,14 @@ impl Store {
 		range: Range<u64>,
 		sink: impl FnMut(&[u8]) -> Result<(), VerifyError>,
 	) -> Result<u64, StoreError> {
-		let outboard = self.outboard(root)?.ok_or(StoreError::NotFound(*root))?;
-		let size = outboard.tree.size();
-		let result = if size <= INLINE_MAX {
-			let bytes = self.inner.db.get(key(INLINE, root))?.ok_or(StoreError::NotFound(*root))?;
-			verified::read_verified(&outboard, range, |at, buf| copy_at(&bytes, at, buf), sink)
-		} else {
-			let file = File::open(self.blob_path(root))?;
-			verified::read_verified(&outboard, range, |at, buf| read_exact_at(&file, at, buf), sink)
-		};
-		match result {
+		use bao_tree::io::sync::ReadAt;
+		let (outboard, data) = self.open_blob(root)?;
+		match verified::read_verified(&outboard, range, |at, buf| data.read_exact_at(at, buf), sink) {
 			Ok(n) => {
 				self.touch(root, 0)?;
 				Ok(n)
 			},
-			Err(VerifyError::Corrupt(_) | VerifyError::TreeMismatch) => {
-				log::warn!(target: "mesh", "{root:?} failed verification; dropping the local copy");
-				let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
-				self.drop_blob(root)?;
-				Err(StoreError::Corrupt(*root))
-			},
+			Err(e @ (VerifyError::Corrupt(_) | VerifyError::TreeMismatch)) => Err(self.drop_corrupt(root, &e)),
 			Err(e) => Err(StoreError::Verify(e)),
 		}
 	}
@@ -424,25 +433,12 @@ impl Store {
 	/// reported, so a peer never receives bad bytes from this node.
 	pub fn encode_range(&self, root: &ContentId, range: Range<u64>) -> Result<Vec<u8>, StoreError> {
 		use bao_tree::io::{sync::encode_ranges_validated, EncodeError};
-		let outboard = self.outboard(root)?.ok_or(StoreError::NotFound(*root))?;
-		let ranges = verified::group_ranges(&range);
+		let (outboard, data) = self.open_blob(root)?;
 		let mut encoded = Vec::new();
-		let result = if outboard.tree.size() <= INLINE_MAX {
-			let bytes = self.inner.db.get(key(INLINE, root))?.ok_or(StoreError::NotFound(*root))?;
-			encode_ranges_validated(&bytes[..], &outboard, &ranges, &mut encoded)
-		} else {
-			let file = File::open(self.blob_path(root))?;
-			encode_ranges_validated(&file, &outboard, &ranges, &mut encoded)
-		};
-		match result {
+		match encode_ranges_validated(&data, &outboard, &verified::group_ranges(&range), &mut encoded) {
 			Ok(()) => Ok(encoded),
 			Err(EncodeError::Io(e)) => Err(e.into()),
-			Err(e) => {
-				log::warn!(target: "mesh", "{root:?} failed verification while serving a peer ({e}); dropping it");
-				let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
-				self.drop_blob(root)?;
-				Err(StoreError::Corrupt(*root))
-			},
+			Err(e) => Err(self.drop_corrupt(root, &e)),
 		}
 	}
 
@@ -516,17 +512,19 @@ fn pin_key(root: &ContentId, pin: &Pin) -> Vec<u8> {
 	k
 }
 
-fn copy_at(bytes: &[u8], at: u64, buf: &mut [u8]) -> io::Result<()> {
-	let src = bytes
-		.get(at as usize..at as usize + buf.len())
-		.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "inline blob shorter than its size"))?;
-	buf.copy_from_slice(src);
-	Ok(())
+/// Where a blob's bytes are: inline in the index, or in its file.
+enum BlobData {
+	Inline(Vec<u8>),
+	File(File),
 }
 
-fn read_exact_at(file: &File, at: u64, buf: &mut [u8]) -> io::Result<()> {
-	use std::os::unix::fs::FileExt;
-	file.read_exact_at(buf, at)
+impl bao_tree::io::sync::ReadAt for BlobData {
+	fn read_at(&self, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
+		match self {
+			BlobData::Inline(bytes) => (&bytes[..]).read_at(pos, buf),
+			BlobData::File(file) => file.read_at(pos, buf),
+		}
+	}
 }
 
 /// Makes a rename durable.

@@ -68,14 +68,14 @@ pub fn chunk_len(size: u64, index: u64) -> Result<usize, ProofError> {
 /// The bytes in the left subtree of a node covering `len > CHUNK_SIZE` bytes: the largest
 /// power-of-two number of whole chunks that leaves at least one byte for the right.
 /// (BLAKE3's `hazmat::left_subtree_len`, written so it cannot overflow near `u64::MAX`.)
-fn left_subtree_len(len: u64) -> u64 {
+pub fn left_subtree_len(len: u64) -> u64 {
 	(len / 2 + len % 2).next_power_of_two()
 }
 
 /// The levels from the root down to chunk `index`: for each, whether the path goes left,
 /// and the byte range `(start, end)` of the sibling subtree. Calls `step` top-down; returns
 /// the depth.
-fn walk_path(size: u64, index: u64, mut step: impl FnMut(bool, u64, u64)) -> u32 {
+pub fn walk_path(size: u64, index: u64, mut step: impl FnMut(bool, u64, u64)) -> u32 {
 	let target = index * CHUNK_SIZE;
 	let (mut start, mut len) = (0u64, size);
 	let mut depth = 0;

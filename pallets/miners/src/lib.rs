@@ -377,13 +377,16 @@ impl<T: Config> Pallet<T> {
 
 	/// Drops up to `count` of the miner's last sectors (the caller stores `m`).
 	fn drop_last_sectors(who: &T::AccountId, m: &mut MinerOf<T>, count: u32) {
-		for _ in 0..count.min(m.sectors) {
+		let count = count.min(m.sectors);
+		for _ in 0..count {
 			m.sectors -= 1;
 			if let Some(s) = Sectors::<T>::take(who, m.sectors) {
 				Self::deposit_event(Event::SectorDropped { miner: who.clone(), sector: s.index });
 			}
 		}
-		if m.sectors == 0 {
+		// Only when this call dropped the last one: replica commits call this for every
+		// miner, most of which never had a sector, and the list is up to MaxMiners long.
+		if count > 0 && m.sectors == 0 {
 			SectorOwners::<T>::mutate(|owners| owners.retain(|o| o != who));
 		}
 	}
