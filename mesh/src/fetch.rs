@@ -19,7 +19,7 @@ use crate::{
 	ContentId,
 };
 use bao_tree::io::{sync::DecodeResponseIter, BaoContentItem};
-use libp2p::PeerId;
+use libp2p::{Multiaddr, PeerId};
 use std::{
 	collections::{HashMap, VecDeque},
 	fs::File,
@@ -28,6 +28,29 @@ use std::{
 	os::unix::fs::FileExt,
 	sync::{Arc, Mutex},
 };
+
+/// How long finding sources waits for the DHT to name providers.
+pub const PROVIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The peers to fetch `root` from: those the caller names, with their addresses (the
+/// replica holders the chain lists), and those the DHT names as caching it; never this
+/// node itself. Sorted, without repeats.
+pub async fn sources(mesh: &Mesh, root: ContentId, named: Vec<(PeerId, Vec<Multiaddr>)>) -> Vec<PeerId> {
+	let mut peers = Vec::new();
+	for (peer, addresses) in named {
+		for address in addresses {
+			mesh.add_address(peer, address).await;
+		}
+		peers.push(peer);
+	}
+	if let Ok(found) = tokio::time::timeout(PROVIDER_WAIT, mesh.find_providers(root)).await {
+		peers.extend(found);
+	}
+	peers.retain(|p| *p != mesh.peer_id());
+	peers.sort();
+	peers.dedup();
+	peers
+}
 
 /// Failed requests (not bad data) a peer may have before it is dropped from a download.
 pub const MAX_FAILURES: u32 = 3;

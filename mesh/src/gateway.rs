@@ -62,9 +62,6 @@ impl Gateway {
 	}
 }
 
-/// How long a miss waits for the DHT to name providers.
-const PROVIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
 /// Bytes handed to the HTTP body at a time: large enough to keep syscalls few, small
 /// enough to start streaming at once.
 const BODY_CHUNK: usize = 256 * 1024;
@@ -277,21 +274,11 @@ async fn get_content(
 async fn fetch_miss(gateway: &Gateway, root: ContentId) -> Result<Started, GatewayError> {
 	let not_found = || GatewayError::NotFound(root.to_hex());
 	let mesh = gateway.mesh.as_ref().ok_or_else(not_found)?;
-	let mut peers = Vec::new();
-	if let Some(peers_for) = gateway.peers_for.clone() {
-		let named = tokio::task::spawn_blocking(move || peers_for(&root)).await.unwrap_or_default();
-		for (peer, addresses) in named {
-			for address in addresses {
-				mesh.add_address(peer, address).await;
-			}
-			peers.push(peer);
-		}
-	}
-	if let Ok(found) = tokio::time::timeout(PROVIDER_WAIT, mesh.find_providers(root)).await {
-		peers.extend(found.into_iter().filter(|p| *p != mesh.peer_id()));
-	}
-	peers.sort();
-	peers.dedup();
+	let named = match gateway.peers_for.clone() {
+		Some(peers_for) => tokio::task::spawn_blocking(move || peers_for(&root)).await.unwrap_or_default(),
+		None => Vec::new(),
+	};
+	let peers = fetch::sources(mesh, root, named).await;
 	if peers.is_empty() {
 		return Err(not_found());
 	}

@@ -32,6 +32,6 @@ pub mod wire;
 
 pub use landmesh_primitives::ContentId;
 pub use magnet::Magnet;
-pub use libp2p::{Multiaddr, PeerId};
+pub use libp2p::{multiaddr::Protocol, Multiaddr, PeerId};
 pub use peers::Mesh;
 pub use store::{BlobInfo, Pin, Store, StoreError};

@@ -110,6 +110,8 @@ const INLINE: u8 = b'd';
 const OUTBOARD: u8 = b'o';
 const ACCESS: u8 = b'a';
 const PIN: u8 = b'p';
+/// The bytes served from this store, ever (one record, no root).
+const SERVED: [u8; 1] = [b's'];
 
 fn key(kind: u8, root: &ContentId) -> Vec<u8> {
 	let mut k = Vec::with_capacity(33);
@@ -138,6 +140,8 @@ struct Inner {
 	commit: Mutex<()>,
 	/// Names temporary files uniquely within this process.
 	next_tmp: AtomicU64,
+	/// Bytes served from this store since it was created (kept in the index too).
+	served: AtomicU64,
 }
 
 impl Store {
@@ -153,6 +157,7 @@ impl Store {
 		let mut options = rocksdb::Options::default();
 		options.create_if_missing(true);
 		let db = DB::open(&options, dir.join("index"))?;
+		let served = db.get(SERVED)?.and_then(|v| u64::decode(&mut &v[..]).ok()).unwrap_or(0);
 		let store = Store {
 			inner: Arc::new(Inner {
 				db,
@@ -161,6 +166,7 @@ impl Store {
 				used: AtomicU64::new(0),
 				commit: Mutex::new(()),
 				next_tmp: AtomicU64::new(0),
+				served: AtomicU64::new(served),
 			}),
 		};
 		store.recover()?;
@@ -465,8 +471,22 @@ impl Store {
 		a.served += served;
 		a.last = at;
 		a.added = a.added.min(at);
-		self.inner.db.put(key(ACCESS, root), a.encode())?;
+		let mut batch = WriteBatch::default();
+		batch.put(key(ACCESS, root), a.encode());
+		if served > 0 {
+			// Concurrent touches may persist their totals out of order; the count in
+			// memory is exact and a restart loses at most the last one's bytes.
+			let total = self.inner.served.fetch_add(served, Ordering::SeqCst) + served;
+			batch.put(SERVED, total.encode());
+		}
+		self.inner.db.write(batch)?;
 		Ok(())
+	}
+
+	/// Bytes served from this store since it was created (over HTTP and to peers): the
+	/// figure a miner's node reports to the chain each era.
+	pub fn served_total(&self) -> u64 {
+		self.inner.served.load(Ordering::SeqCst)
 	}
 
 	/// What is known of a blob's use.
@@ -495,6 +515,22 @@ impl Store {
 			}
 			if let Ok(pin) = Pin::decode(&mut &k[prefix.len()..]) {
 				out.push(pin);
+			}
+		}
+		Ok(out)
+	}
+
+	/// Every pin of every blob (stored or awaited).
+	pub fn all_pins(&self) -> Result<Vec<(ContentId, Pin)>, StoreError> {
+		let mut out = Vec::new();
+		for item in self.inner.db.prefix_iterator([PIN]) {
+			let (k, _) = item?;
+			if k.first() != Some(&PIN) {
+				break;
+			}
+			let Some(root) = k.get(1..33).and_then(|r| <[u8; 32]>::try_from(r).ok()) else { continue };
+			if let Ok(pin) = Pin::decode(&mut &k[33..]) {
+				out.push((ContentId(root), pin));
 			}
 		}
 		Ok(out)

@@ -55,6 +55,9 @@ fn survives_restart_and_cleans_up_a_crash_mid_import() {
 		let store = Store::open(dir.path(), 1 << 30).unwrap();
 		let roots = (put(&store, &big, Some(Pin::Upload)), put(&store, &small, None));
 		store.touch(&roots.1, 42).unwrap();
+		store.touch(&roots.0, 8).unwrap();
+		store.pin(&roots.0, Pin::Replica(5)).unwrap();
+		assert_eq!(store.served_total(), 50);
 		roots
 	};
 	// What a crash leaves: a half-written import in tmp/, and a blob renamed into place
@@ -66,8 +69,10 @@ fn survives_restart_and_cleans_up_a_crash_mid_import() {
 	let store = Store::open(dir.path(), 1 << 30).unwrap();
 	assert_eq!(store.read_to_vec(&big_root).unwrap(), big);
 	assert_eq!(store.read_to_vec(&small_root).unwrap(), small);
-	assert_eq!(store.pins(&big_root).unwrap(), vec![Pin::Upload], "pins survive");
+	assert_eq!(store.pins(&big_root).unwrap(), vec![Pin::Upload, Pin::Replica(5)], "pins survive");
 	assert_eq!(store.access(&small_root).unwrap().served, 42, "access accounting survives");
+	assert_eq!(store.served_total(), 50, "so does the served total the miner reports");
+	assert_eq!(store.all_pins().unwrap(), vec![(big_root, Pin::Upload), (big_root, Pin::Replica(5))]);
 	assert_eq!(store.used(), big.len() as u64 + small.len() as u64);
 	assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "the half-written import is gone");
 	assert!(store.info(&orphan).unwrap().is_none());

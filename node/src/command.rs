@@ -174,7 +174,12 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let mesh = cli.mesh.clone();
-			runner.run_node_until_exit(|config| async move {
+			runner.run_node_until_exit(|mut config| async move {
+				// The miner's proofs go out through the runtime's off-chain worker, which
+				// must run whether or not this node is a validator.
+				if mesh.miner {
+					config.offchain_worker.enabled = true;
+				}
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p =>
 						service::new_full::<sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>>(config, &mesh)

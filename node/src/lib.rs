@@ -4,11 +4,14 @@
 //! Data flow: `command` parses the CLI (`cli`) and loads a chain spec (`chain_spec`);
 //! `service` builds the client, networking, consensus and the RPC server (`rpc`);
 //! `transactions` signs extrinsics for the benchmarks, the load tool and the tests, and
-//! `dev_client` talks JSON-RPC to a running node for those tools.
+//! `dev_client` talks JSON-RPC to a running node for those tools. `mesh` runs the content
+//! store, swarm and HTTP gateway inside the node; `miner` keeps what the chain assigns and
+//! hands the miner's proofs to the runtime's off-chain worker.
 
 pub mod chain_spec;
 pub mod dev_client;
 pub mod mesh;
+pub mod miner;
 pub mod cli;
 pub mod command;
 pub mod rpc;

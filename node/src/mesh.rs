@@ -2,10 +2,14 @@
 //! libp2p swarm, and the HTTP gateway, started with the node (so `--dev` serves content
 //! with nothing to set up).
 
-use crate::service::FullClient;
+use crate::{
+	miner::Keeper,
+	service::{FullClient, OffchainStorage},
+};
 use landmesh_mesh::{gateway, peers, ContentId, Mesh, Multiaddr, PeerId, Store};
-use landmesh_primitives::api::StorageApi;
-use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
+use landmesh_primitives::{api::StorageApi, miner::KEY_TYPE};
+use landmesh_runtime::AccountId;
+use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_keystore::KeystorePtr};
 use sc_service::{Configuration, Error as ServiceError, TaskManager};
 use std::{net::SocketAddr, sync::Arc};
 
@@ -36,6 +40,29 @@ pub struct MeshParams {
 	/// Run the node without the content mesh and gateway.
 	#[arg(long)]
 	pub no_mesh: bool,
+
+	/// Store the replicas the chain assigns to this node's miner and answer its
+	/// challenges. The miner's key is the keystore key of type `lmsh` (`landmesh-node key
+	/// insert --key-type lmsh --scheme sr25519 --suri <secret>`); on a dev chain
+	/// `--alice`, `--bob`, … (and `--dev`, which means Alice) insert it.
+	#[arg(long)]
+	pub miner: bool,
+
+	/// Pin the models this account owns (SS58), fetching what is missing: the owner's
+	/// data is never evicted from this node. May be given several times.
+	#[arg(long, value_name = "SS58", value_parser = parse_account)]
+	pub link_wallet: Vec<AccountId>,
+
+	/// Mesh peers to join at start (`/ip4/…/tcp/…/p2p/<peer id>`), from which the DHT
+	/// finds the rest. May be given several times.
+	#[arg(long, value_name = "MULTIADDR", value_parser = crate::miner::parse_peer)]
+	pub mesh_bootnodes: Vec<(PeerId, Multiaddr)>,
+}
+
+/// Parses an SS58 account.
+fn parse_account(text: &str) -> Result<AccountId, String> {
+	use polkadot_sdk::sp_core::crypto::Ss58Codec;
+	AccountId::from_ss58check(text.trim()).map_err(|e| format!("`{text}` is not an SS58 account ({e:?})"))
 }
 
 /// Parses `10GiB`, `500MiB`, `1.5TiB`, `4096` (bytes). Decimal units (`GB`) are
@@ -60,14 +87,20 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 	Ok((number * scale as f64) as u64)
 }
 
-/// Opens the store and starts the gateway and the swarm as tasks of the node.
+/// Opens the store and starts the gateway, the swarm and the keeper (replicas, linked
+/// wallets, the miner's proofs) as tasks of the node.
 pub fn start(
 	config: &Configuration,
 	task_manager: &TaskManager,
 	params: &MeshParams,
 	client: Arc<FullClient>,
+	keystore: KeystorePtr,
+	offchain: Option<OffchainStorage>,
 ) -> Result<(), ServiceError> {
 	if params.no_mesh {
+		if params.miner || !params.link_wallet.is_empty() {
+			return Err(ServiceError::Other("--miner and --link-wallet need the content mesh: drop --no-mesh".into()));
+		}
 		return Ok(());
 	}
 	let dir = config.base_path.path().join("mesh");
@@ -78,6 +111,11 @@ pub fn start(
 	let listen = format!("/ip4/0.0.0.0/tcp/{}", params.mesh_port).parse().map_err(|e| fail("mesh address", &e))?;
 	let mesh = Mesh::start(keypair, listen, store.clone()).map_err(|e| fail("the swarm did not start", &e))?;
 	log::info!("🕸  Mesh peer id {}", mesh.peer_id());
+	for (peer, address) in &params.mesh_bootnodes {
+		let (mesh, peer, address) = (mesh.clone(), *peer, address.clone());
+		task_manager.spawn_handle().spawn("mesh-bootnode", Some("mesh"), async move { mesh.add_address(peer, address).await });
+	}
+	let miner = if params.miner { Some(miner_account(&keystore, config.dev_key_seed.as_deref())?) } else { None };
 
 	let ip = if params.gateway_external { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
 	let listener = std::net::TcpListener::bind(SocketAddr::from((ip, params.gateway_port)))
@@ -86,6 +124,18 @@ pub fn start(
 		.map_err(|e| fail(&format!("cannot listen on gateway port {} (choose another with --gateway-port)", params.gateway_port), &e))?;
 	let addr = listener.local_addr().map_err(|e| fail("gateway address", &e))?;
 	log::info!("🌐 Gateway listening on http://{addr}");
+	if miner.is_some() || !params.link_wallet.is_empty() {
+		let offchain = offchain.ok_or_else(|| fail("the keeper", &"the database has no off-chain storage"))?;
+		let keeper = Keeper {
+			client: client.clone(),
+			store: store.clone(),
+			mesh: mesh.clone(),
+			miner,
+			wallets: params.link_wallet.clone(),
+			offchain,
+		};
+		task_manager.spawn_handle().spawn("mesh-keeper", Some("mesh"), keeper.run());
+	}
 	// The gateway holds the mesh handle, which keeps the swarm running with the node.
 	let gateway = Arc::new(gateway::Gateway {
 		store,
@@ -101,9 +151,30 @@ pub fn start(
 	Ok(())
 }
 
+/// The miner account this node proves for: its keystore's `lmsh` key, inserted from the
+/// dev seed (`--dev`, `--alice`, …) on a dev chain.
+fn miner_account(keystore: &KeystorePtr, dev_seed: Option<&str>) -> Result<AccountId, ServiceError> {
+	if let (Some(seed), true) = (dev_seed, keystore.sr25519_public_keys(KEY_TYPE).is_empty()) {
+		keystore
+			.sr25519_generate_new(KEY_TYPE, Some(seed))
+			.map_err(|e| ServiceError::Other(format!("cannot insert the dev miner key: {e}")))?;
+	}
+	let key = keystore.sr25519_public_keys(KEY_TYPE).into_iter().next().ok_or_else(|| {
+		ServiceError::Other(
+			"--miner needs the miner's key in the keystore: run `landmesh-node key insert --key-type lmsh \
+			 --scheme sr25519 --suri <the secret of the account registered with miners.register>` \
+			 with the same --base-path and --chain"
+				.into(),
+		)
+	})?;
+	let account = AccountId::from(key);
+	log::info!("⛏  Mining as {account}");
+	Ok(account)
+}
+
 /// The miners keeping replicas of `root`, per the chain's best block, with the mesh
 /// addresses they registered (confirmed holders first: they surely have it).
-fn replica_holders(client: &FullClient, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
+pub(crate) fn replica_holders(client: &FullClient, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
 	let best = client.info().best_hash;
 	let orders = match client.runtime_api().content_status(best, *root) {
 		Ok(orders) => orders,

@@ -30,6 +30,8 @@ pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;
 /// The full client.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, RuntimeExecutor>;
 type FullBackend = sc_service::TFullBackend<Block>;
+/// The node's off-chain database, where the mesh hands the miner's off-chain worker its tasks.
+pub type OffchainStorage = <FullBackend as Backend<Block>>::OffchainStorage;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type FullGrandpaBlockImport = grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type FullBabeBlockImport = sc_consensus_babe::BabeBlockImport<
@@ -188,7 +190,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		other: Extra { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
 
-	crate::mesh::start(&config, &task_manager, mesh, client.clone())?;
+	crate::mesh::start(
+		&config,
+		&task_manager,
+		mesh,
+		client.clone(),
+		keystore_container.keystore(),
+		backend.offchain_storage(),
+	)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,

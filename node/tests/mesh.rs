@@ -1,15 +1,16 @@
 //! The content mesh embedded in real `--dev` nodes: a model's file uploaded through a
 //! node's gateway is served back byte for byte under the content id the chain's model NFT
 //! names; a node that lacks a content finds the miner keeping it from chain state and
-//! fetches it over the mesh.
+//! fetches it over the mesh; a `--miner` node assigned a replica fetches it, confirms it
+//! and answers its challenges on chain through its off-chain worker.
 
 mod common;
 
-use common::{dev_node, execute, http};
+use common::{dev_node, dev_node_with, execute, http};
 use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::ContentId;
-use landmesh_runtime::genesis::SAMPLE_MODELS;
-use polkadot_sdk::sp_keyring::Sr25519Keyring;
+use landmesh_runtime::{genesis::SAMPLE_MODELS, AccountId, RuntimeEvent};
+use polkadot_sdk::{sp_core::crypto::Ss58Codec, sp_keyring::Sr25519Keyring};
 
 #[test]
 fn a_dev_node_serves_uploaded_models_over_http() {
@@ -55,15 +56,7 @@ async fn a_gateway_miss_is_fetched_from_the_miner_the_chain_names() {
 	// address, and Charlie orders the model kept: the chain assigns the replica to Bob.
 	let client = DevClient::connect(&node.ws_url).await.expect("RPC connects");
 	let chain = client.chain_identity().await.expect("chain identity");
-	let (address, peer_id) = miner_node.mesh_addr.split_once("/p2p/").expect("a /p2p/ suffix");
-	let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
-	let endpoints = pallet_miners::Endpoints {
-		peer_id: text(peer_id),
-		multiaddrs: vec![text(address)].try_into().unwrap(),
-		gateway: text(&miner_node.gateway_url),
-		region: text("eu-west"),
-	};
-	execute(&client, &chain, Sr25519Keyring::Bob, pallet_miners::Call::register { capacity: 1 << 30, endpoints }.into()).await;
+	register_miner(&client, &chain, Sr25519Keyring::Bob, &miner_node).await;
 	let content_id = ContentId::from_hex(root).unwrap();
 	let order = pallet_storage::Call::place_order { content_id, size, replicas: 1, periods: 1 };
 	execute(&client, &chain, Sr25519Keyring::Charlie, order.into()).await;
@@ -76,4 +69,87 @@ async fn a_gateway_miss_is_fetched_from_the_miner_the_chain_names() {
 	// And keeps it: the next request is served from its own store.
 	let (status, _, body) = http(&node.gateway_url, "GET", &format!("/content/{root}"), &[("Range", "bytes=-5")], b"");
 	assert_eq!((status, body.as_slice()), (206, &file[file.len() - 5..]));
+}
+
+/// Registers `who` as a miner reachable at `node`'s mesh address and gateway.
+async fn register_miner(client: &DevClient, chain: &landmesh_node::transactions::ChainIdentity, who: Sr25519Keyring, node: &common::TestNode) {
+	let (address, peer_id) = node.mesh_addr.split_once("/p2p/").expect("a /p2p/ suffix");
+	let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
+	let endpoints = pallet_miners::Endpoints {
+		peer_id: text(peer_id),
+		multiaddrs: vec![text(address)].try_into().unwrap(),
+		gateway: text(&node.gateway_url),
+		region: text("eu-west"),
+	};
+	execute(client, chain, who, pallet_miners::Call::register { capacity: 1 << 30, endpoints }.into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_miner_assigned_a_replica_fetches_it_confirms_it_and_answers_its_challenge() {
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	// A node that has both sample models (its mesh announces them in the DHT).
+	let seed = dev_node("miner-seed", dir.path(), None);
+	let files: Vec<Vec<u8>> = SAMPLE_MODELS
+		.iter()
+		.map(|(name, _, _)| std::fs::read(format!("{}/../assets/models/{name}", env!("CARGO_MANIFEST_DIR"))).expect("a sample model"))
+		.collect();
+	for file in &files {
+		let (status, _, _) = http(&seed.gateway_url, "POST", "/content", &[], file);
+		assert_eq!(status, 201);
+	}
+	let (_, root, size) = SAMPLE_MODELS[0];
+
+	// The miner: Alice's dev node with --miner, which joins the seed's mesh and is linked
+	// to Bob's wallet (Bob owns the pyramid on the dev chain).
+	let bob = Sr25519Keyring::Bob.to_account_id().to_ss58check();
+	let miner = dev_node_with(
+		"miner",
+		dir.path(),
+		&[
+			"--no-prometheus".into(),
+			"--miner".into(),
+			format!("--mesh-bootnodes={}", seed.mesh_addr),
+			format!("--link-wallet={bob}"),
+		],
+	);
+	let client = DevClient::connect(&miner.ws_url).await.expect("RPC connects");
+	let chain = client.chain_identity().await.expect("chain identity");
+	register_miner(&client, &chain, Sr25519Keyring::Alice, &miner).await;
+	let content_id = ContentId::from_hex(root).unwrap();
+	let order = pallet_storage::Call::place_order { content_id, size, replicas: 1, periods: 1 };
+	execute(&client, &chain, Sr25519Keyring::Charlie, order.into()).await;
+
+	// Nobody sends a transaction for Alice from here on: her node fetches the replica,
+	// and its off-chain worker confirms it and answers the challenge the next audit
+	// round draws (every 10 blocks; the only confirmed replica on chain is hers).
+	let alice: AccountId = Sr25519Keyring::Alice.to_account_id();
+	let (mut confirmed, mut passed) = (false, false);
+	let mut next = 1;
+	let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(240);
+	while !(confirmed && passed) {
+		assert!(tokio::time::Instant::now() < deadline, "confirmed: {confirmed}, passed a challenge: {passed} after 240 s");
+		let best = client.best_number().await.expect("best block");
+		while next <= best {
+			let hash = client.block_hash(next).await.expect("RPC").expect("a block");
+			for record in client.events(hash).await.expect("events") {
+				match record.event {
+					RuntimeEvent::Storage(pallet_storage::Event::ReplicaConfirmed { miner, .. }) if miner == alice => confirmed = true,
+					RuntimeEvent::Audit(pallet_audit::Event::Passed { miner, .. }) if miner == alice => passed = true,
+					RuntimeEvent::Audit(pallet_audit::Event::Failed { miner, .. }) if miner == alice => {
+						panic!("the miner failed a challenge at #{next}")
+					},
+					_ => {},
+				}
+			}
+			next += 1;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+	}
+	// Both the replica and the linked wallet's model were fetched ahead of any request:
+	// with the seed gone, the miner still serves them.
+	seed.stop();
+	for ((_, root, _), file) in SAMPLE_MODELS.iter().zip(&files) {
+		let (status, _, body) = http(&miner.gateway_url, "GET", &format!("/content/{root}"), &[], b"");
+		assert_eq!((status, &body == file), (200, true), "{root}");
+	}
 }

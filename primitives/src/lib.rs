@@ -7,6 +7,7 @@
 //!   the runtime rebuilds a [`ContentId`] to check that a miner holds the content.
 //! - [`storage`]: miners, orders and challenges as clients read them.
 //! - [`filler`]: filler sectors, whose chunks prove idle capacity (proof of space).
+//! - [`miner`]: what a miner's node hands to the runtime's off-chain worker.
 //! - [`api`]: the runtime APIs behind the node's `landmesh_*` RPC methods.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -16,6 +17,7 @@ extern crate alloc;
 pub mod api;
 pub mod content;
 pub mod filler;
+pub mod miner;
 pub mod proof;
 pub mod storage;
 pub mod world;

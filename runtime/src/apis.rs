@@ -269,6 +269,10 @@ impl_runtime_apis! {
 			Models::model_view(model)
 		}
 
+		fn models_of(owner: AccountId) -> Vec<ModelView<AccountId>> {
+			Models::models_of(&owner)
+		}
+
 		fn has_pass(world: WorldId, who: AccountId) -> bool {
 			Land::has_pass(world, &who)
 		}

@@ -19,6 +19,7 @@ use sp_runtime::{
 };
 
 use crate::{currency::*, time::*};
+use landmesh_primitives::miner::MinerTask;
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
@@ -304,7 +305,7 @@ impl pallet_audit::Config for Runtime {
 	/// fetch a missing content from elsewhere for a large file.
 	type ResponseDeadline = ConstU32<5>;
 	type SlashFraction = AuditSlash;
-	type EraLength = ConstU32<DAYS>;
+	type EraLength = EraLength;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
 }
 
@@ -314,6 +315,11 @@ parameter_types! {
 	pub RewardPool: AccountId = sp_runtime::traits::AccountIdConversion::into_account_truncating(&RewardsPalletId::get());
 	/// Seven tenths of each era's pool pay for proven storage, three for serving.
 	pub const StorageRewardShare: Perbill = Perbill::from_percent(70);
+}
+
+parameter_types! {
+	/// A day: rewards are paid, and served bytes reported, per era.
+	pub const EraLength: BlockNumber = DAYS;
 }
 
 impl pallet_rewards::Config for Runtime {
@@ -360,3 +366,76 @@ impl pallet_nfts::Config for Runtime {
 	type BlockNumberProvider = System;
 }
 
+
+/// The miner's off-chain worker carries the node's tasks in these calls.
+pub struct MinerCalls;
+
+impl pallet_miner_worker::TaskCalls<RuntimeCall> for MinerCalls {
+	fn call(task: MinerTask) -> Option<RuntimeCall> {
+		Some(match task {
+			MinerTask::Confirm { order, proof } => pallet_storage::Call::confirm { order, proof }.into(),
+			MinerTask::Answer { challenge, proofs } =>
+				pallet_audit::Call::answer { challenge, proofs: proofs.try_into().ok()? }.into(),
+			MinerTask::ReportServed { era, bytes } => pallet_rewards::Call::report_served { era, bytes }.into(),
+		})
+	}
+}
+
+impl pallet_miner_worker::Config for Runtime {
+	type MinerKey = pallet_miner_worker::crypto::MinerKey;
+	type Tasks = MinerCalls;
+	type EraLength = EraLength;
+	/// The last hour of the day.
+	type ReportWindow = ConstU32<HOURS>;
+}
+
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <Signature as sp_runtime::traits::Verify>::Signer;
+	type Signature = Signature;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = UncheckedExtrinsic;
+}
+
+/// Off-chain workers (the miner's) sign transactions as wallets do: mortal for a short
+/// period from the current block, no tip, no metadata hash.
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_signed_transaction<C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		public: Self::Public,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<UncheckedExtrinsic> {
+		use codec::Encode;
+		use sp_runtime::{generic::Era, traits::StaticLookup, SaturatedConversion};
+		// Valid for 64 blocks (3 minutes): long enough to be included, short enough that a
+		// stale proof does not linger in pools.
+		let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
+		let tx_ext: TxExtension = (
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::mortal(64, current)),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		);
+		let payload = SignedPayload::new(call, tx_ext).ok()?;
+		let signature = payload.using_encoded(|bytes| C::sign(bytes, public))?;
+		let (call, tx_ext, _) = payload.deconstruct();
+		let address = <Runtime as frame_system::Config>::Lookup::unlookup(account);
+		Some(UncheckedExtrinsic::new_signed(call, address, signature, tx_ext))
+	}
+}

@@ -184,6 +184,8 @@ mod runtime {
 	pub type Audit = pallet_audit;
 	#[runtime::pallet_index(17)]
 	pub type Rewards = pallet_rewards;
+	#[runtime::pallet_index(18)]
+	pub type MinerWorker = pallet_miner_worker;
 }
 
 /// The address format for describing accounts.

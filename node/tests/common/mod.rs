@@ -146,15 +146,17 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<String> {
 
 /// A `--dev --tmp` node on free loopback ports, with Prometheus on `prometheus` if given.
 pub fn dev_node(name: &str, dir: &std::path::Path, prometheus: Option<u16>) -> TestNode {
-	let mut args = vec![
-		"--dev".to_string(),
-		"--tmp".to_string(),
-		format!("--port={}", free_port()),
-	];
-	match prometheus {
-		Some(p) => args.push(format!("--prometheus-port={p}")),
-		None => args.push("--no-prometheus".into()),
-	}
+	let prometheus = match prometheus {
+		Some(p) => format!("--prometheus-port={p}"),
+		None => "--no-prometheus".into(),
+	};
+	dev_node_with(name, dir, &[prometheus])
+}
+
+/// A `--dev --tmp` node on free loopback ports, with `extra` flags.
+pub fn dev_node_with(name: &str, dir: &std::path::Path, extra: &[String]) -> TestNode {
+	let mut args = vec!["--dev".to_string(), "--tmp".to_string(), format!("--port={}", free_port())];
+	args.extend_from_slice(extra);
 	TestNode::start(name, &args, dir)
 }
 

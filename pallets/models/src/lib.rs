@@ -445,6 +445,15 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// The models `owner` holds, from pallet-nfts' owner index (a prefix read, not a
+	/// scan): what a node linked to this wallet pins.
+	pub fn models_of(owner: &T::AccountId) -> Vec<ModelView<T::AccountId>> {
+		let Some(collection) = ModelCollection::<T>::get() else { return Vec::new() };
+		pallet_nfts::Account::<T>::iter_key_prefix((owner.clone(), collection))
+			.filter_map(Self::model_view)
+			.collect()
+	}
+
 	/// The parcels of a region with their model instances, and every model placed there
 	/// once: what a renderer draws. Each model is read from storage once per query.
 	pub fn models_in_region(region: Region) -> Result<RegionScene<T::AccountId, BalanceOf<T>>, RegionError> {

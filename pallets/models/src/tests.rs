@@ -222,6 +222,23 @@ fn a_model_transferred_through_pallet_nfts_changes_owner_and_rights() {
 }
 
 #[test]
+fn models_of_lists_what_an_owner_holds_now() {
+	run(|| {
+		let tree = mint(ALICE, AccessRule::Public);
+		let hut = mint(BOB, AccessRule::Public);
+		let rock = mint(ALICE, AccessRule::Public);
+		let ids = |who| Models::models_of(&account(who)).into_iter().map(|m| m.id).collect::<Vec<_>>();
+		assert_eq!(ids(ALICE), vec![tree, rock]);
+		assert_eq!(ids(BOB), vec![hut]);
+		let collection = Models::model_collection().unwrap();
+		assert_ok!(Nfts::transfer(signed(ALICE), collection, rock, account(BOB)));
+		assert_eq!(ids(ALICE), vec![tree]);
+		assert_eq!(ids(BOB).len(), 2);
+		assert!(ids(BOB).contains(&rock));
+	});
+}
+
+#[test]
 fn models_in_region_returns_parcels_owners_and_placed_models() {
 	run(|| {
 		let tree = mint(ALICE, AccessRule::Public);

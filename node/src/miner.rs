@@ -1,0 +1,249 @@
+//! What the node keeps for the chain, and the miner's proofs.
+//!
+//! At every new best block the keeper reads the chain and makes the store match it:
+//! - **Pins**, from *finalized* state (a fork must not make the node fetch or drop
+//!   anything): each replica assigned to this node's miner is pinned `Replica(order)`, and
+//!   each model a linked wallet owns is pinned `Owner(account)`; what is pinned but no
+//!   longer assigned or owned is unpinned (the cache may then evict it). Whatever is
+//!   pinned and missing is fetched from its other holders (the miners the chain names)
+//!   and from the peers the DHT names.
+//! - **Proofs**, from the *best* block (challenges have short deadlines): a replica
+//!   held but not confirmed yet gets a proof of its last chunk (`storage.confirm`); an
+//!   open replica challenge gets proofs of its chunks (`audit.answer`), computed from the
+//!   store. They are handed to the runtime's off-chain worker (pallet-miner-worker)
+//!   through the off-chain database, which signs them with the miner's key and submits
+//!   them. A task is handed over again if the chain still wants it
+//!   [`RESEND_AFTER`] blocks later (a refused or dropped transaction).
+//! - **Served bytes**: the store's counter is written for the worker, which reports each
+//!   era's growth.
+
+use crate::service::{FullClient, OffchainStorage};
+use codec::{Decode, Encode};
+use landmesh_mesh::{challenge, fetch, ContentId, Mesh, Multiaddr, PeerId, Pin, Store};
+use landmesh_primitives::{
+	api::{StorageApi, WorldApi},
+	miner::{MinerTask, OUTBOX_KEY, SERVED_KEY},
+	proof,
+	storage::ChallengeTarget,
+};
+use landmesh_runtime::{opaque::Block, AccountId};
+use polkadot_sdk::{
+	sc_client_api::BlockchainEvents,
+	sp_api::ProvideRuntimeApi,
+	sp_blockchain::HeaderBackend,
+	sp_core::offchain::{OffchainStorage as _, STORAGE_PREFIX},
+	sp_runtime::traits::Block as BlockT,
+};
+use futures::StreamExt;
+use std::{
+	collections::{HashMap, HashSet},
+	sync::{Arc, Mutex},
+};
+
+type Hash = <Block as BlockT>::Hash;
+
+/// Blocks after which a task the chain still wants is handed over again.
+pub const RESEND_AFTER: u32 = 10;
+
+/// The most tasks the outbox holds: if the worker does not run, the oldest go.
+const OUTBOX_MAX: usize = 256;
+
+/// Who this node keeps content for.
+pub struct Keeper {
+	pub client: Arc<FullClient>,
+	pub store: Store,
+	pub mesh: Mesh,
+	/// The miner this node stores replicas and answers challenges for.
+	pub miner: Option<AccountId>,
+	/// Wallets whose models this node pins.
+	pub wallets: Vec<AccountId>,
+	/// Where the off-chain worker picks tasks up.
+	pub offchain: OffchainStorage,
+}
+
+/// A task, by what it is for (to hand each over once per [`RESEND_AFTER`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Due {
+	Confirm(u64),
+	Answer(u64),
+}
+
+impl Keeper {
+	/// Follows the chain until the node stops.
+	pub async fn run(self) {
+		let keeper = Arc::new(self);
+		let fetching = Arc::new(Mutex::new(HashSet::new()));
+		let mut handed: HashMap<Due, u32> = HashMap::new();
+		let mut blocks = keeper.client.import_notification_stream();
+		while let Some(block) = blocks.next().await {
+			if !block.is_new_best {
+				continue;
+			}
+			let number = block.header.number;
+			let k = keeper.clone();
+			let pinned = match tokio::task::spawn_blocking(move || k.pin_what_the_chain_says()).await {
+				Ok(Ok(missing)) => missing,
+				Ok(Err(e)) => {
+					log::warn!(target: "mesh", "cannot follow the chain's assignments: {e}");
+					Vec::new()
+				},
+				Err(_) => return,
+			};
+			for root in pinned {
+				keeper.fetch(root, &fetching);
+			}
+			if keeper.miner.is_some() {
+				let k = keeper.clone();
+				let due = std::mem::take(&mut handed);
+				handed = match tokio::task::spawn_blocking(move || k.prove(block.hash, number, due)).await {
+					Ok(handed) => handed,
+					Err(_) => return,
+				};
+			}
+			let mut offchain = keeper.offchain.clone();
+			offchain.set(STORAGE_PREFIX, SERVED_KEY, &keeper.store.served_total().encode());
+		}
+	}
+
+	/// Pins what the finalized chain assigns and owners hold, unpins the rest, and
+	/// returns the pinned contents that are not stored yet.
+	fn pin_what_the_chain_says(&self) -> Result<Vec<ContentId>, String> {
+		let at = self.client.info().finalized_hash;
+		let api = self.client.runtime_api();
+		let mut wanted: Vec<(ContentId, Pin)> = Vec::new();
+		if let Some(miner) = &self.miner {
+			let assigned = api.assignments(at, miner.clone()).map_err(|e| e.to_string())?;
+			wanted.extend(assigned.into_iter().map(|(order, root, _, _)| (root, Pin::Replica(order))));
+		}
+		for wallet in &self.wallets {
+			let models = api.models_of(at, wallet.clone()).map_err(|e| e.to_string())?;
+			wanted.extend(models.into_iter().map(|m| (m.content_id, Pin::Owner(wallet.encode()))));
+		}
+		let store = |e: landmesh_mesh::StoreError| e.to_string();
+		for (root, pin) in self.store.all_pins().map_err(store)? {
+			let ours = matches!(pin, Pin::Replica(_) | Pin::Owner(_));
+			if ours && !wanted.contains(&(root, pin.clone())) {
+				log::info!(target: "mesh", "📌 Unpinned {root:?} ({pin:?}): the chain no longer asks for it");
+				self.store.unpin(&root, &pin).map_err(store)?;
+			}
+		}
+		let mut missing = Vec::new();
+		for (root, pin) in wanted {
+			self.store.pin(&root, pin).map_err(store)?;
+			if self.store.info(&root).map_err(store)?.is_none() && !missing.contains(&root) {
+				missing.push(root);
+			}
+		}
+		Ok(missing)
+	}
+
+	/// Fetches a pinned content in the background, once at a time.
+	fn fetch(self: &Arc<Self>, root: ContentId, fetching: &Arc<Mutex<HashSet<ContentId>>>) {
+		if !fetching.lock().unwrap_or_else(|e| e.into_inner()).insert(root) {
+			return;
+		}
+		let (keeper, fetching) = (self.clone(), fetching.clone());
+		tokio::spawn(async move {
+			let k = keeper.clone();
+			let named = tokio::task::spawn_blocking(move || crate::mesh::replica_holders(&k.client, &root))
+				.await
+				.unwrap_or_default();
+			let peers = fetch::sources(&keeper.mesh, root, named).await;
+			match fetch::download(&keeper.mesh, &keeper.store, root, &peers).await {
+				Ok(got) => log::info!(
+					target: "mesh",
+					"📦 Fetched {root:?} ({} bytes) from {} peer(s) for the chain",
+					got.info.size,
+					got.from.len()
+				),
+				Err(e) => log::warn!(target: "mesh", "cannot fetch {root:?} yet ({} peers known): {e}", peers.len()),
+			}
+			fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(&root);
+		});
+	}
+
+	/// Hands the worker the confirmations and answers the best block wants and the store
+	/// can prove. `handed` says when each was last handed over; returns it updated.
+	fn prove(&self, best: Hash, number: u32, mut handed: HashMap<Due, u32>) -> HashMap<Due, u32> {
+		let Some(miner) = &self.miner else { return handed };
+		let api = self.client.runtime_api();
+		let mut tasks = Vec::new();
+		let due = |what: Due, handed: &mut HashMap<Due, u32>| {
+			let fresh = handed.get(&what).is_some_and(|at| number < at + RESEND_AFTER);
+			if !fresh {
+				handed.insert(what, number);
+			}
+			!fresh
+		};
+		let assigned = api.assignments(best, miner.clone()).unwrap_or_else(|e| {
+			log::warn!(target: "mesh", "cannot read this miner's replicas: {e}");
+			Vec::new()
+		});
+		for (order, root, size, confirmed) in assigned {
+			if confirmed || !self.holds(&root) || !due(Due::Confirm(order), &mut handed) {
+				continue;
+			}
+			let last = proof::chunk_count(size).saturating_sub(1);
+			match challenge::chunk_proof(&self.store, &root, last) {
+				Ok(proof) => tasks.push(MinerTask::Confirm { order, proof }),
+				Err(e) => log::warn!(target: "mesh", "cannot prove replica {root:?} of order {order}: {e}"),
+			}
+		}
+		let challenges = api.challenges(best, miner.clone()).unwrap_or_else(|e| {
+			log::warn!(target: "mesh", "cannot read this miner's challenges: {e}");
+			Vec::new()
+		});
+		for c in challenges {
+			if !matches!(c.target, ChallengeTarget::Replica { .. }) {
+				log::warn!(target: "mesh", "challenge {} is for a filler sector; this node does not seal sectors", c.id);
+				continue;
+			}
+			if !self.holds(&c.content_id) || !due(Due::Answer(c.id), &mut handed) {
+				continue;
+			}
+			let proofs: Result<Vec<_>, _> =
+				c.indices.iter().map(|i| challenge::chunk_proof(&self.store, &c.content_id, *i)).collect();
+			match proofs {
+				Ok(proofs) => {
+					log::info!(target: "mesh", "🛡  Answering challenge {} on {:?}", c.id, c.content_id);
+					tasks.push(MinerTask::Answer { challenge: c.id, proofs })
+				},
+				Err(e) => log::warn!(target: "mesh", "cannot answer challenge {}: {e}", c.id),
+			}
+		}
+		// Forget what the chain no longer wants.
+		handed.retain(|_, at| number < *at + 10 * RESEND_AFTER);
+		if !tasks.is_empty() {
+			hand_over(&mut self.offchain.clone(), tasks);
+		}
+		handed
+	}
+
+	fn holds(&self, root: &ContentId) -> bool {
+		self.store.info(root).ok().flatten().is_some()
+	}
+}
+
+/// Appends tasks to the worker's outbox. Compare-and-set: the worker may be taking the
+/// outbox at the same moment, and neither side may lose the other's write.
+pub fn hand_over(offchain: &mut OffchainStorage, tasks: Vec<MinerTask>) {
+	loop {
+		let old = offchain.get(STORAGE_PREFIX, OUTBOX_KEY);
+		let mut all: Vec<MinerTask> = old.as_ref().and_then(|v| Vec::decode(&mut &v[..]).ok()).unwrap_or_default();
+		all.extend(tasks.iter().cloned());
+		let excess = all.len().saturating_sub(OUTBOX_MAX);
+		all.drain(..excess);
+		if offchain.compare_and_set(STORAGE_PREFIX, OUTBOX_KEY, old.as_deref(), &all.encode()) {
+			return;
+		}
+	}
+}
+
+/// The mesh peers this node was told to join at start (`--mesh-bootnodes`).
+pub fn parse_peer(text: &str) -> Result<(PeerId, Multiaddr), String> {
+	let address: Multiaddr = text.parse().map_err(|e| format!("`{text}` is not a multiaddr: {e}"))?;
+	match address.iter().last() {
+		Some(landmesh_mesh::Protocol::P2p(peer)) => Ok((peer, address)),
+		_ => Err(format!("`{text}` does not end in /p2p/<peer id>: write e.g. /ip4/10.0.0.2/tcp/30444/p2p/12D3KooW…")),
+	}
+}

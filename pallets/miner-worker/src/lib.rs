@@ -1,0 +1,187 @@
+//! # Miner worker
+//!
+//! The runtime's half of a miner: an off-chain worker that turns what the miner's node
+//! did into signed transactions.
+//!
+//! - The node follows the chain, fetches and pins the replicas assigned to its miner,
+//!   and computes chunk proofs from its store; it appends them as
+//!   [`MinerTask`]s to the off-chain database under [`OUTBOX_KEY`].
+//! - At every block the worker takes the whole outbox (compare-and-set, so a task the
+//!   node appends meanwhile is never lost), maps each task to its runtime call through
+//!   [`Config::Tasks`] and submits it signed with the miner's key: the keystore key of
+//!   type [`KEY_TYPE`] (`lmsh`), whose account is the registered miner.
+//! - Near the end of each era ([`Config::ReportWindow`] blocks before it) it reports the
+//!   bytes the node served in the era: the growth of the node's counter under
+//!   [`SERVED_KEY`] since the era's first block the worker saw.
+//!
+//! Nodes without a miner key do nothing here. Tasks that fail (a proof the chain
+//! refuses, a transaction the pool rejects) are not retried by the worker: the node
+//! derives its tasks from chain state and hands them over again while they are due.
+//!
+//! The pallet has no calls and no storage: its state is the node's off-chain database.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+use alloc::vec::Vec;
+pub use landmesh_primitives::miner::{MinerTask, KEY_TYPE, OUTBOX_KEY, SERVED_KEY};
+use polkadot_sdk::{
+	frame_support::{self, traits::Get},
+	frame_system::{
+		offchain::{AppCrypto, CreateSignedTransaction, SendSignedTransaction, Signer},
+		pallet_prelude::BlockNumberFor,
+	},
+	sp_runtime::{
+		offchain::storage::{StorageRetrievalError, StorageValueRef},
+		traits::Zero,
+		SaturatedConversion,
+	},
+};
+
+/// The miner's signing key: sr25519 under key type [`KEY_TYPE`].
+pub mod crypto {
+	use super::KEY_TYPE;
+	use polkadot_sdk::{
+		frame_system::offchain::AppCrypto,
+		sp_core::sr25519,
+		sp_runtime::{app_crypto::app_crypto, traits::Verify, MultiSignature, MultiSigner},
+	};
+
+	app_crypto!(sr25519, KEY_TYPE);
+
+	/// Signs with the `lmsh` key for runtimes whose accounts are `MultiSigner`s.
+	pub struct MinerKey;
+
+	impl AppCrypto<MultiSigner, MultiSignature> for MinerKey {
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sr25519::Signature;
+		type GenericPublic = sr25519::Public;
+	}
+
+	impl AppCrypto<<sr25519::Signature as Verify>::Signer, sr25519::Signature> for MinerKey {
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sr25519::Signature;
+		type GenericPublic = sr25519::Public;
+	}
+}
+
+/// Where the worker remembers the era it last saw and the node's served counter at its
+/// start (SCALE `(era, served, reported)`).
+pub const SERVED_BASELINE_KEY: &[u8] = b"landmesh::miner::served-baseline";
+
+/// Maps a task to the runtime call that carries it (the runtime knows the pallets).
+pub trait TaskCalls<Call> {
+	/// The call, or `None` when this task cannot be carried (e.g. more proofs than the
+	/// call accepts): it is dropped.
+	fn call(task: MinerTask) -> Option<Call>;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		polkadot_sdk::frame_system::Config
+		+ CreateSignedTransaction<<Self as polkadot_sdk::frame_system::Config>::RuntimeCall>
+	{
+		/// The miner's key in the node's keystore.
+		type MinerKey: AppCrypto<Self::Public, Self::Signature>;
+		/// The calls that carry the tasks.
+		type Tasks: TaskCalls<<Self as polkadot_sdk::frame_system::Config>::RuntimeCall>;
+		/// Blocks per era (as pallet-audit counts them).
+		type EraLength: Get<BlockNumberFor<Self>>;
+		/// How many blocks before an era's end its served bytes are reported. At least 2:
+		/// the report must land in the era it is for.
+		type ReportWindow: Get<BlockNumberFor<Self>>;
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			let signer = Signer::<T, T::MinerKey>::any_account();
+			if !signer.can_sign() {
+				// Not a miner's node.
+				return;
+			}
+			let mut tasks = take_outbox();
+			tasks.extend(served_report::<T>(now));
+			for task in tasks {
+				let Some(call) = T::Tasks::call(task.clone()) else {
+					log::warn!(target: "miner-worker", "dropping a task no call can carry: {task:?}");
+					continue;
+				};
+				match signer.send_signed_transaction(|_| call.clone()) {
+					Some((_, Ok(()))) => log::debug!(target: "miner-worker", "submitted {task:?}"),
+					Some((account, Err(()))) => {
+						log::warn!(target: "miner-worker", "the pool refused {task:?} from {:?}", account.id)
+					},
+					None => log::warn!(target: "miner-worker", "no key signed {task:?}"),
+				}
+			}
+		}
+	}
+}
+
+/// Takes every task in the outbox, leaving it empty. A concurrent append makes the
+/// compare-and-set fail: the tasks stay for the next block.
+fn take_outbox() -> Vec<MinerTask> {
+	let outbox = StorageValueRef::persistent(OUTBOX_KEY);
+	let mut taken = Vec::new();
+	let emptied = outbox.mutate(|stored: Result<Option<Vec<MinerTask>>, StorageRetrievalError>| {
+		match stored {
+			Ok(tasks) => taken = tasks.unwrap_or_default(),
+			// Written by another version of the node: unusable, so it is dropped.
+			Err(StorageRetrievalError::Undecodable) => log::warn!(target: "miner-worker", "dropping an undecodable outbox"),
+		}
+		Ok::<_, ()>(Vec::<MinerTask>::new())
+	});
+	if emptied.is_err() {
+		return Vec::new();
+	}
+	taken
+}
+
+/// The served-bytes report for the current era, once, in the era's last
+/// [`Config::ReportWindow`] blocks (but not its very last, whose report would land in
+/// the next era).
+fn served_report<T: Config>(now: BlockNumberFor<T>) -> Option<MinerTask> {
+	let length = T::EraLength::get();
+	if length.is_zero() {
+		return None;
+	}
+	let era: u32 = (now / length).saturated_into();
+	let into: u64 = (now % length).saturated_into();
+	let length: u64 = length.saturated_into();
+	let window: u64 = T::ReportWindow::get().saturated_into();
+	let served = StorageValueRef::persistent(SERVED_KEY).get::<u64>().ok().flatten()?;
+	let baseline = StorageValueRef::persistent(SERVED_BASELINE_KEY);
+	let mut report = None;
+	let _ = baseline.mutate(|stored: Result<Option<(u32, u64, bool)>, StorageRetrievalError>| {
+		match stored {
+			Ok(Some((seen, at_start, reported))) if seen == era => {
+				let due = into + window >= length && into + 1 < length;
+				if reported || !due {
+					return Err(());
+				}
+				report = Some(MinerTask::ReportServed { era, bytes: served.saturating_sub(at_start) });
+				Ok((era, at_start, true))
+			},
+			// A new era (or the first block this node saw): count from here.
+			_ => Ok((era, served, false)),
+		}
+	});
+	report
+}

@@ -1,0 +1,155 @@
+//! The worker signs and submits what the node hands over, once, with the miner key, and
+//! reports each era's served bytes once, inside the era.
+
+use crate::{mock::*, MinerTask, OUTBOX_KEY, SERVED_BASELINE_KEY, SERVED_KEY};
+use codec::{Decode, Encode};
+use landmesh_primitives::proof::ChunkProof;
+use polkadot_sdk::{
+	frame_support::traits::Hooks,
+	sp_core::sr25519,
+	sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef, traits::Verify},
+};
+
+fn proof(byte: u8) -> ChunkProof {
+	ChunkProof { chunk: vec![byte; 7].try_into().unwrap(), siblings: vec![[byte; 32]].try_into().unwrap() }
+}
+
+fn hand_over(tasks: &[MinerTask]) {
+	StorageValueRef::persistent(OUTBOX_KEY).set(&tasks.to_vec());
+}
+
+fn outbox() -> Option<Vec<MinerTask>> {
+	StorageValueRef::persistent(OUTBOX_KEY).get().expect("decodable")
+}
+
+fn set_served(bytes: u64) {
+	StorageValueRef::persistent(SERVED_KEY).set(&bytes);
+}
+
+/// The tasks in the pool, checking each is signed by `key` over its call.
+fn sent(pool: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::PoolState>, key: sr25519::Public) -> Vec<MinerTask> {
+	let sent = std::mem::take(&mut pool.write().transactions);
+	sent.iter()
+		.map(|bytes| {
+			let xt = Extrinsic::decode(&mut &bytes[..]).expect("an extrinsic");
+			let Preamble::Signed(account, signature, ()) = xt.preamble else { panic!("unsigned: {xt:?}") };
+			assert_eq!(account, key);
+			assert!(signature.verify(&xt.function.encode()[..], &key), "signed with the miner key");
+			let RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark }) = xt.function else {
+				panic!("not a task: {:?}", xt.function)
+			};
+			MinerTask::decode(&mut &remark[..]).expect("a task")
+		})
+		.collect()
+}
+
+#[test]
+fn the_outbox_is_signed_with_the_miner_key_and_sent_once() {
+	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
+	let key = key.unwrap();
+	ext.execute_with(|| {
+		let tasks = vec![
+			MinerTask::Confirm { order: 7, proof: proof(1) },
+			MinerTask::Answer { challenge: 3, proofs: vec![proof(2), proof(3)] },
+		];
+		hand_over(&tasks);
+		MinerWorker::offchain_worker(1);
+		assert_eq!(sent(&pool, key), tasks);
+		assert_eq!(outbox(), Some(vec![]), "the outbox is emptied");
+
+		MinerWorker::offchain_worker(2);
+		assert_eq!(sent(&pool, key), vec![], "nothing is sent twice");
+	});
+}
+
+#[test]
+fn a_node_without_a_miner_key_sends_nothing_and_keeps_its_outbox() {
+	let (mut ext, pool, _) = offchain_ext(None);
+	ext.execute_with(|| {
+		let tasks = vec![MinerTask::Confirm { order: 1, proof: proof(1) }];
+		hand_over(&tasks);
+		set_served(1_000);
+		MinerWorker::offchain_worker(95);
+		assert!(pool.read().transactions.is_empty());
+		assert_eq!(outbox(), Some(tasks));
+	});
+}
+
+#[test]
+fn a_task_no_call_can_carry_is_dropped_and_the_rest_sent() {
+	let (mut ext, pool, key) = offchain_ext(Some("//Bob"));
+	let key = key.unwrap();
+	ext.execute_with(|| {
+		let too_many = MinerTask::Answer { challenge: 1, proofs: vec![proof(1); 5] };
+		let fine = MinerTask::Confirm { order: 2, proof: proof(2) };
+		hand_over(&[too_many, fine.clone()]);
+		MinerWorker::offchain_worker(1);
+		assert_eq!(sent(&pool, key), vec![fine]);
+		assert_eq!(outbox(), Some(vec![]));
+	});
+}
+
+#[test]
+fn an_undecodable_outbox_is_dropped() {
+	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
+	let key = key.unwrap();
+	ext.execute_with(|| {
+		StorageValueRef::persistent(OUTBOX_KEY).set(&vec![0xffu8; 3]);
+		MinerWorker::offchain_worker(1);
+		assert_eq!(sent(&pool, key), vec![]);
+		assert_eq!(outbox(), Some(vec![]), "replaced by an empty outbox");
+	});
+}
+
+#[test]
+fn served_bytes_are_reported_once_per_era_inside_its_window() {
+	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
+	let key = key.unwrap();
+	ext.execute_with(|| {
+		// Nothing is reported before the node has a counter.
+		MinerWorker::offchain_worker(91);
+		assert_eq!(sent(&pool, key), vec![]);
+
+		// Era 1 (blocks 100..200): the first block seen sets the baseline.
+		set_served(1_000);
+		MinerWorker::offchain_worker(100);
+		set_served(4_000);
+		MinerWorker::offchain_worker(150);
+		assert_eq!(sent(&pool, key), vec![], "not before the window");
+		MinerWorker::offchain_worker(190);
+		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 1, bytes: 3_000 }]);
+		set_served(5_000);
+		MinerWorker::offchain_worker(191);
+		assert_eq!(sent(&pool, key), vec![], "once per era");
+
+		// Era 2: counted from its own start; its very last block is too late to report.
+		MinerWorker::offchain_worker(200);
+		set_served(5_500);
+		MinerWorker::offchain_worker(299);
+		assert_eq!(sent(&pool, key), vec![]);
+		let baseline: Option<(u32, u64, bool)> = StorageValueRef::persistent(SERVED_BASELINE_KEY).get().unwrap();
+		assert_eq!(baseline, Some((2, 5_000, false)));
+
+		// Era 3, seen first inside its window (a node that just started): the growth
+		// since then is reported from the next block on.
+		MinerWorker::offchain_worker(395);
+		set_served(5_600);
+		MinerWorker::offchain_worker(396);
+		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 3, bytes: 100 }]);
+	});
+}
+
+#[test]
+fn outbox_tasks_and_the_report_go_out_together() {
+	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
+	let key = key.unwrap();
+	ext.execute_with(|| {
+		set_served(10);
+		MinerWorker::offchain_worker(0);
+		set_served(20);
+		let confirm = MinerTask::Confirm { order: 9, proof: proof(9) };
+		hand_over(&[confirm.clone()]);
+		MinerWorker::offchain_worker(95);
+		assert_eq!(sent(&pool, key), vec![confirm, MinerTask::ReportServed { era: 0, bytes: 10 }]);
+	});
+}
