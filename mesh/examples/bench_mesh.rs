@@ -96,8 +96,21 @@ async fn main() {
 		store.import_file(&big, None, None).expect("import");
 		t.elapsed()
 	});
+	// What storing the bytes durably costs by itself on this disk: a floor under any
+	// import that keeps a copy.
+	let copy = best_of(3, || {
+		let target = work.join("copy-floor");
+		let t = Instant::now();
+		std::fs::copy(&big, &target).expect("copy");
+		std::fs::File::open(&target).and_then(|f| f.sync_all()).expect("sync");
+		let elapsed = t.elapsed();
+		let _ = std::fs::remove_file(&target);
+		elapsed
+	});
 	println!("import  256 MiB: landmesh {:7.0} MiB/s   b3sum {:7.0} MiB/s   ratio {:.2} (goal >= 0.5)",
 		size / MIB / import.as_secs_f64(), size / MIB / b3.as_secs_f64(), b3.as_secs_f64() / import.as_secs_f64());
+	println!("        copy + fsync alone {:7.0} MiB/s   ratio to b3sum {:.2} (the floor of a durable import)",
+		size / MIB / copy.as_secs_f64(), b3.as_secs_f64() / copy.as_secs_f64());
 
 	// 2. Gateway vs nginx, 64 MiB cached.
 	let dir = tempfile::tempdir_in(&work).expect("tempdir");

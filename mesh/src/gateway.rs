@@ -62,9 +62,9 @@ impl Gateway {
 	}
 }
 
-/// Bytes handed to the HTTP body at a time: large enough to keep syscalls few, small
-/// enough to start streaming at once.
-const BODY_CHUNK: usize = 256 * 1024;
+/// Bytes handed to the HTTP body at a time while a download streams: as many as a
+/// verified read hands over at once.
+const BODY_CHUNK: usize = crate::verified::READ_BLOCK as usize;
 
 /// Everything that can go wrong, each with its status.
 #[derive(Debug, thiserror::Error)]
@@ -334,24 +334,8 @@ async fn stream_verified(store: Store, info: BlobInfo, range: Range<u64>) -> Res
 	let (tx, mut rx) = mpsc::channel::<Result<Bytes, GatewayError>>(8);
 	let root = info.root;
 	tokio::task::spawn_blocking(move || {
-		let mut pending = Vec::with_capacity(BODY_CHUNK);
-		let send = |pending: &mut Vec<u8>| {
-			let chunk = Bytes::from(std::mem::replace(pending, Vec::with_capacity(BODY_CHUNK)));
-			tx.blocking_send(Ok(chunk)).map_err(|_| VerifyError::Stopped)
-		};
-		let result = store.read(&root, range, |bytes| {
-			pending.extend_from_slice(bytes);
-			if pending.len() >= BODY_CHUNK {
-				send(&mut pending)?;
-			}
-			Ok(())
-		});
-		let result = result.and_then(|n| {
-			if !pending.is_empty() {
-				send(&mut pending).map_err(StoreError::Verify)?;
-			}
-			Ok(n)
-		});
+		// Each verified block goes to the client as it is: no copy.
+		let result = store.read(&root, range, |block| tx.blocking_send(Ok(block)).map_err(|_| VerifyError::Stopped));
 		match result {
 			Ok(n) => {
 				let _ = store.touch(&root, n);

@@ -257,13 +257,21 @@ impl Store {
 
 	/// Imports a file from disk.
 	/// The kernel copies the bytes (`copy_file_range`, a reflink where the filesystem
-	/// can), then two threads hash the copy: the bytes hashed are the bytes stored.
+	/// can), then two threads hash the copy (the bytes hashed are the bytes stored) while
+	/// a third waits for the copy to reach the disk: hashing reads the page cache, so the
+	/// two overlap.
 	pub fn import_file(&self, path: &Path, media_type: Option<String>, pin: Option<Pin>) -> Result<BlobInfo, StoreError> {
 		let (file, tmp) = self.temp_file()?;
 		let result = (|| {
 			let size = fs::copy(path, &tmp)?;
-			let outboard = import::outboard_of_file(&file, size)?;
-			file.sync_all()?;
+			let syncing = file.try_clone()?;
+			let (outboard, synced) = std::thread::scope(|s| {
+				let synced = s.spawn(move || syncing.sync_all());
+				let outboard = import::outboard_of_file(&file, size);
+				(outboard, synced.join().unwrap_or_else(|_| Err(io::Error::other("sync thread panicked"))))
+			});
+			let outboard = outboard?;
+			synced?;
 			self.commit(file, &tmp, outboard, media_type, pin)
 		})();
 		let _ = fs::remove_file(&tmp);
@@ -420,7 +428,7 @@ impl Store {
 		&self,
 		root: &ContentId,
 		range: Range<u64>,
-		sink: impl FnMut(&[u8]) -> Result<(), VerifyError>,
+		sink: impl FnMut(bytes::Bytes) -> Result<(), VerifyError>,
 	) -> Result<u64, StoreError> {
 		use bao_tree::io::sync::ReadAt;
 		let (outboard, data) = self.open_blob(root)?;
@@ -452,7 +460,7 @@ impl Store {
 	pub fn read_to_vec(&self, root: &ContentId) -> Result<Vec<u8>, StoreError> {
 		let mut out = Vec::new();
 		self.read(root, 0..u64::MAX, |b| {
-			out.extend_from_slice(b);
+			out.extend_from_slice(&b);
 			Ok(())
 		})?;
 		Ok(out)

@@ -33,14 +33,14 @@ fn boundary_sizes_round_trip_and_match_b3sum() {
 		// Ranges: the last byte, a middle slice, past the end (clamped to nothing).
 		if size > 2 {
 			let mut out = Vec::new();
-			store.read(&root, size as u64 - 1..size as u64, |b| Ok(out.extend_from_slice(b))).unwrap();
+			store.read(&root, size as u64 - 1..size as u64, |b| Ok(out.extend_from_slice(&b))).unwrap();
 			assert_eq!(out, bytes[size - 1..]);
 			let mut out = Vec::new();
-			store.read(&root, 1..size as u64 - 1, |b| Ok(out.extend_from_slice(b))).unwrap();
+			store.read(&root, 1..size as u64 - 1, |b| Ok(out.extend_from_slice(&b))).unwrap();
 			assert_eq!(out, bytes[1..size - 1]);
 		}
 		let mut out = Vec::new();
-		assert_eq!(store.read(&root, size as u64 + 5..size as u64 + 10, |b| Ok(out.extend_from_slice(b))).unwrap(), 0);
+		assert_eq!(store.read(&root, size as u64 + 5..size as u64 + 10, |b| Ok(out.extend_from_slice(&b))).unwrap(), 0);
 	}
 	let total: u64 = sizes.iter().map(|s| *s as u64).sum();
 	assert_eq!(store.used(), total, "a content stored twice counts once");
@@ -192,7 +192,7 @@ fn corrupt_bytes_are_detected_never_served_and_dropped() {
 	// The groups before the bad one are fine; a read that reaches it fails before the
 	// bad group's bytes are handed over.
 	let mut served = Vec::new();
-	let err = store.read(&root, 0..200_000, |b| Ok(served.extend_from_slice(b))).unwrap_err();
+	let err = store.read(&root, 0..200_000, |b| Ok(served.extend_from_slice(&b))).unwrap_err();
 	assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
 	assert!(served.len() as u64 <= 150_000 / 16384 * 16384, "nothing of the corrupt group was served");
 	assert_eq!(served[..], bytes[..served.len()]);
