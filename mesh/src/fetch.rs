@@ -202,6 +202,17 @@ pub async fn download(mesh: &Mesh, store: &Store, root: ContentId, peers: &[Peer
 /// Starts downloading `root` from `peers` (after asking them its size) and returns at
 /// once, so a caller can stream the verified prefix while the rest arrives.
 pub async fn start(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Started, FetchError> {
+	start_as(mesh, store, root, peers, None).await
+}
+
+/// [`start`], recording `media_type` with the copy when it is committed.
+pub async fn start_as(
+	mesh: &Mesh,
+	store: &Store,
+	root: ContentId,
+	peers: &[PeerId],
+	media_type: Option<String>,
+) -> Result<Started, FetchError> {
 	let size = find_size(mesh, root, peers).await.ok_or_else(|| FetchError::NotFound(peers.len(), root.to_hex()))?;
 	let (file, path) = store.temp_file()?;
 	let file = Arc::new(file);
@@ -209,7 +220,7 @@ pub async fn start(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]
 	let (mesh, store, peers, task_file) = (mesh.clone(), store.clone(), peers.to_vec(), file.clone());
 	let done = tokio::spawn(async move {
 		let result = match fetch_ranges(&mesh, root, size, &peers, task_file.clone(), progress).await {
-			Ok(shared) => commit(&store, &task_file, &path, root, size).await.map(|info| Downloaded {
+			Ok(shared) => commit(&store, &task_file, &path, root, size, media_type).await.map(|info| Downloaded {
 				info,
 				from: shared.from,
 				banned: shared.banned,
@@ -366,7 +377,14 @@ fn write_verified(file: &File, root: ContentId, size: u64, range: &Range<u64>, e
 }
 
 /// Computes the outboard of the complete file and stores it.
-async fn commit(store: &Store, file: &File, path: &std::path::Path, root: ContentId, size: u64) -> Result<BlobInfo, FetchError> {
+async fn commit(
+	store: &Store,
+	file: &File,
+	path: &std::path::Path,
+	root: ContentId,
+	size: u64,
+	media_type: Option<String>,
+) -> Result<BlobInfo, FetchError> {
 	let store = store.clone();
 	let path = path.to_path_buf();
 	// A second handle: readers streaming the partial file keep theirs.
@@ -382,7 +400,7 @@ async fn commit(store: &Store, file: &File, path: &std::path::Path, root: Conten
 			return Err(StoreError::Corrupt(root).into());
 		}
 		let outboard = verified::outboard(root, size, pairs);
-		Ok(store.commit(file, &path, outboard, None, None)?)
+		Ok(store.commit(file, &path, outboard, media_type, None)?)
 	})
 	.await
 	.map_err(|e| FetchError::Io(std::io::Error::other(e)))?

@@ -7,8 +7,9 @@
 //!   `ETag: "<root>"`, `Cache-Control: public, max-age=31536000, immutable`, and answer
 //!   `If-None-Match` with `304`. `Content-Type` is the media type recorded with the
 //!   content (the upload's, or the model format the chain gives). On a miss the gateway
-//!   asks the mesh (DHT providers, and the peers [`Gateway::peers_for`] names), starts a
-//!   download, and streams each verified piece as it lands; the copy stays as cache.
+//!   asks the mesh (DHT providers, and the holders its [`Directory`] names), starts a
+//!   download, and streams each verified piece as it lands; the copy stays as cache, with
+//!   the media type the directory gives.
 //! - `POST /content`: upload a body (streamed to disk, at most the upload limit, `413`
 //!   beyond it); answers `201` with the content id and its magnet link. Uploads are
 //!   pinned.
@@ -38,10 +39,15 @@ use libp2p::{Multiaddr, PeerId};
 use std::{io, ops::Range, os::unix::fs::FileExt, sync::Arc};
 use tokio::sync::mpsc;
 
-/// Peers known to hold a content besides those the DHT names, with their addresses (the
-/// node answers from chain state: the miners keeping its replicas). Called on a blocking
-/// thread.
-pub type PeersFor = Arc<dyn Fn(&ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> + Send + Sync>;
+/// What is known about contents beyond the store: in the node, the chain. Called on
+/// blocking threads.
+pub trait Directory: Send + Sync {
+	/// Peers known to hold a content besides those the DHT names, with their addresses
+	/// (the miners keeping its replicas).
+	fn holders(&self, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)>;
+	/// The media type of a content (its model's format), if known.
+	fn media_type(&self, root: &ContentId) -> Option<String>;
+}
 
 /// What the gateway serves from, and its limits.
 pub struct Gateway {
@@ -51,14 +57,14 @@ pub struct Gateway {
 	pub upload_limit: u64,
 	/// The mesh to fetch misses through (none: a miss is a 404).
 	pub mesh: Option<Mesh>,
-	/// Where else to look for a content on a miss.
-	pub peers_for: Option<PeersFor>,
+	/// Who else holds a content, and what it is, for misses.
+	pub directory: Option<Arc<dyn Directory>>,
 }
 
 impl Gateway {
 	/// A gateway serving only what `store` holds.
 	pub fn local(store: Store, upload_limit: u64) -> Gateway {
-		Gateway { store, upload_limit, mesh: None, peers_for: None }
+		Gateway { store, upload_limit, mesh: None, directory: None }
 	}
 }
 
@@ -227,8 +233,8 @@ async fn get_content(
 	let (info, miss) = match blocking(move || store.info(&root)).await? {
 		Some(info) => (info, None),
 		None => {
-			let started = fetch_miss(&gateway, root).await?;
-			let info = BlobInfo { root, size: started.size, media_type: None, pinned: false };
+			let (started, media_type) = fetch_miss(&gateway, root).await?;
+			let info = BlobInfo { root, size: started.size, media_type, pinned: false };
 			(info, Some(started))
 		},
 	};
@@ -270,22 +276,28 @@ async fn get_content(
 	Ok((status, response_headers, body).into_response())
 }
 
-/// Starts fetching a content this node lacks from the peers that have it.
-async fn fetch_miss(gateway: &Gateway, root: ContentId) -> Result<Started, GatewayError> {
+/// Starts fetching a content this node lacks from the peers that have it; with its
+/// media type, if the directory knows it.
+async fn fetch_miss(gateway: &Gateway, root: ContentId) -> Result<(Started, Option<String>), GatewayError> {
 	let not_found = || GatewayError::NotFound(root.to_hex());
 	let mesh = gateway.mesh.as_ref().ok_or_else(not_found)?;
-	let named = match gateway.peers_for.clone() {
-		Some(peers_for) => tokio::task::spawn_blocking(move || peers_for(&root)).await.unwrap_or_default(),
-		None => Vec::new(),
+	let (named, media_type) = match gateway.directory.clone() {
+		Some(directory) => {
+			tokio::task::spawn_blocking(move || (directory.holders(&root), directory.media_type(&root)))
+				.await
+				.unwrap_or_default()
+		},
+		None => Default::default(),
 	};
 	let peers = fetch::sources(mesh, root, named).await;
 	if peers.is_empty() {
 		return Err(not_found());
 	}
-	fetch::start(mesh, &gateway.store, root, &peers).await.map_err(|e| {
+	let started = fetch::start_as(mesh, &gateway.store, root, &peers, media_type.clone()).await.map_err(|e| {
 		log::debug!(target: "mesh", "miss on {root:?}: {e}");
 		not_found()
-	})
+	})?;
+	Ok((started, media_type))
 }
 
 /// Streams `range` of a content while it downloads: each piece is sent as soon as the

@@ -215,8 +215,25 @@ async fn a_stalled_peer_does_not_hold_up_a_download() {
 	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
 }
 
+/// A directory that names one holder of one content, and knows it is a binary glTF.
+struct Hints {
+	root: landmesh_mesh::ContentId,
+	holder: (libp2p::PeerId, Vec<libp2p::Multiaddr>),
+}
+
+impl landmesh_mesh::gateway::Directory for Hints {
+	fn holders(&self, root: &landmesh_mesh::ContentId) -> Vec<(libp2p::PeerId, Vec<libp2p::Multiaddr>)> {
+		if *root == self.root { vec![self.holder.clone()] } else { vec![] }
+	}
+
+	fn media_type(&self, root: &landmesh_mesh::ContentId) -> Option<String> {
+		(*root == self.root).then(|| "model/gltf-binary".into())
+	}
+}
+
 /// `GET` on a gateway that lacks the content: it finds a holder (in the DHT, or among the
-/// peers the node names), streams the verified bytes as they arrive, and keeps a copy.
+/// peers its directory names), streams the verified bytes as they arrive with the media
+/// type the directory gives, and keeps a copy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
 	use http_body_util::{BodyExt, Empty};
@@ -237,9 +254,8 @@ async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let base = format!("http://{}", listener.local_addr().unwrap());
 	let a_addr = a.addr.clone();
-	let peers_for: gateway::PeersFor =
-		Arc::new(move |root| if *root == hinted_root { vec![(a_id, vec![a_addr.clone()])] } else { vec![] });
-	let gw = Gateway { store: c.store.clone(), upload_limit: 0, mesh: Some(c.mesh.clone()), peers_for: Some(peers_for) };
+	let directory = Arc::new(Hints { root: hinted_root, holder: (a_id, vec![a_addr]) });
+	let gw = Gateway { store: c.store.clone(), upload_limit: 0, mesh: Some(c.mesh.clone()), directory: Some(directory) };
 	tokio::spawn(gateway::serve(listener, Arc::new(gw)));
 	let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
 	let get = |path: String, range: Option<&'static str>| {
@@ -251,17 +267,18 @@ async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
 			}
 			let response = client.request(request.body(Empty::new()).unwrap()).await.unwrap();
 			let status = response.status();
-			(status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+			let media_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+			(status, media_type, response.into_body().collect().await.unwrap().to_bytes().to_vec())
 		}
 	};
 
 	// Found through the DHT provider record A published.
-	let (status, body) = get(format!("{base}/content/{}", dht_root.to_hex()), None).await;
-	assert_eq!(status, 200);
+	let (status, media_type, body) = get(format!("{base}/content/{}", dht_root.to_hex()), None).await;
+	assert_eq!((status.as_u16(), media_type.as_deref()), (200, Some("application/octet-stream")));
 	assert_eq!(body, in_dht);
 	// Found through the hint, asked for a range: the range arrives, the whole is cached.
-	let (status, body) = get(format!("{base}/content/{}", hinted_root.to_hex()), Some("bytes=2000000-2000099")).await;
-	assert_eq!(status, 206);
+	let (status, media_type, body) = get(format!("{base}/content/{}", hinted_root.to_hex()), Some("bytes=2000000-2000099")).await;
+	assert_eq!((status.as_u16(), media_type.as_deref()), (206, Some("model/gltf-binary")));
 	assert_eq!(body, hinted[2_000_000..2_000_100]);
 	for (root, bytes) in [(dht_root, &in_dht), (hinted_root, &hinted)] {
 		for _ in 0..100 {
@@ -273,7 +290,9 @@ async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
 		assert_eq!(&c.store.read_to_vec(&root).unwrap(), bytes, "the gateway kept a verified copy");
 		assert!(!c.store.info(&root).unwrap().unwrap().pinned);
 	}
+	let cached = c.store.info(&hinted_root).unwrap().unwrap();
+	assert_eq!(cached.media_type.as_deref(), Some("model/gltf-binary"), "the copy keeps its media type");
 	// What nobody has is a 404.
-	let (status, _) = get(format!("{base}/content/{}", "cd".repeat(32)), None).await;
+	let (status, _, _) = get(format!("{base}/content/{}", "cd".repeat(32)), None).await;
 	assert_eq!(status, 404);
 }

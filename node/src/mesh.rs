@@ -7,7 +7,10 @@ use crate::{
 	service::{FullClient, OffchainStorage},
 };
 use landmesh_mesh::{gateway, peers, ContentId, Mesh, Multiaddr, PeerId, Store};
-use landmesh_primitives::{api::StorageApi, miner::KEY_TYPE};
+use landmesh_primitives::{
+	api::{StorageApi, WorldApi},
+	miner::KEY_TYPE,
+};
 use landmesh_runtime::AccountId;
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_keystore::KeystorePtr};
 use sc_service::{Configuration, Error as ServiceError, TaskManager};
@@ -124,10 +127,12 @@ pub fn start(
 		.map_err(|e| fail(&format!("cannot listen on gateway port {} (choose another with --gateway-port)", params.gateway_port), &e))?;
 	let addr = listener.local_addr().map_err(|e| fail("gateway address", &e))?;
 	log::info!("🌐 Gateway listening on http://{addr}");
+	let directory = Arc::new(ChainDirectory { client: client.clone() });
 	if miner.is_some() || !params.link_wallet.is_empty() {
 		let offchain = offchain.ok_or_else(|| fail("the keeper", &"the database has no off-chain storage"))?;
 		let keeper = Keeper {
 			client: client.clone(),
+			directory: directory.clone(),
 			store: store.clone(),
 			mesh: mesh.clone(),
 			miner,
@@ -141,7 +146,7 @@ pub fn start(
 		store,
 		upload_limit: params.upload_limit,
 		mesh: Some(mesh),
-		peers_for: Some(Arc::new(move |root| replica_holders(&client, root))),
+		directory: Some(directory),
 	});
 	task_manager.spawn_handle().spawn("mesh-gateway", Some("mesh"), async move {
 		if let Err(e) = gateway::serve(listener, gateway).await {
@@ -172,28 +177,42 @@ fn miner_account(keystore: &KeystorePtr, dev_seed: Option<&str>) -> Result<Accou
 	Ok(account)
 }
 
-/// The miners keeping replicas of `root`, per the chain's best block, with the mesh
-/// addresses they registered (confirmed holders first: they surely have it).
-pub(crate) fn replica_holders(client: &FullClient, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
-	let best = client.info().best_hash;
-	let orders = match client.runtime_api().content_status(best, *root) {
-		Ok(orders) => orders,
-		Err(e) => {
-			log::warn!(target: "mesh", "cannot read the replicas of {root:?}: {e}");
-			return Vec::new();
-		},
-	};
-	let mut holders: Vec<_> = orders.into_iter().flat_map(|o| o.holders).collect();
-	holders.sort_by_key(|r| !r.confirmed);
-	holders
-		.into_iter()
-		.filter_map(|r| {
-			// Endpoints are free text on chain: skip what does not parse.
-			let peer = r.peer_id.parse::<PeerId>().ok()?;
-			let addresses = r.multiaddrs.iter().filter_map(|a| a.parse::<Multiaddr>().ok()).collect();
-			Some((peer, addresses))
-		})
-		.collect()
+/// What the chain knows about contents, read at the best block.
+pub struct ChainDirectory {
+	pub client: Arc<FullClient>,
+}
+
+impl gateway::Directory for ChainDirectory {
+	/// The miners keeping replicas of `root`, with the mesh addresses they registered
+	/// (confirmed holders first: they surely have it).
+	fn holders(&self, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
+		let best = self.client.info().best_hash;
+		let orders = match self.client.runtime_api().content_status(best, *root) {
+			Ok(orders) => orders,
+			Err(e) => {
+				log::warn!(target: "mesh", "cannot read the replicas of {root:?}: {e}");
+				return Vec::new();
+			},
+		};
+		let mut holders: Vec<_> = orders.into_iter().flat_map(|o| o.holders).collect();
+		holders.sort_by_key(|r| !r.confirmed);
+		holders
+			.into_iter()
+			.filter_map(|r| {
+				// Endpoints are free text on chain: skip what does not parse.
+				let peer = r.peer_id.parse::<PeerId>().ok()?;
+				let addresses = r.multiaddrs.iter().filter_map(|a| a.parse::<Multiaddr>().ok()).collect();
+				Some((peer, addresses))
+			})
+			.collect()
+	}
+
+	/// The media type of the model whose data `root` is.
+	fn media_type(&self, root: &ContentId) -> Option<String> {
+		let best = self.client.info().best_hash;
+		let model = self.client.runtime_api().model_of_content(best, *root).ok()??;
+		Some(model.format.media_type().into())
+	}
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 
 use crate::service::{FullClient, OffchainStorage};
 use codec::{Decode, Encode};
-use landmesh_mesh::{challenge, fetch, ContentId, Mesh, Multiaddr, PeerId, Pin, Store};
+use landmesh_mesh::{challenge, fetch, gateway::Directory, ContentId, Mesh, Multiaddr, PeerId, Pin, Store};
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
 	miner::{MinerTask, OUTBOX_KEY, SERVED_KEY},
@@ -51,6 +51,8 @@ const OUTBOX_MAX: usize = 256;
 /// Who this node keeps content for.
 pub struct Keeper {
 	pub client: Arc<FullClient>,
+	/// Who holds a content, and what it is.
+	pub directory: Arc<crate::mesh::ChainDirectory>,
 	pub store: Store,
 	pub mesh: Mesh,
 	/// The miner this node stores replicas and answers challenges for.
@@ -144,12 +146,17 @@ impl Keeper {
 		}
 		let (keeper, fetching) = (self.clone(), fetching.clone());
 		tokio::spawn(async move {
-			let k = keeper.clone();
-			let named = tokio::task::spawn_blocking(move || crate::mesh::replica_holders(&k.client, &root))
-				.await
-				.unwrap_or_default();
+			let directory = keeper.directory.clone();
+			let (named, media_type) =
+				tokio::task::spawn_blocking(move || (directory.holders(&root), directory.media_type(&root)))
+					.await
+					.unwrap_or_default();
 			let peers = fetch::sources(&keeper.mesh, root, named).await;
-			match fetch::download(&keeper.mesh, &keeper.store, root, &peers).await {
+			let fetched = match fetch::start_as(&keeper.mesh, &keeper.store, root, &peers, media_type).await {
+				Ok(started) => started.done.await.unwrap_or_else(|e| Err(fetch::FetchError::Io(std::io::Error::other(e)))),
+				Err(e) => Err(e),
+			};
+			match fetched {
 				Ok(got) => log::info!(
 					target: "mesh",
 					"📦 Fetched {root:?} ({} bytes) from {} peer(s) for the chain",

@@ -61,11 +61,12 @@ async fn a_gateway_miss_is_fetched_from_the_miner_the_chain_names() {
 	let order = pallet_storage::Call::place_order { content_id, size, replicas: 1, periods: 1 };
 	execute(&client, &chain, Sr25519Keyring::Charlie, order.into()).await;
 
-	// The reader's gateway does not hold the model; it asks its chain who keeps it and
-	// fetches it from Bob's mesh node, verified.
+	// The reader's gateway does not hold the model; it asks its chain who keeps it (and
+	// what it is) and fetches it from Bob's mesh node, verified.
 	let (status, head, body) = http(&node.gateway_url, "GET", &format!("/content/{root}"), &[], b"");
 	assert_eq!(status, 200, "{head}\n{}", String::from_utf8_lossy(&body));
 	assert_eq!(body, file);
+	assert!(head.to_lowercase().contains("content-type: model/gltf+json"), "the chain's model format names the type: {head}");
 	// And keeps it: the next request is served from its own store.
 	let (status, _, body) = http(&node.gateway_url, "GET", &format!("/content/{root}"), &[("Range", "bytes=-5")], b"");
 	assert_eq!((status, body.as_slice()), (206, &file[file.len() - 5..]));

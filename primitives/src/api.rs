@@ -22,6 +22,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn models_in_region(region: Region) -> Result<RegionScene<AccountId, Balance>, RegionError>;
 		/// A model, if it exists.
 		fn model(model: ModelId) -> Option<ModelView<AccountId>>;
+		/// A model whose data is this content (for its media type).
+		fn model_of_content(content_id: ContentId) -> Option<ModelView<AccountId>>;
 		/// The models an account owns (a node linked to the wallet pins their data).
 		fn models_of(owner: AccountId) -> Vec<ModelView<AccountId>>;
 		/// Whether `who` may enter `world` now (its owner, or a holder of an unexpired pass).

@@ -269,6 +269,10 @@ impl_runtime_apis! {
 			Models::model_view(model)
 		}
 
+		fn model_of_content(content_id: ContentId) -> Option<ModelView<AccountId>> {
+			Models::model_of_content(&content_id)
+		}
+
 		fn models_of(owner: AccountId) -> Vec<ModelView<AccountId>> {
 			Models::models_of(&owner)
 		}

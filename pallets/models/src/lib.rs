@@ -122,6 +122,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ModelCollection<T: Config> = StorageValue<_, u32>;
 
+	/// The models whose data is each content: a gateway that fetched a content serves it
+	/// with its model's media type.
+	#[pallet::storage]
+	pub type ModelsByContent<T: Config> =
+		StorageDoubleMap<_, Identity, ContentId, Twox64Concat, ModelId, (), OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -318,7 +324,9 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::ensure_model_owner(&who, model)?;
 			pallet_nfts::Pallet::<T>::do_burn(Self::model_collection()?, model, |_| Ok(()))?;
-			Models::<T>::remove(model);
+			if let Some(m) = Models::<T>::take(model) {
+				ModelsByContent::<T>::remove(m.content_id, model);
+			}
 			let mut removed = 0u32;
 			for (parcel, _) in Instances::<T>::drain_prefix(model) {
 				Placements::<T>::mutate(parcel, |placed| {
@@ -406,6 +414,7 @@ impl<T: Config> Pallet<T> {
 		)?;
 		NextModelId::<T>::put(next);
 		Models::<T>::insert(model, Model { content_id, size, format, name, access });
+		ModelsByContent::<T>::insert(content_id, model, ());
 		Self::deposit_event(Event::ModelMinted { model, owner: who.clone(), content_id, size });
 		Ok(model)
 	}
@@ -443,6 +452,11 @@ impl<T: Config> Pallet<T> {
 			name: String::from_utf8_lossy(&m.name).into_owned(),
 			access: m.access,
 		})
+	}
+
+	/// A model whose data is `content_id` (the first minted, if several share it).
+	pub fn model_of_content(content_id: &ContentId) -> Option<ModelView<T::AccountId>> {
+		ModelsByContent::<T>::iter_key_prefix(content_id).find_map(Self::model_view)
 	}
 
 	/// The models `owner` holds, from pallet-nfts' owner index (a prefix read, not a
@@ -500,9 +514,14 @@ impl<T: Config> Pallet<T> {
 		}
 		let totals: BTreeMap<_, _> = InstanceCount::<T>::iter().collect();
 		ensure!(totals == per_model, "instance counts disagree with the placements");
-		for (model, _) in Models::<T>::iter() {
+		for (model, m) in Models::<T>::iter() {
 			ensure!(pallet_nfts::Pallet::<T>::owner(collection, model).is_some(), "model missing from pallet-nfts");
+			ensure!(ModelsByContent::<T>::contains_key(m.content_id, model), "model missing from the content index");
 		}
+		ensure!(
+			ModelsByContent::<T>::iter().count() == Models::<T>::iter().count(),
+			"the content index names models that do not exist"
+		);
 		ensure!(
 			pallet_nfts::Item::<T>::iter_prefix(collection).count() == Models::<T>::iter().count(),
 			"pallet-nfts holds model items this pallet does not know"

@@ -222,6 +222,21 @@ fn a_model_transferred_through_pallet_nfts_changes_owner_and_rights() {
 }
 
 #[test]
+fn a_models_content_finds_the_model_until_it_is_burned() {
+	run(|| {
+		let other = ContentId([9; 32]);
+		assert_eq!(Models::model_of_content(&ROOT), None);
+		let tree = mint(ALICE, AccessRule::Public);
+		assert_ok!(Models::mint_model(signed(BOB), other, 10, ModelFormat::Gltf, name("sign"), AccessRule::Public));
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!((found.id, found.format.media_type()), (tree, "model/gltf-binary"));
+		assert_eq!(Models::model_of_content(&other).unwrap().format, ModelFormat::Gltf);
+		assert_ok!(Models::burn_model(signed(ALICE), tree));
+		assert_eq!(Models::model_of_content(&ROOT), None);
+	});
+}
+
+#[test]
 fn models_of_lists_what_an_owner_holds_now() {
 	run(|| {
 		let tree = mint(ALICE, AccessRule::Public);

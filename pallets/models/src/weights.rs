@@ -68,18 +68,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Nfts::ItemConfigOf` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelsByContent` (r:0 w:1)
+	/// Proof: `Models::ModelsByContent` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:0 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Account` (r:0 w:1)
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1204`
+		//  Measured:  `1251`
 		//  Estimated: `4326`
-		// Minimum execution time: 996_762_000 picoseconds.
-		Weight::from_parts(1_122_050_000, 4326)
+		// Minimum execution time: 934_007_000 picoseconds.
+		Weight::from_parts(1_026_096_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Models::ModelCollection` (r:1 w:0)
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -89,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	fn set_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `789`
+		//  Measured:  `799`
 		//  Estimated: `4326`
-		// Minimum execution time: 331_932_000 picoseconds.
-		Weight::from_parts(386_897_000, 4326)
+		// Minimum execution time: 294_676_000 picoseconds.
+		Weight::from_parts(345_125_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -116,10 +118,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Instances` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn place_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3123`
+		//  Measured:  `3197`
 		//  Estimated: `7662`
-		// Minimum execution time: 826_190_000 picoseconds.
-		Weight::from_parts(933_839_000, 7662)
+		// Minimum execution time: 791_275_000 picoseconds.
+		Weight::from_parts(870_350_000, 7662)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -131,10 +133,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Placements` (`max_values`: None, `max_size`: Some(1421), added: 3896, mode: `MaxEncodedLen`)
 	fn move_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2441`
+		//  Measured:  `2488`
 		//  Estimated: `4886`
-		// Minimum execution time: 373_691_000 picoseconds.
-		Weight::from_parts(616_820_000, 4886)
+		// Minimum execution time: 345_061_000 picoseconds.
+		Weight::from_parts(393_935_000, 4886)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -150,10 +152,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2601`
+		//  Measured:  `2648`
 		//  Estimated: `4886`
-		// Minimum execution time: 525_328_000 picoseconds.
-		Weight::from_parts(610_590_000, 4886)
+		// Minimum execution time: 500_035_000 picoseconds.
+		Weight::from_parts(552_182_000, 4886)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -171,14 +173,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::ItemMetadataOf` (r:1 w:0)
 	/// Proof: `Nfts::ItemMetadataOf` (`max_values`: None, `max_size`: Some(347), added: 2822, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Instances` (r:513 w:512)
 	/// Proof: `Models::Instances` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Placements` (r:512 w:512)
 	/// Proof: `Models::Placements` (`max_values`: None, `max_size`: Some(1421), added: 3896, mode: `MaxEncodedLen`)
 	/// Storage: `Models::InstanceCount` (r:0 w:1)
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Models::Models` (r:0 w:1)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelsByContent` (r:0 w:1)
+	/// Proof: `Models::ModelsByContent` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Account` (r:0 w:1)
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::ItemPriceOf` (r:0 w:1)
@@ -190,15 +194,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `i` is `[0, 512]`.
 	fn burn_model(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1181 + i * (1448 ±0)`
+		//  Measured:  `1373 + i * (1448 ±0)`
 		//  Estimated: `4326 + i * (3896 ±0)`
-		// Minimum execution time: 1_329_775_000 picoseconds.
-		Weight::from_parts(1_332_165_000, 4326)
-			// Standard Error: 3_346_389
-			.saturating_add(Weight::from_parts(188_577_434, 0).saturating_mul(i.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 1_190_494_000 picoseconds.
+		Weight::from_parts(459_744_748, 4326)
+			// Standard Error: 479_825
+			.saturating_add(Weight::from_parts(148_734_925, 0).saturating_mul(i.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(i.into())))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(i.into())))
 			.saturating_add(Weight::from_parts(0, 3896).saturating_mul(i.into()))
 	}
@@ -222,18 +226,20 @@ impl WeightInfo for () {
 	/// Proof: `Nfts::ItemConfigOf` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelsByContent` (r:0 w:1)
+	/// Proof: `Models::ModelsByContent` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:0 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Account` (r:0 w:1)
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1204`
+		//  Measured:  `1251`
 		//  Estimated: `4326`
-		// Minimum execution time: 996_762_000 picoseconds.
-		Weight::from_parts(1_122_050_000, 4326)
+		// Minimum execution time: 934_007_000 picoseconds.
+		Weight::from_parts(1_026_096_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Models::ModelCollection` (r:1 w:0)
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -243,10 +249,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	fn set_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `789`
+		//  Measured:  `799`
 		//  Estimated: `4326`
-		// Minimum execution time: 331_932_000 picoseconds.
-		Weight::from_parts(386_897_000, 4326)
+		// Minimum execution time: 294_676_000 picoseconds.
+		Weight::from_parts(345_125_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -270,10 +276,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Instances` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn place_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3123`
+		//  Measured:  `3197`
 		//  Estimated: `7662`
-		// Minimum execution time: 826_190_000 picoseconds.
-		Weight::from_parts(933_839_000, 7662)
+		// Minimum execution time: 791_275_000 picoseconds.
+		Weight::from_parts(870_350_000, 7662)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -285,10 +291,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Placements` (`max_values`: None, `max_size`: Some(1421), added: 3896, mode: `MaxEncodedLen`)
 	fn move_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2441`
+		//  Measured:  `2488`
 		//  Estimated: `4886`
-		// Minimum execution time: 373_691_000 picoseconds.
-		Weight::from_parts(616_820_000, 4886)
+		// Minimum execution time: 345_061_000 picoseconds.
+		Weight::from_parts(393_935_000, 4886)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -304,10 +310,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2601`
+		//  Measured:  `2648`
 		//  Estimated: `4886`
-		// Minimum execution time: 525_328_000 picoseconds.
-		Weight::from_parts(610_590_000, 4886)
+		// Minimum execution time: 500_035_000 picoseconds.
+		Weight::from_parts(552_182_000, 4886)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -325,14 +331,16 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::ItemMetadataOf` (r:1 w:0)
 	/// Proof: `Nfts::ItemMetadataOf` (`max_values`: None, `max_size`: Some(347), added: 2822, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Instances` (r:513 w:512)
 	/// Proof: `Models::Instances` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Placements` (r:512 w:512)
 	/// Proof: `Models::Placements` (`max_values`: None, `max_size`: Some(1421), added: 3896, mode: `MaxEncodedLen`)
 	/// Storage: `Models::InstanceCount` (r:0 w:1)
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Models::Models` (r:0 w:1)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelsByContent` (r:0 w:1)
+	/// Proof: `Models::ModelsByContent` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Account` (r:0 w:1)
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::ItemPriceOf` (r:0 w:1)
@@ -344,15 +352,15 @@ impl WeightInfo for () {
 	/// The range of component `i` is `[0, 512]`.
 	fn burn_model(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1181 + i * (1448 ±0)`
+		//  Measured:  `1373 + i * (1448 ±0)`
 		//  Estimated: `4326 + i * (3896 ±0)`
-		// Minimum execution time: 1_329_775_000 picoseconds.
-		Weight::from_parts(1_332_165_000, 4326)
-			// Standard Error: 3_346_389
-			.saturating_add(Weight::from_parts(188_577_434, 0).saturating_mul(i.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
+		// Minimum execution time: 1_190_494_000 picoseconds.
+		Weight::from_parts(459_744_748, 4326)
+			// Standard Error: 479_825
+			.saturating_add(Weight::from_parts(148_734_925, 0).saturating_mul(i.into()))
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(i.into())))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(11_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(i.into())))
 			.saturating_add(Weight::from_parts(0, 3896).saturating_mul(i.into()))
 	}
