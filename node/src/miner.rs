@@ -36,7 +36,7 @@ use polkadot_sdk::{
 };
 use futures::StreamExt;
 use std::{
-	collections::{HashMap, HashSet},
+	collections::HashMap,
 	sync::{Arc, Mutex},
 };
 
@@ -44,6 +44,12 @@ type Hash = <Block as BlockT>::Hash;
 
 /// Blocks after which a task the chain still wants is handed over again.
 pub const RESEND_AFTER: u32 = 10;
+
+/// How long a content that could not be fetched waits before the next try.
+pub const RETRY_FETCH_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Contents being fetched (`None`) or that failed to (when).
+type Fetching = Arc<Mutex<HashMap<ContentId, Option<std::time::Instant>>>>;
 
 /// The most tasks the outbox holds: if the worker does not run, the oldest go.
 const OUTBOX_MAX: usize = 256;
@@ -74,7 +80,7 @@ impl Keeper {
 	/// Follows the chain until the node stops.
 	pub async fn run(self) {
 		let keeper = Arc::new(self);
-		let fetching = Arc::new(Mutex::new(HashSet::new()));
+		let fetching: Fetching = Arc::new(Mutex::new(HashMap::new()));
 		let mut handed: HashMap<Due, u32> = HashMap::new();
 		let mut blocks = keeper.client.import_notification_stream();
 		while let Some(block) = blocks.next().await {
@@ -139,10 +145,17 @@ impl Keeper {
 		Ok(missing)
 	}
 
-	/// Fetches a pinned content in the background, once at a time.
-	fn fetch(self: &Arc<Self>, root: ContentId, fetching: &Arc<Mutex<HashSet<ContentId>>>) {
-		if !fetching.lock().unwrap_or_else(|e| e.into_inner()).insert(root) {
-			return;
+	/// Fetches a pinned content in the background: one download at a time per content,
+	/// and after a failure not again for [`RETRY_FETCH_AFTER`].
+	fn fetch(self: &Arc<Self>, root: ContentId, fetching: &Fetching) {
+		{
+			let mut fetching = fetching.lock().unwrap_or_else(|e| e.into_inner());
+			match fetching.get(&root) {
+				Some(None) => return,
+				Some(Some(failed)) if failed.elapsed() < RETRY_FETCH_AFTER => return,
+				_ => {},
+			}
+			fetching.insert(root, None);
 		}
 		let (keeper, fetching) = (self.clone(), fetching.clone());
 		tokio::spawn(async move {
@@ -156,16 +169,26 @@ impl Keeper {
 				Ok(started) => started.done.await.unwrap_or_else(|e| Err(fetch::FetchError::Io(std::io::Error::other(e)))),
 				Err(e) => Err(e),
 			};
-			match fetched {
-				Ok(got) => log::info!(
-					target: "mesh",
-					"📦 Fetched {root:?} ({} bytes) from {} peer(s) for the chain",
-					got.info.size,
-					got.from.len()
-				),
-				Err(e) => log::warn!(target: "mesh", "cannot fetch {root:?} yet ({} peers known): {e}", peers.len()),
-			}
-			fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(&root);
+			let failed = match fetched {
+				Ok(got) => {
+					log::info!(
+						target: "mesh",
+						"📦 Fetched {root:?} ({} bytes) from {} peer(s) for the chain",
+						got.info.size,
+						got.from.len()
+					);
+					None
+				},
+				Err(e) => {
+					log::warn!(target: "mesh", "cannot fetch {root:?} yet ({} peers known): {e}", peers.len());
+					Some(std::time::Instant::now())
+				},
+			};
+			let mut fetching = fetching.lock().unwrap_or_else(|e| e.into_inner());
+			match failed {
+				Some(at) => fetching.insert(root, Some(at)),
+				None => fetching.remove(&root),
+			};
 		});
 	}
 
