@@ -108,6 +108,47 @@ impl DevClient {
 			.await?)
 	}
 
+	/// Signs `call` as `signer`, submits it, follows it until its block is finalized and
+	/// returns that block's events; `Ok(Err(_))` carries the dispatch error of a call that
+	/// was included but failed.
+	pub async fn execute(
+		&self,
+		signer: &polkadot_sdk::sp_core::sr25519::Pair,
+		call: landmesh_runtime::RuntimeCall,
+		chain: &ChainIdentity,
+	) -> Result<Result<Vec<RuntimeEvent>, polkadot_sdk::sp_runtime::DispatchError>, Error> {
+		use polkadot_sdk::sp_core::Pair;
+		let nonce = self.next_nonce(&signer.public().into()).await?;
+		let xt = crate::transactions::sign(signer, call, nonce, chain);
+		let mut status = self.submit_and_watch(&xt).await?;
+		let mut in_block = None;
+		let finalized = loop {
+			let Some(update) = tokio::time::timeout(Duration::from_secs(120), status.next())
+				.await
+				.map_err(|_| "not finalized within 120 s")?
+			else {
+				return Err("the node stopped reporting the transaction".into());
+			};
+			let update = update?;
+			if let Some(h) = update.get("inBlock") {
+				in_block = Some(hash_from(h)?);
+			} else if let Some(h) = update.get("finalized") {
+				break hash_from(h)?;
+			} else if ["invalid", "dropped", "usurped"].iter().any(|k| update.get(k).is_some()) {
+				return Err(format!("the transaction left the pool: {update}").into());
+			}
+		};
+		let events: Vec<RuntimeEvent> =
+			self.events(in_block.unwrap_or(finalized)).await?.into_iter().map(|r| r.event).collect();
+		Ok(match events.iter().find_map(|e| match e {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => Some(*dispatch_error),
+			_ => None,
+		}) {
+			Some(e) => Err(e),
+			None => Ok(events),
+		})
+	}
+
 	/// The hash of block `number` on the best chain, if it exists.
 	pub async fn block_hash(&self, number: BlockNumber) -> Result<Option<Hash>, Error> {
 		let v: Value = self.ws.request("chain_getBlockHash", rpc_params![number]).await?;

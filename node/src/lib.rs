@@ -14,6 +14,7 @@ pub mod mesh;
 pub mod miner;
 pub mod cli;
 pub mod command;
+pub mod contracts;
 pub mod rpc;
 pub mod service;
 pub mod transactions;

@@ -77,7 +77,7 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
-	C::Api: landmesh_primitives::api::WorldApi<Block, AccountId, Balance>,
+	C::Api: crate::contracts::ContractsApi,
 	C::Api: landmesh_primitives::api::StorageApi<Block, AccountId, Balance, landmesh_runtime::BlockNumber>,
 	P: TransactionPool<Block = Block, Hash = <Block as sp_runtime::traits::Block>::Hash> + 'static,
 	SC: SelectChain<Block> + 'static,

@@ -72,6 +72,9 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	/// New accounts get their contract address (pallet-revive's mapping) at once.
+	type OnNewAccount = pallet_revive::AutoMapper<Runtime>;
+	type OnKilledAccount = pallet_revive::AutoMapper<Runtime>;
 }
 
 parameter_types! {
@@ -437,5 +440,67 @@ where
 		let (call, tx_ext, _) = payload.deconstruct();
 		let address = <Runtime as frame_system::Config>::Lookup::unlookup(account);
 		Some(UncheckedExtrinsic::new_signed(call, address, signature, tx_ext))
+	}
+}
+
+parameter_types! {
+	/// Contract storage is paid for while it exists, as pallet-nfts' items are: per item
+	/// and per byte, returned when the storage is freed.
+	pub const ContractDepositPerItem: Balance = 10 * MILLI_UNITS;
+	pub const ContractDepositPerByte: Balance = 10 * MICRO_UNITS;
+	pub const ContractDepositPerChildTrieItem: Balance = 100 * MICRO_UNITS;
+	/// Part of the code deposit an instantiator locks, so code in use cannot be removed
+	/// under a contract.
+	pub const CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
+}
+
+/// Smart contracts on PolkaVM, the pallet ink! 6 targets (`contracts/README.md`). Only
+/// Substrate-signed calls are used: the Ethereum compatibility layer (eth RPC, Ethereum
+/// transactions) is not set up.
+#[derive_impl(pallet_revive::config_preludes::TestDefaultConfig)]
+impl pallet_revive::Config for Runtime {
+	type Time = Timestamp;
+	type Balance = Balance;
+	type Currency = Balances;
+	type DepositPerItem = ContractDepositPerItem;
+	type DepositPerByte = ContractDepositPerByte;
+	type DepositPerChildTrieItem = ContractDepositPerChildTrieItem;
+	type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
+	type AddressMapper = pallet_revive::AccountId32Mapper<Self>;
+	/// Accounts get their contract address on first use, so a wallet need not call
+	/// `revive.map_account` before talking to contracts.
+	type AutoMap = frame_support::traits::ConstBool<true>;
+	type UploadOrigin = EnsureSigned<AccountId>;
+	type InstantiateOrigin = EnsureSigned<AccountId>;
+	type ChainId = ConstU64<420_420_421>;
+	type NativeToEthRatio = ConstU32<1_000_000>;
+	type FindAuthor = <Runtime as pallet_authorship::Config>::FindAuthor;
+	type WeightInfo = pallet_revive::weights::SubstrateWeight<Self>;
+}
+
+/// What pallet-revive's runtime API macro needs to name an Ethereum transaction's
+/// extensions; this chain accepts no Ethereum transactions, so it is never used to sign.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct EthExtraImpl;
+
+impl pallet_revive::evm::runtime::EthExtra for EthExtraImpl {
+	type Config = Runtime;
+	type ExtensionV0 = TxExtension;
+	type ExtensionOtherVersions = sp_runtime::traits::InvalidVersion;
+
+	fn get_eth_extension(nonce: Nonce, tip: Balance) -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
 	}
 }

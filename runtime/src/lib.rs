@@ -186,6 +186,8 @@ mod runtime {
 	pub type Rewards = pallet_rewards;
 	#[runtime::pallet_index(18)]
 	pub type MinerWorker = pallet_miner_worker;
+	#[runtime::pallet_index(19)]
+	pub type Revive = pallet_revive;
 }
 
 /// The address format for describing accounts.

@@ -22,6 +22,8 @@ use std::sync::Arc;
 pub const RUNTIME_ERROR: i32 = 4000;
 /// The region was refused; the message says why and what is allowed.
 pub const REGION_ERROR: i32 = 4001;
+/// No model has this id.
+pub const UNKNOWN_MODEL: i32 = 4002;
 
 /// The world queries.
 #[rpc(server)]
@@ -56,6 +58,12 @@ pub trait WorldRpc {
 	/// Whether an account may enter a world now.
 	#[method(name = "landmesh_hasPass")]
 	fn has_pass(&self, world: WorldId, who: AccountId, at: Option<Hash>) -> RpcResult<bool>;
+
+	/// Whether an account may fetch a model's data now, by its access rule (for a
+	/// contract rule, a dry-run of the contract's `has_licence`): the check a gateway
+	/// makes. An unknown model is an error.
+	#[method(name = "landmesh_mayFetch")]
+	fn may_fetch(&self, model: ModelId, who: AccountId) -> RpcResult<bool>;
 }
 
 /// Answers [`WorldRpcServer`] from a client's runtime API.
@@ -104,7 +112,7 @@ where
 impl<C> WorldRpcServer for World<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: WorldApi<Block, AccountId, Balance>,
+	C::Api: crate::contracts::ContractsApi,
 {
 	fn world(&self, world: WorldId, at: Option<Hash>) -> RpcResult<Option<WorldView<AccountId, Balance>>> {
 		call_runtime(&*self.client, at, |api, at| api.world(at, world))
@@ -134,5 +142,11 @@ where
 
 	fn has_pass(&self, world: WorldId, who: AccountId, at: Option<Hash>) -> RpcResult<bool> {
 		call_runtime(&*self.client, at, |api, at| api.has_pass(at, world, who))
+	}
+
+	fn may_fetch(&self, model: ModelId, who: AccountId) -> RpcResult<bool> {
+		let view = call_runtime(&*self.client, None, |api, at| api.model(at, model))?
+			.ok_or_else(|| ErrorObject::owned(UNKNOWN_MODEL, format!("no model {model}"), None::<()>))?;
+		Ok(crate::contracts::may_fetch(&*self.client, &view, &who))
 	}
 }

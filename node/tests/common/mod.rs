@@ -214,16 +214,18 @@ pub async fn execute(
 	signer: polkadot_sdk::sp_keyring::Sr25519Keyring,
 	call: landmesh_runtime::RuntimeCall,
 ) -> Vec<landmesh_runtime::RuntimeEvent> {
-	use landmesh_runtime::RuntimeEvent;
-	let nonce = client.next_nonce(&signer.to_account_id()).await.expect("nonce");
-	let xt = landmesh_node::transactions::sign(&signer.pair(), call, nonce, chain);
-	let (in_block, _) = until_finalized(client.submit_and_watch(&xt).await.expect("the pool accepts it")).await;
-	let events: Vec<RuntimeEvent> = client.events(in_block).await.expect("events").into_iter().map(|r| r.event).collect();
-	if let Some(e) = events.iter().find_map(|e| match e {
-		RuntimeEvent::System(polkadot_sdk::frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => Some(*dispatch_error),
-		_ => None,
-	}) {
-		panic!("the call failed: {e:?}");
+	match try_execute(client, chain, signer, call).await {
+		Ok(events) => events,
+		Err(e) => panic!("the call failed: {e:?}"),
 	}
-	events
+}
+
+/// [`execute`], returning the dispatch error of a failed call.
+pub async fn try_execute(
+	client: &landmesh_node::dev_client::DevClient,
+	chain: &landmesh_node::transactions::ChainIdentity,
+	signer: polkadot_sdk::sp_keyring::Sr25519Keyring,
+	call: landmesh_runtime::RuntimeCall,
+) -> Result<Vec<landmesh_runtime::RuntimeEvent>, polkadot_sdk::sp_runtime::DispatchError> {
+	client.execute(&signer.pair(), call, chain).await.expect("the transaction is finalized")
 }
