@@ -3,7 +3,7 @@
 //! is sudo.
 
 use crate::{
-	currency::UNITS, opaque::SessionKeys, AccountId, BalancesConfig, BabeConfig, LandConfig, ReviveConfig,
+	currency::UNITS, opaque::SessionKeys, AccountId, BalancesConfig, BabeConfig, LandConfig,
 	ModelsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorSetConfig,
 	BABE_GENESIS_EPOCH_CONFIG,
 };
@@ -111,10 +111,10 @@ fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<Ac
 	let (land, models) = sample_world();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
+			// Each is mapped to its contract address as it is created (`AutoMapper`).
+			balances: endowed.into_iter().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		// Accounts created later are mapped as they appear (`AutoMapper`).
-		revive: ReviveConfig { mapped_accounts: endowed },
+
 		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
 		session: SessionConfig {
 			keys: authorities

@@ -51,9 +51,15 @@ fn development_preset_has_alice_validating_and_six_endowed_accounts() {
 		}
 		assert_eq!(
 			pallet_balances::TotalIssuance::<Runtime>::get(),
-			genesis::ENDOWMENT * 6 + crate::EXISTENTIAL_DEPOSIT,
-			"issuance is exactly the endowments and the reward pool's existential deposit"
+			genesis::ENDOWMENT * 6 + 2 * crate::EXISTENTIAL_DEPOSIT,
+			"issuance is exactly the endowments and the existential deposits of the reward pool and pallet-revive's account"
 		);
+		for who in genesis::endowed_accounts() {
+			assert!(
+				<polkadot_sdk::pallet_revive::AccountId32Mapper<Runtime> as polkadot_sdk::pallet_revive::AddressMapper<Runtime>>::is_mapped(&who),
+				"endowed accounts can call contracts at once"
+			);
+		}
 		let pool = crate::configs::RewardPool::get();
 		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&pool), crate::EXISTENTIAL_DEPOSIT);
 	});
