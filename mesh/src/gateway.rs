@@ -13,6 +13,11 @@
 //! - `POST /content`: upload a body (streamed to disk, at most the upload limit, `413`
 //!   beyond it); answers `201` with the content id and its magnet link. Uploads are
 //!   pinned.
+//! - **Gated content**: before serving, the gateway asks its [`Directory`] (the node:
+//!   the content's model and its access rule on chain). A gated content needs a signed
+//!   request ([`Credentials`]: account, expiry, sr25519 signature of
+//!   `landmesh-fetch:<root>:<expiry>`): `401` without one, `403` when the rule says no;
+//!   what is served is then `Cache-Control: private`.
 //! - CORS is open (`*`): any world's web client may load models from any node.
 //!
 //! Every failure is a [`GatewayError`], mapped to a status and a plain-text message in
@@ -47,6 +52,59 @@ pub trait Directory: Send + Sync {
 	fn holders(&self, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)>;
 	/// The media type of a content (its model's format), if known.
 	fn media_type(&self, root: &ContentId) -> Option<String>;
+	/// Whether the requester (`who`, from the request's credentials headers) may fetch a
+	/// content. Open unless the directory says otherwise.
+	fn access(&self, _root: &ContentId, _who: Option<&Credentials>) -> Access {
+		Access::Open
+	}
+}
+
+/// Who a request says it comes from: `X-Landmesh-Account` (SS58), `X-Landmesh-Expires`
+/// (unix seconds) and `X-Landmesh-Signature` (hex sr25519 signature of
+/// `landmesh-fetch:<root hex>:<expires>`). The directory checks them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+	/// The account, as sent.
+	pub account: String,
+	/// When the signature stops being valid.
+	pub expires: u64,
+	/// The signature, as sent.
+	pub signature: String,
+}
+
+impl Credentials {
+	/// The message a wallet signs to fetch `root` until `expires`.
+	pub fn message(root: &ContentId, expires: u64) -> String {
+		format!("landmesh-fetch:{}:{expires}", root.to_hex())
+	}
+
+	fn from_headers(headers: &HeaderMap) -> Result<Option<Credentials>, GatewayError> {
+		let get = |name: &str| headers.get(name).map(|v| v.to_str().map(str::trim));
+		match (get("x-landmesh-account"), get("x-landmesh-expires"), get("x-landmesh-signature")) {
+			(None, None, None) => Ok(None),
+			(Some(Ok(account)), Some(Ok(expires)), Some(Ok(signature))) => Ok(Some(Credentials {
+				account: account.to_string(),
+				expires: expires.parse().map_err(|_| GatewayError::BadCredentials("X-Landmesh-Expires is not a number".into()))?,
+				signature: signature.to_string(),
+			})),
+			_ => Err(GatewayError::BadCredentials(
+				"send all of X-Landmesh-Account, X-Landmesh-Expires and X-Landmesh-Signature".into(),
+			)),
+		}
+	}
+}
+
+/// What a directory says of a request for a content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+	/// Anyone may fetch it.
+	Open,
+	/// This requester may (the response is private to it).
+	Granted,
+	/// Credentials are needed (none or invalid ones were sent): why.
+	Unauthenticated(String),
+	/// This requester may not: why.
+	Denied(String),
 }
 
 /// What the gateway serves from, and its limits.
@@ -96,6 +154,15 @@ pub enum GatewayError {
 	/// The local copy failed verification and was dropped.
 	#[error("the local copy of {0} failed verification and was dropped; retry")]
 	Corrupt(String),
+	/// The content is gated and the request proves no (valid) requester.
+	#[error("this content is gated: {0}")]
+	Unauthenticated(String),
+	/// The credentials headers are malformed.
+	#[error("bad credentials: {0}")]
+	BadCredentials(String),
+	/// The requester may not fetch this content.
+	#[error("forbidden: {0}")]
+	Forbidden(String),
 	/// Anything else (disk, index).
 	#[error("internal error: {0}")]
 	Internal(String),
@@ -104,7 +171,11 @@ pub enum GatewayError {
 impl GatewayError {
 	fn status(&self) -> StatusCode {
 		match self {
-			GatewayError::BadRoot(_) | GatewayError::BadUpload(_) => StatusCode::BAD_REQUEST,
+			GatewayError::BadRoot(_) | GatewayError::BadUpload(_) | GatewayError::BadCredentials(_) => {
+				StatusCode::BAD_REQUEST
+			},
+			GatewayError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+			GatewayError::Forbidden(_) => StatusCode::FORBIDDEN,
 			GatewayError::NotFound(_) => StatusCode::NOT_FOUND,
 			GatewayError::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
 			GatewayError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -142,6 +213,9 @@ impl IntoResponse for GatewayError {
 		if let GatewayError::Corrupt(_) = self {
 			headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
 		}
+		if let GatewayError::Unauthenticated(_) = self {
+			headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Landmesh realm=\"content\""));
+		}
 		response
 	}
 }
@@ -176,7 +250,10 @@ async fn preflight() -> Response {
 	let headers = response.headers_mut();
 	cors(headers);
 	headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, POST, OPTIONS"));
-	headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Range, Content-Type, If-None-Match"));
+	headers.insert(
+		header::ACCESS_CONTROL_ALLOW_HEADERS,
+		HeaderValue::from_static("Range, Content-Type, If-None-Match, X-Landmesh-Account, X-Landmesh-Expires, X-Landmesh-Signature"),
+	);
 	headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
 	response
 }
@@ -229,6 +306,7 @@ async fn get_content(
 	headers: HeaderMap,
 ) -> Result<Response, GatewayError> {
 	let root = ContentId::from_hex(&root).map_err(|_| GatewayError::BadRoot(root.clone()))?;
+	let private = check_access(&gateway, root, &headers).await?;
 	let store = gateway.store.clone();
 	let (info, miss) = match blocking(move || store.info(&root)).await? {
 		Some(info) => (info, None),
@@ -242,7 +320,9 @@ async fn get_content(
 	let mut response_headers = HeaderMap::new();
 	cors(&mut response_headers);
 	response_headers.insert(header::ETAG, value(&etag));
-	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+	// A gated content is the requester's alone: shared caches must not keep it.
+	let caching = if private { "private, max-age=31536000, immutable" } else { "public, max-age=31536000, immutable" };
+	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
 	response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
 	let media_type = info.media_type.as_deref().unwrap_or("application/octet-stream");
 	response_headers.insert(header::CONTENT_TYPE, value(media_type));
@@ -274,6 +354,22 @@ async fn get_content(
 		Some(started) => stream_download(gateway.store.clone(), root, started, bytes),
 	};
 	Ok((status, response_headers, body).into_response())
+}
+
+/// Asks the directory whether the request may have `root`; `true` if the answer is for
+/// this requester only.
+async fn check_access(gateway: &Gateway, root: ContentId, headers: &HeaderMap) -> Result<bool, GatewayError> {
+	let Some(directory) = gateway.directory.clone() else { return Ok(false) };
+	let who = Credentials::from_headers(headers)?;
+	let access = tokio::task::spawn_blocking(move || directory.access(&root, who.as_ref()))
+		.await
+		.map_err(|e| GatewayError::Internal(e.to_string()))?;
+	match access {
+		Access::Open => Ok(false),
+		Access::Granted => Ok(true),
+		Access::Unauthenticated(why) => Err(GatewayError::Unauthenticated(why)),
+		Access::Denied(why) => Err(GatewayError::Forbidden(why)),
+	}
 }
 
 /// Starts fetching a content this node lacks from the peers that have it; with its

@@ -6,7 +6,11 @@ use crate::{
 	miner::Keeper,
 	service::{FullClient, OffchainStorage},
 };
-use landmesh_mesh::{gateway, peers, ContentId, Mesh, Multiaddr, PeerId, Store};
+use landmesh_mesh::{
+	gateway::{self, Access, Credentials},
+	peers, ContentId, Mesh, Multiaddr, PeerId, Store,
+};
+use landmesh_primitives::AccessRule;
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
 	miner::KEY_TYPE,
@@ -213,7 +217,62 @@ impl gateway::Directory for ChainDirectory {
 		let model = self.client.runtime_api().model_of_content(best, *root).ok()??;
 		Some(model.format.media_type().into())
 	}
+
+	/// A model's data is open if its access rule is `Public` (content that is no model's
+	/// is open too); otherwise the request must be signed by an account the rule admits.
+	fn access(&self, root: &ContentId, who: Option<&Credentials>) -> Access {
+		let best = self.client.info().best_hash;
+		let model = match self.client.runtime_api().model_of_content(best, *root) {
+			Ok(Some(model)) => model,
+			Ok(None) => return Access::Open,
+			// Fail closed: a gated model must not leak because the chain could not be read.
+			Err(e) => return Access::Denied(format!("cannot read the model's access rule: {e}")),
+		};
+		if model.access == AccessRule::Public {
+			return Access::Open;
+		}
+		let Some(credentials) = who else {
+			return Access::Unauthenticated(format!("model {} is not public: sign the request (see the gateway docs)", model.id));
+		};
+		let account = match signed_by(root, credentials) {
+			Ok(account) => account,
+			Err(why) => return Access::Unauthenticated(why),
+		};
+		if crate::contracts::may_fetch(&*self.client, &model, &account) {
+			Access::Granted
+		} else {
+			Access::Denied(format!("{account} may not fetch model {}", model.id))
+		}
+	}
 }
+
+/// The account whose valid signature `credentials` carry for `root`. Wallet extensions
+/// sign `<Bytes>…</Bytes>`-wrapped text; both forms are accepted.
+fn signed_by(root: &ContentId, credentials: &Credentials) -> Result<AccountId, String> {
+	use polkadot_sdk::sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, Pair};
+	let account = AccountId::from_ss58check(&credentials.account)
+		.map_err(|e| format!("X-Landmesh-Account `{}` is not an SS58 account ({e:?})", credentials.account))?;
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+	if credentials.expires < now {
+		return Err("the signature has expired: sign again with a later X-Landmesh-Expires".into());
+	}
+	if credentials.expires > now + MAX_SIGNATURE_LIFETIME {
+		return Err(format!("X-Landmesh-Expires is more than {MAX_SIGNATURE_LIFETIME} s ahead"));
+	}
+	let bytes = from_hex(&credentials.signature).map_err(|_| "X-Landmesh-Signature is not hex".to_string())?;
+	let signature = sr25519::Signature::try_from(&bytes[..]).map_err(|_| "X-Landmesh-Signature is not 64 bytes".to_string())?;
+	let public = sr25519::Public::from(<[u8; 32]>::from(account.clone()));
+	let message = Credentials::message(root, credentials.expires);
+	let wrapped = format!("<Bytes>{message}</Bytes>");
+	if sr25519::Pair::verify(&signature, &message, &public) || sr25519::Pair::verify(&signature, &wrapped, &public) {
+		Ok(account)
+	} else {
+		Err(format!("the signature is not {account}'s over `{message}`"))
+	}
+}
+
+/// The longest a fetch signature may be valid for: a leaked one stops working soon.
+pub const MAX_SIGNATURE_LIFETIME: u64 = 24 * 3600;
 
 #[cfg(test)]
 mod tests {

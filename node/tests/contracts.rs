@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{dev_node, execute, try_execute};
+use common::{credentials, dev_node, execute, http, try_execute};
 use landmesh_node::{
 	contracts::{self, address_of, DryRun, EVM_UNITS_PER_PLANCK},
 	dev_client::DevClient,
@@ -95,12 +95,17 @@ async fn a_licence_bought_from_the_model_licence_contract_opens_the_model() {
 	let gained = free(&client, &bob).await - before;
 	assert!(gained > price / 4 - UNITS / 10 && gained <= price / 4, "Bob got his share less the fee: {gained}");
 
-	// A model whose access rule names the contract: the node's access query (what a
-	// gateway asks) answers as the contract does.
+	// A model whose data is on the node's gateway and whose access rule names the
+	// contract: the node's access query and its gateway answer as the contract does.
+	let statue = b"a statue only licence holders may see".repeat(40);
+	let (status, _, body) = http(&node.gateway_url, "POST", "/content", &[], &statue);
+	assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+	let uploaded: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+	let content_id = ContentId::from_hex(uploaded["contentId"].as_str().expect("a content id")).expect("hex");
 	let contract_account = pallet_revive::AccountId32Mapper::<landmesh_runtime::Runtime>::to_fallback_account_id(&contract);
 	let mint = pallet_models::Call::mint_model {
-		content_id: ContentId([9; 32]),
-		size: 1024,
+		content_id,
+		size: statue.len() as u64,
 		format: ModelFormat::Glb,
 		name: b"licensed statue".to_vec().try_into().unwrap(),
 		access: AccessRule::Contract(contract_account),
@@ -120,5 +125,34 @@ async fn a_licence_bought_from_the_model_licence_contract_opens_the_model() {
 	assert!(may_fetch(charlie).await);
 	assert!(!may_fetch(dave).await);
 	assert!(may_fetch(alice).await, "the owner always may");
+
+	// The gateway: unsigned → 401; Dave's signature → 403; Charlie's → the bytes, private.
+	let path = format!("/content/{}", content_id.to_hex());
+	let (status, head, _) = http(&node.gateway_url, "GET", &path, &[], b"");
+	assert_eq!(status, 401, "{head}");
+	let signed = |who: Sr25519Keyring, expires: u64| {
+		let [(_, account), (_, expires), (_, signature)] = credentials(who, &content_id.to_hex(), expires);
+		(account, expires, signature)
+	};
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+	let get_as = |(account, expires, signature): (String, String, String)| {
+		let headers = [
+			("X-Landmesh-Account", account.as_str()),
+			("X-Landmesh-Expires", expires.as_str()),
+			("X-Landmesh-Signature", signature.as_str()),
+		];
+		http(&node.gateway_url, "GET", &path, &headers, b"")
+	};
+	let (status, head, _) = get_as(signed(Dave, now + 60));
+	assert_eq!(status, 403, "{head}");
+	let (status, head, body) = get_as(signed(Charlie, now + 60));
+	assert_eq!((status, body == statue), (200, true), "{head}");
+	assert!(head.to_lowercase().contains("cache-control: private"), "{head}");
+	let (status, _, _) = get_as(signed(Charlie, now - 1));
+	assert_eq!(status, 401, "an expired signature is refused");
+	let (account, expires, _) = signed(Charlie, now + 60);
+	let (_, _, dave_signature) = signed(Dave, now + 60);
+	let (status, _, _) = get_as((account, expires, dave_signature));
+	assert_eq!(status, 401, "someone else's signature is refused");
 	node.stop();
 }

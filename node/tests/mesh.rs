@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{dev_node, dev_node_with, execute, http};
+use common::{dev_node, dev_node_with, execute, get_signed, http};
 use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::ContentId;
 use landmesh_runtime::{genesis::SAMPLE_MODELS, AccountId, RuntimeEvent};
@@ -63,12 +63,16 @@ async fn a_gateway_miss_is_fetched_from_the_miner_the_chain_names() {
 
 	// The reader's gateway does not hold the model; it asks its chain who keeps it (and
 	// what it is) and fetches it from Bob's mesh node, verified.
-	let (status, head, body) = http(&node.gateway_url, "GET", &format!("/content/{root}"), &[], b"");
+	// The pyramid is for mainland pass holders: unsigned, the gateway refuses it; signed
+	// by Bob, its owner, it is served.
+	let (status, head, _) = http(&node.gateway_url, "GET", &format!("/content/{root}"), &[], b"");
+	assert_eq!(status, 401, "{head}");
+	let (status, head, body) = get_signed(&node.gateway_url, root, Sr25519Keyring::Bob, &[]);
 	assert_eq!(status, 200, "{head}\n{}", String::from_utf8_lossy(&body));
 	assert_eq!(body, file);
 	assert!(head.to_lowercase().contains("content-type: model/gltf+json"), "the chain's model format names the type: {head}");
 	// And keeps it: the next request is served from its own store.
-	let (status, _, body) = http(&node.gateway_url, "GET", &format!("/content/{root}"), &[("Range", "bytes=-5")], b"");
+	let (status, _, body) = get_signed(&node.gateway_url, root, Sr25519Keyring::Bob, &[("Range", "bytes=-5")]);
 	assert_eq!((status, body.as_slice()), (206, &file[file.len() - 5..]));
 }
 
@@ -150,7 +154,8 @@ async fn a_miner_assigned_a_replica_fetches_it_confirms_it_and_answers_its_chall
 	// with the seed gone, the miner still serves them.
 	seed.stop();
 	for ((_, root, _), file) in SAMPLE_MODELS.iter().zip(&files) {
-		let (status, _, body) = http(&miner.gateway_url, "GET", &format!("/content/{root}"), &[], b"");
+		// Signed by Bob, who may fetch both (he owns the pyramid, the cube is public).
+		let (status, _, body) = get_signed(&miner.gateway_url, root, Sr25519Keyring::Bob, &[]);
 		assert_eq!((status, &body == file), (200, true), "{root}");
 	}
 }

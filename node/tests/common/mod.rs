@@ -229,3 +229,26 @@ pub async fn try_execute(
 ) -> Result<Vec<landmesh_runtime::RuntimeEvent>, polkadot_sdk::sp_runtime::DispatchError> {
 	client.execute(&signer.pair(), call, chain).await.expect("the transaction is finalized")
 }
+
+/// The headers that sign a gateway request for content `root` (hex) as `who`, valid until
+/// `expires` (unix seconds): what a wallet sends for a gated model.
+pub fn credentials(who: polkadot_sdk::sp_keyring::Sr25519Keyring, root: &str, expires: u64) -> [(&'static str, String); 3] {
+	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
+	let root = landmesh_primitives::ContentId::from_hex(root).expect("a content id");
+	let message = landmesh_mesh::gateway::Credentials::message(&root, expires);
+	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.pair().sign(message.as_bytes()).0, false);
+	[
+		("X-Landmesh-Account", who.to_account_id().to_ss58check()),
+		("X-Landmesh-Expires", expires.to_string()),
+		("X-Landmesh-Signature", signature),
+	]
+}
+
+/// A `GET` of content `root` (hex) signed as `who` for the next minute, with `extra` headers.
+pub fn get_signed(base: &str, root: &str, who: polkadot_sdk::sp_keyring::Sr25519Keyring, extra: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
+	let signed = credentials(who, root, now + 60);
+	let mut headers: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+	headers.extend_from_slice(extra);
+	http(base, "GET", &format!("/content/{root}"), &headers, b"")
+}
