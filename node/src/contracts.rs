@@ -34,6 +34,10 @@ impl<A: pallet_revive::ReviveApi<Block, AccountId, Balance, Nonce, BlockNumber, 
 /// contracts need (a `buy` uses about 1% of it), far below a block.
 pub const WEIGHT_LIMIT: Weight = Weight::from_parts(100_000_000_000, 1024 * 1024);
 
+/// Compute an access check may use: a `has_licence` takes about 0.32 ms and 38 KB, so a
+/// contract that tries to make every request to the gateway expensive is cut off early.
+pub const ACCESS_CHECK_LIMIT: Weight = Weight::from_parts(5_000_000_000, 256 * 1024);
+
 /// The most a deploy or call may lock as storage deposit.
 pub const DEPOSIT_LIMIT: Balance = 100 * UNITS;
 
@@ -89,9 +93,10 @@ pub enum DryRun {
 	Failed(String),
 }
 
-/// Runs a message against the best block without a transaction, as `origin`.
+/// Runs a message against the best block without a transaction, as `origin`, within
+/// `limit`.
 #[allow(deprecated)] // `call` is the stable V1 entry point of `ReviveApi` at api version 2.
-pub fn dry_run(client: &impl ContractsClient, origin: AccountId, contract: H160, data: Vec<u8>) -> DryRun {
+pub fn dry_run(client: &impl ContractsClient, origin: AccountId, contract: H160, data: Vec<u8>, limit: Weight) -> DryRun {
 	let at = client.info().best_hash;
 	let api = client.runtime_api();
 	let result = pallet_revive::ReviveApi::<Block, AccountId, Balance, Nonce, BlockNumber, u64>::call(
@@ -100,7 +105,7 @@ pub fn dry_run(client: &impl ContractsClient, origin: AccountId, contract: H160,
 		origin,
 		contract,
 		0,
-		Some(WEIGHT_LIMIT),
+		Some(limit),
 		Some(DEPOSIT_LIMIT),
 		data,
 	);
@@ -155,7 +160,8 @@ pub fn reverted(flags: u32) -> bool {
 /// Whether the access contract at `contract` answers `has_licence(who)` with yes: the
 /// message every contract named by a model's `AccessRule::Contract` provides.
 pub fn has_licence(client: &impl ContractsClient, contract: H160, who: &AccountId) -> bool {
-	answered_yes(&dry_run(client, who.clone(), contract, input("has_licence", address_of(who)))) == Some(true)
+	let data = input("has_licence", address_of(who));
+	answered_yes(&dry_run(client, who.clone(), contract, data, ACCESS_CHECK_LIMIT)) == Some(true)
 }
 
 /// Whether `who` may fetch `model`'s data: public models to anyone, world models to

@@ -89,7 +89,7 @@ impl Keeper {
 			}
 			let number = block.header.number;
 			let k = keeper.clone();
-			let pinned = match tokio::task::spawn_blocking(move || k.pin_what_the_chain_says()).await {
+			let missing = match tokio::task::spawn_blocking(move || k.pin_what_the_chain_says()).await {
 				Ok(Ok(missing)) => missing,
 				Ok(Err(e)) => {
 					log::warn!(target: "mesh", "cannot follow the chain's assignments: {e}");
@@ -97,7 +97,7 @@ impl Keeper {
 				},
 				Err(_) => return,
 			};
-			for root in pinned {
+			for root in missing {
 				keeper.fetch(root, &fetching);
 			}
 			if keeper.miner.is_some() {
