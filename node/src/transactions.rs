@@ -1,13 +1,12 @@
 //! Signing extrinsics outside the runtime: for the `benchmark` subcommands, the load tool
-//! and the integration tests. One place builds the transaction extension tuple, so it
-//! cannot drift from `landmesh_runtime::TxExtension`.
+//! and the integration tests. The extension tuple comes from
+//! `landmesh_runtime::tx_extension`, so it cannot drift from the runtime's.
 
 use codec::Encode;
 use landmesh_runtime::{
-	Hash, Nonce, Runtime, RuntimeCall, Signature, SignedPayload, TxExtension, UncheckedExtrinsic,
+	Hash, Nonce, RuntimeCall, Signature, SignedPayload, TxExtension, UncheckedExtrinsic,
 };
 use polkadot_sdk::{
-	frame_metadata_hash_extension, frame_system, pallet_transaction_payment,
 	sp_core::{sr25519, Pair},
 	sp_runtime::{generic::Era, AccountId32},
 };
@@ -31,19 +30,7 @@ pub fn sign(
 	nonce: Nonce,
 	chain: &ChainIdentity,
 ) -> UncheckedExtrinsic {
-	let tx_ext: TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
+	let tx_ext: TxExtension = landmesh_runtime::tx_extension(Era::Immortal, nonce, 0);
 	// The "implicit" data each extension adds to the signed payload, in tuple order.
 	let implicit = (
 		(),

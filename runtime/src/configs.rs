@@ -422,19 +422,7 @@ where
 		// Valid for 64 blocks (3 minutes): long enough to be included, short enough that a
 		// stale proof does not linger in pools.
 		let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
-		let tx_ext: TxExtension = (
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(Era::mortal(64, current)),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		);
+		let tx_ext = crate::tx_extension(Era::mortal(64, current), nonce, 0);
 		let payload = SignedPayload::new(call, tx_ext).ok()?;
 		let signature = payload.using_encoded(|bytes| C::sign(bytes, public))?;
 		let (call, tx_ext, _) = payload.deconstruct();
@@ -489,18 +477,6 @@ impl pallet_revive::evm::runtime::EthExtra for EthExtraImpl {
 	type ExtensionOtherVersions = sp_runtime::traits::InvalidVersion;
 
 	fn get_eth_extension(nonce: Nonce, tip: Balance) -> TxExtension {
-		(
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		)
+		crate::tx_extension(sp_runtime::generic::Era::Immortal, nonce, tip)
 	}
 }
