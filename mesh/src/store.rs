@@ -514,26 +514,20 @@ impl Store {
 
 	/// The pins of a blob.
 	pub fn pins(&self, root: &ContentId) -> Result<Vec<Pin>, StoreError> {
-		let prefix = key(PIN, root);
-		let mut out = Vec::new();
-		for item in self.inner.db.prefix_iterator(&prefix) {
-			let (k, _) = item?;
-			if !k.starts_with(&prefix) {
-				break;
-			}
-			if let Ok(pin) = Pin::decode(&mut &k[prefix.len()..]) {
-				out.push(pin);
-			}
-		}
-		Ok(out)
+		Ok(self.scan_pins(&key(PIN, root))?.into_iter().map(|(_, pin)| pin).collect())
 	}
 
 	/// Every pin of every blob (stored or awaited).
 	pub fn all_pins(&self) -> Result<Vec<(ContentId, Pin)>, StoreError> {
+		self.scan_pins(&[PIN])
+	}
+
+	/// The pins whose keys start with `prefix` (all pins, or one blob's).
+	fn scan_pins(&self, prefix: &[u8]) -> Result<Vec<(ContentId, Pin)>, StoreError> {
 		let mut out = Vec::new();
-		for item in self.inner.db.prefix_iterator([PIN]) {
+		for item in self.inner.db.prefix_iterator(prefix) {
 			let (k, _) = item?;
-			if k.first() != Some(&PIN) {
+			if !k.starts_with(prefix) {
 				break;
 			}
 			let Some(root) = k.get(1..33).and_then(|r| <[u8; 32]>::try_from(r).ok()) else { continue };

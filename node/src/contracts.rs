@@ -93,6 +93,18 @@ pub enum DryRun {
 	Failed(String),
 }
 
+impl From<Result<pallet_revive::pallet_revive_types::runtime_api::ExecReturnValueV1, polkadot_sdk::sp_runtime::DispatchError>>
+	for DryRun
+{
+	fn from(result: Result<pallet_revive::pallet_revive_types::runtime_api::ExecReturnValueV1, polkadot_sdk::sp_runtime::DispatchError>) -> Self {
+		match result {
+			Err(e) => DryRun::Failed(format!("{e:?}")),
+			Ok(ret) if reverted(ret.flags.bits()) => DryRun::Reverted(ret.data),
+			Ok(ret) => DryRun::Returned(ret.data),
+		}
+	}
+}
+
 /// Runs a message against the best block without a transaction, as `origin`, within
 /// `limit`.
 #[allow(deprecated)] // `call` is the stable V1 entry point of `ReviveApi` at api version 2.
@@ -111,11 +123,7 @@ pub fn dry_run(client: &impl ContractsClient, origin: AccountId, contract: H160,
 	);
 	match result {
 		Err(e) => DryRun::Failed(e.to_string()),
-		Ok(r) => match r.result {
-			Err(e) => DryRun::Failed(format!("{e:?}")),
-			Ok(ret) if reverted(ret.flags.bits()) => DryRun::Reverted(ret.data),
-			Ok(ret) => DryRun::Returned(ret.data),
-		},
+		Ok(r) => DryRun::from(r.result),
 	}
 }
 
@@ -133,12 +141,7 @@ pub async fn dry_run_rpc(
 	let args = (origin, contract, value, Some(WEIGHT_LIMIT), Some(DEPOSIT_LIMIT), data);
 	let answer: String = client.call("state_call", vec!["ReviveApi_call".into(), to_hex(&args.encode(), false).into()]).await?;
 	let result = ContractResultV1::<ExecReturnValueV1, Balance>::decode(&mut &from_hex(&answer)?[..])?;
-	let outcome = match result.result {
-		Err(e) => DryRun::Failed(format!("{e:?}")),
-		Ok(ret) if reverted(ret.flags.bits()) => DryRun::Reverted(ret.data),
-		Ok(ret) => DryRun::Returned(ret.data),
-	};
-	Ok((outcome, result.weight_consumed))
+	Ok((DryRun::from(result.result), result.weight_consumed))
 }
 
 /// A `bool` message's answer, if it gave one (ink! wraps it in `Result<_, LangError>`).

@@ -62,7 +62,7 @@ pub struct MeshParams {
 
 	/// Mesh peers to join at start (`/ip4/…/tcp/…/p2p/<peer id>`), from which the DHT
 	/// finds the rest. May be given several times.
-	#[arg(long, value_name = "MULTIADDR", value_parser = crate::miner::parse_peer)]
+	#[arg(long, value_name = "MULTIADDR", value_parser = parse_peer)]
 	pub mesh_bootnodes: Vec<(PeerId, Multiaddr)>,
 }
 
@@ -92,6 +92,15 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 		other => return Err(format!("unknown unit `{other}` in `{text}`: use B, KiB, MiB, GiB or TiB")),
 	};
 	Ok((number * scale as f64) as u64)
+}
+
+/// The mesh peers this node was told to join at start (`--mesh-bootnodes`).
+pub fn parse_peer(text: &str) -> Result<(PeerId, Multiaddr), String> {
+	let address: Multiaddr = text.parse().map_err(|e| format!("`{text}` is not a multiaddr: {e}"))?;
+	match address.iter().last() {
+		Some(landmesh_mesh::Protocol::P2p(peer)) => Ok((peer, address)),
+		_ => Err(format!("`{text}` does not end in /p2p/<peer id>: write e.g. /ip4/10.0.0.2/tcp/30444/p2p/12D3KooW…")),
+	}
 }
 
 /// Opens the store and starts the gateway, the swarm and the keeper (replicas, linked

@@ -19,7 +19,7 @@
 
 use crate::service::{FullClient, OffchainStorage};
 use codec::{Decode, Encode};
-use landmesh_mesh::{challenge, fetch, gateway::Directory, ContentId, Mesh, Multiaddr, PeerId, Pin, Store};
+use landmesh_mesh::{challenge, fetch, gateway::Directory, ContentId, Mesh, Pin, Store};
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
 	miner::{MinerTask, OUTBOX_KEY, SERVED_KEY},
@@ -266,14 +266,5 @@ pub fn hand_over(offchain: &mut OffchainStorage, tasks: Vec<MinerTask>) {
 		if offchain.compare_and_set(STORAGE_PREFIX, OUTBOX_KEY, old.as_deref(), &all.encode()) {
 			return;
 		}
-	}
-}
-
-/// The mesh peers this node was told to join at start (`--mesh-bootnodes`).
-pub fn parse_peer(text: &str) -> Result<(PeerId, Multiaddr), String> {
-	let address: Multiaddr = text.parse().map_err(|e| format!("`{text}` is not a multiaddr: {e}"))?;
-	match address.iter().last() {
-		Some(landmesh_mesh::Protocol::P2p(peer)) => Ok((peer, address)),
-		_ => Err(format!("`{text}` does not end in /p2p/<peer id>: write e.g. /ip4/10.0.0.2/tcp/30444/p2p/12D3KooW…")),
 	}
 }
