@@ -38,6 +38,7 @@ start() {
 		else
 			[ -f "$dir/node-key" ] || "$bin" key generate-node-key --file "$dir/node-key" 2>/dev/null
 			"$bin" --chain local --"$name" --base-path "$dir" --node-key-file "$dir/node-key" \
+				--wasm-cache "$NET_DIR/wasm-cache" \
 				--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i)) \
 				--no-mdns ${boot:+--bootnodes "$boot"} >"$dir/node.log" 2>&1 &
 			echo $! >"$dir/pid"

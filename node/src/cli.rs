@@ -13,6 +13,12 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub mesh: crate::mesh::MeshParams,
+
+	/// Where compiled runtimes are kept between runs (default: `wasm-cache` in the base
+	/// path). Compiling the runtime takes seconds at every start; nodes that share this
+	/// directory (a local network, the tests) compile each runtime version once.
+	#[arg(long, value_name = "DIR")]
+	pub wasm_cache: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]

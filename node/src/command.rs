@@ -174,6 +174,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let mesh = cli.mesh.clone();
+			let wasm_cache = cli.wasm_cache.clone();
 			runner.run_node_until_exit(|mut config| async move {
 				// The miner's proofs go out through the runtime's off-chain worker, which
 				// must run whether or not this node is a validator.
@@ -182,10 +183,10 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p =>
-						service::new_full::<sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>>(config, &mesh)
+						service::new_full::<sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>>(config, &mesh, wasm_cache)
 							.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, &mesh)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, &mesh, wasm_cache)
 							.map_err(sc_cli::Error::Service),
 				}
 			})

@@ -10,10 +10,10 @@ use landmesh_mesh::{
 	gateway::{self, Access, Credentials},
 	peers, ContentId, Mesh, Multiaddr, PeerId, Store,
 };
-use landmesh_primitives::AccessRule;
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
 	miner::KEY_TYPE,
+	AccessRule, ModelId, ModelView,
 };
 use landmesh_runtime::AccountId;
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_keystore::KeystorePtr};
@@ -140,7 +140,7 @@ pub fn start(
 		.map_err(|e| fail(&format!("cannot listen on gateway port {} (choose another with --gateway-port)", params.gateway_port), &e))?;
 	let addr = listener.local_addr().map_err(|e| fail("gateway address", &e))?;
 	log::info!("🌐 Gateway listening on http://{addr}");
-	let directory = Arc::new(ChainDirectory { client: client.clone() });
+	let directory = Arc::new(ChainDirectory::new(client.clone()));
 	if miner.is_some() || !params.link_wallet.is_empty() {
 		let offchain = offchain.ok_or_else(|| fail("the keeper", &"the database has no off-chain storage"))?;
 		let keeper = Keeper {
@@ -193,6 +193,48 @@ fn miner_account(keystore: &KeystorePtr, dev_seed: Option<&str>) -> Result<Accou
 /// What the chain knows about contents, read at the best block.
 pub struct ChainDirectory {
 	pub client: Arc<FullClient>,
+	/// Access decisions taken at one best block. A browser fetches a model with many range
+	/// requests; each would otherwise cost a runtime call (a contract dry-run for
+	/// contract-gated models). Exact, not a guess: the answers can only change with a new
+	/// best block, which empties it.
+	decisions: std::sync::Mutex<Decisions>,
+}
+
+#[derive(Default)]
+struct Decisions {
+	at: landmesh_runtime::Hash,
+	may_fetch: std::collections::HashMap<(ModelId, AccountId), bool>,
+}
+
+/// Enough for every account fetching in one block's time; beyond it the cache starts over.
+const MAX_DECISIONS: usize = 16_384;
+
+impl ChainDirectory {
+	pub fn new(client: Arc<FullClient>) -> Self {
+		Self { client, decisions: Default::default() }
+	}
+
+	/// [`crate::contracts::may_fetch`], remembered until the best block changes.
+	fn may_fetch(&self, model: &ModelView<AccountId>, account: &AccountId) -> bool {
+		let best = self.client.info().best_hash;
+		let key = (model.id, account.clone());
+		{
+			let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			if decisions.at != best || decisions.may_fetch.len() >= MAX_DECISIONS {
+				*decisions = Decisions { at: best, may_fetch: Default::default() };
+			}
+			if let Some(&decision) = decisions.may_fetch.get(&key) {
+				return decision;
+			}
+		}
+		// Asked outside the lock: a contract dry-run must not hold up other requests.
+		let decision = crate::contracts::may_fetch(&*self.client, model, account);
+		let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		if decisions.at == best {
+			decisions.may_fetch.insert(key, decision);
+		}
+		decision
+	}
 }
 
 impl gateway::Directory for ChainDirectory {
@@ -247,7 +289,7 @@ impl gateway::Directory for ChainDirectory {
 			Ok(account) => account,
 			Err(why) => return Access::Unauthenticated(why),
 		};
-		if crate::contracts::may_fetch(&*self.client, &model, &account) {
+		if self.may_fetch(&model, &account) {
 			Access::Granted
 		} else {
 			Access::Denied(format!("{account} may not fetch model {}", model.id))

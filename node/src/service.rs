@@ -91,6 +91,11 @@ pub type PartialParts = sc_service::PartialComponents<
 
 /// Client, backend, pool and import queue: everything but networking and authoring.
 pub fn new_partial(config: &Configuration) -> Result<PartialParts, ServiceError> {
+	new_partial_with_cache(config, None)
+}
+
+/// [`new_partial`], keeping compiled runtimes in `wasm_cache` (see `--wasm-cache`).
+fn new_partial_with_cache(config: &Configuration, wasm_cache: Option<&std::path::Path>) -> Result<PartialParts, ServiceError> {
 	let telemetry = config
 		.telemetry_endpoints
 		.clone()
@@ -102,7 +107,23 @@ pub fn new_partial(config: &Configuration) -> Result<PartialParts, ServiceError>
 		})
 		.transpose()?;
 
-	let executor = sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
+	let executor = match wasm_cache {
+		None => sc_service::new_wasm_executor::<HostFunctions>(&config.executor),
+		// sc_service::new_wasm_executor, plus wasmtime's cache of compiled modules.
+		Some(dir) => {
+			let heap = config.executor.default_heap_pages.map_or(sc_executor::DEFAULT_HEAP_ALLOC_STRATEGY, |pages| {
+				sc_executor::HeapAllocStrategy::Static { extra_pages: pages as _ }
+			});
+			RuntimeExecutor::builder()
+				.with_execution_method(config.executor.wasm_method)
+				.with_onchain_heap_alloc_strategy(heap)
+				.with_offchain_heap_alloc_strategy(heap)
+				.with_max_runtime_instances(config.executor.max_runtime_instances)
+				.with_runtime_cache_size(config.executor.runtime_cache_size)
+				.with_cache_path(dir)
+				.build()
+		},
+	};
 	let (client, backend, keystore_container, task_manager) =
 		sc_service::new_full_parts::<Block, RuntimeApi, _>(
 			config,
@@ -178,7 +199,9 @@ pub fn new_partial(config: &Configuration) -> Result<PartialParts, ServiceError>
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
 	mesh: &crate::mesh::MeshParams,
+	wasm_cache: Option<std::path::PathBuf>,
 ) -> Result<TaskManager, ServiceError> {
+	let wasm_cache = wasm_cache.unwrap_or_else(|| config.base_path.path().join("wasm-cache"));
 	let sc_service::PartialComponents {
 		client,
 		backend,
@@ -188,7 +211,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		select_chain,
 		transaction_pool,
 		other: Extra { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
-	} = new_partial(&config)?;
+	} = new_partial_with_cache(&config, Some(&wasm_cache))?;
 
 	crate::mesh::start(
 		&config,

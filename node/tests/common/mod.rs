@@ -45,6 +45,8 @@ impl TestNode {
 			.arg("--gateway-port=0")
 			.arg("--mesh-port=0")
 			.arg("--no-mdns")
+			// One compile of the runtime for all the tests' nodes, not one per node.
+			.arg(concat!("--wasm-cache=", env!("CARGO_TARGET_TMPDIR"), "/wasm-cache"))
 			.arg("--log=info")
 			.stdout(Stdio::null())
 			.stderr(Stdio::piped())
