@@ -252,6 +252,10 @@ impl pallet_models::Config for Runtime {
 	type MaxPlacementsPerParcel = ConstU32<32>;
 	/// Bounds the work of burning a model, which removes every instance.
 	type MaxInstancesPerModel = ConstU32<512>;
+	/// A content id is bound to the owner of its first model, who may mint up to 16 models
+	/// of it (other names or access rules); the bound keeps small the index read behind every
+	/// mint and every gateway access decision.
+	type MaxModelsPerContent = ConstU32<16>;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 }
 

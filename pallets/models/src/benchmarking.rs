@@ -48,10 +48,18 @@ fn parcels<T: Config>(owner: &T::AccountId, count: u32) -> Vec<ParcelId> {
 		.collect()
 }
 
-/// A model of `owner` with the longest name.
+/// A model of `owner` with the longest name, of a content of its own (so that no benchmark
+/// but `mint_model` depends on `MaxModelsPerContent`).
 fn model<T: Config>(owner: &T::AccountId) -> ModelId {
+	let mut content = [1; 32];
+	content[..4].copy_from_slice(&NextModelId::<T>::get().to_le_bytes());
+	model_of::<T>(owner, ContentId(content))
+}
+
+/// A model of `owner` with the longest name, of `content`.
+fn model_of<T: Config>(owner: &T::AccountId, content: ContentId) -> ModelId {
 	let name = alloc::vec![b'm'; T::MaxNameLength::get() as usize].try_into().expect("max length fits");
-	Pallet::<T>::do_mint_model(owner, ContentId([1; 32]), T::MaxModelSize::get(), ModelFormat::Glb, name, AccessRule::Public)
+	Pallet::<T>::do_mint_model(owner, content, T::MaxModelSize::get(), ModelFormat::Glb, name, AccessRule::Public)
 		.expect("a funded owner mints")
 }
 
@@ -81,18 +89,28 @@ fn far_corner() -> Transform {
 mod benchmarks {
 	use super::*;
 
-	/// Worst case: the longest name (checked as UTF-8 byte by byte).
+	/// Worst case: the longest name (checked as UTF-8 byte by byte), an access rule naming
+	/// a world (read), and a content already named by `MaxModelsPerContent - 1` models, all
+	/// the caller's: the binding check reads the content's whole index prefix and the
+	/// governing model's owner, and passes.
 	#[benchmark]
 	fn mint_model() {
 		let owner = funded::<T>("owner");
+		let content = ContentId([2; 32]);
+		let first = NextModelId::<T>::get();
+		for _ in 1..T::MaxModelsPerContent::get() {
+			model_of::<T>(&owner, content);
+		}
 		let name: BoundedVec<u8, T::MaxNameLength> =
 			alloc::vec![b'n'; T::MaxNameLength::get() as usize].try_into().expect("max length fits");
 		let model = NextModelId::<T>::get();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner.clone()), ContentId([2; 32]), T::MaxModelSize::get(), ModelFormat::Glb, name, AccessRule::WorldPass(0));
+		_(RawOrigin::Signed(owner.clone()), content, T::MaxModelSize::get(), ModelFormat::Glb, name, AccessRule::WorldPass(0));
 
 		assert_eq!(Pallet::<T>::model_owner(model), Some(owner));
+		assert_eq!(ModelsByContent::<T>::iter_key_prefix(content).count() as u32, T::MaxModelsPerContent::get());
+		assert_eq!(Pallet::<T>::model_of_content(&content).map(|m| m.id), Some(first));
 	}
 
 	#[benchmark]

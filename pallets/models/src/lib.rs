@@ -16,6 +16,29 @@
 //!
 //! [`Pallet::models_in_region`] answers the renderer's question: for a rectangle of a
 //! world, the parcels, their owners, and every model placed on them, in one call.
+//!
+//! ## Who a content id belongs to
+//!
+//! The gateway serves a content id by the model that *governs* it
+//! ([`Pallet::model_of_content`]): that model's access rule decides who may fetch the data
+//! and its format decides the media type. The rule:
+//!
+//! - A content id is bound to the owner of its **first-minted live model**, the live model
+//!   naming it with the lowest [`ModelId`] (ids only grow, so that is the oldest). That model
+//!   governs the content, and `model_of_content` returns exactly it, never another.
+//! - Minting a model of a content id that already has a live model is allowed only to the
+//!   current owner of the governing model (as pallet-nfts records it, so the right moves with
+//!   the NFT); anyone else fails with [`Error::ContentBoundToOther`]. Otherwise another
+//!   account could mint a `Public` model of gated content and, had that model governed it,
+//!   open the content to everyone or change its media type.
+//! - Burning the governing model hands the content to the next-lowest live model of it,
+//!   whoever holds that one. Once every model of it is burned the content is free again:
+//!   anyone may mint its first model.
+//! - At most [`Config::MaxModelsPerContent`] live models name one content id
+//!   ([`Error::TooManyModelsOfContent`]), which bounds the index read behind every mint and
+//!   every `model_of_content`.
+//!
+//! Genesis models are minted by the same code, so the rule holds for them too.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -82,6 +105,11 @@ pub mod pallet {
 		/// The most instances of one model in the world.
 		#[pallet::constant]
 		type MaxInstancesPerModel: Get<u32>;
+		/// The most live models that may name one content id (all of them its governing
+		/// model's owner's). Bounds the prefix read of [`ModelsByContent`] that minting and
+		/// [`Pallet::model_of_content`] do. At least 1.
+		#[pallet::constant]
+		type MaxModelsPerContent: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -122,8 +150,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ModelCollection<T: Config> = StorageValue<_, u32>;
 
-	/// The models whose data is each content: a gateway that fetched a content serves it
-	/// with its model's media type.
+	/// The live models whose data is each content: the index behind
+	/// [`Pallet::model_of_content`] and the mint-time binding check. At most
+	/// `MaxModelsPerContent` entries under one content; the one with the lowest model id
+	/// governs the content (see the module docs).
+	///
+	/// The second key's `Twox64Concat` orders a content's entries by hash, not by id, so no
+	/// reader may take the first entry as the governing model: they read the whole prefix
+	/// (bounded) and take the lowest id. No counter map either: the count comes from the
+	/// same prefix read the governing-model lookup needs anyway, so a counter would only
+	/// add a read and a write to every mint and burn.
 	#[pallet::storage]
 	pub type ModelsByContent<T: Config> =
 		StorageDoubleMap<_, Identity, ContentId, Twox64Concat, ModelId, (), OptionQuery>;
@@ -145,7 +181,11 @@ pub mod pallet {
 			for (owner, content_id, size, format, name, access, cells) in &self.models {
 				let name = name.as_bytes().to_vec().try_into().expect("genesis model names fit MaxNameLength");
 				let model = Pallet::<T>::do_mint_model(owner, *content_id, *size, *format, name, access.clone())
-					.expect("genesis models are valid and their owners can pay the item deposit");
+					.expect(
+						"genesis models are valid, obey the content binding (a content's models share \
+						 its first model's owner, at most MaxModelsPerContent of them) and their owners \
+						 can pay the item deposit",
+					);
 				for (x, y, transform) in cells {
 					let parcel = pallet_land::ParcelAt::<T>::get(MAINLAND, (x, y))
 						.expect("genesis models stand on genesis parcels");
@@ -211,10 +251,19 @@ pub mod pallet {
 		/// The model collection does not exist (the chain was not started from a Landmesh
 		/// genesis).
 		NoModelCollection,
+		/// The content id is already bound to another account's model: only the owner of its
+		/// first model (the live model of it with the lowest id) may mint more models of it.
+		ContentBoundToOther,
+		/// The content id is already named by `MaxModelsPerContent` live models.
+		TooManyModelsOfContent,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxModelsPerContent::get() >= 1, "MaxModelsPerContent must allow a content's first model");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -225,6 +274,9 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Mint a model to the caller: the content it renders, its size and format, a
 		/// name, and who may fetch it. Holds pallet-nfts' item deposit from the caller.
+		///
+		/// If live models of `content_id` exist, the caller must own the one governing it
+		/// (its lowest id), and fewer than `MaxModelsPerContent` may exist.
 		#[pallet::call_index(0)]
 		#[pallet::weight(<T as Config>::WeightInfo::mint_model())]
 		pub fn mint_model(
@@ -388,6 +440,29 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// The ids of the models naming `content_id`, lowest first: the first one that is
+	/// live governs the content. One read of the content's index prefix, which
+	/// `ensure_may_mint_content` keeps to at most `MaxModelsPerContent` keys.
+	fn models_naming(content_id: &ContentId) -> Vec<ModelId> {
+		let mut models: Vec<ModelId> = ModelsByContent::<T>::iter_key_prefix(content_id).collect();
+		models.sort_unstable();
+		models
+	}
+
+	/// The binding check of minting a model of `content_id`: if live models of it exist,
+	/// `who` must own the governing one and there must be room for one more.
+	fn ensure_may_mint_content(who: &T::AccountId, content_id: &ContentId) -> Result<(), Error<T>> {
+		let models = Self::models_naming(content_id);
+		// The index names only live models (see `do_try_state`); skipping an entry whose NFT
+		// is gone keeps the rule "the lowest *live* model governs" even if it did not.
+		if let Some(owner) = models.iter().find_map(|model| Self::model_owner(*model)) {
+			frame_support::ensure!(&owner == who, Error::<T>::ContentBoundToOther);
+		}
+		let count = u32::try_from(models.len()).unwrap_or(u32::MAX);
+		frame_support::ensure!(count < T::MaxModelsPerContent::get(), Error::<T>::TooManyModelsOfContent);
+		Ok(())
+	}
+
 	fn do_mint_model(
 		who: &T::AccountId,
 		content_id: ContentId,
@@ -402,6 +477,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!name.is_empty(), Error::<T>::EmptyName);
 		ensure!(core::str::from_utf8(&name).is_ok(), Error::<T>::NameNotUtf8);
 		Self::check_access(&access)?;
+		Self::ensure_may_mint_content(who, &content_id)?;
 		let model = NextModelId::<T>::get();
 		let next = model.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
 		pallet_nfts::Pallet::<T>::do_mint(
@@ -454,9 +530,11 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// A model whose data is `content_id` (the first minted, if several share it).
+	/// The model that governs `content_id`: of the live models whose data it is, the one
+	/// with the lowest id (the first minted), never another. Its access rule decides who may
+	/// fetch the content and its format the media type. `None` if no live model names it.
 	pub fn model_of_content(content_id: &ContentId) -> Option<ModelView<T::AccountId>> {
-		ModelsByContent::<T>::iter_key_prefix(content_id).find_map(Self::model_view)
+		Self::models_naming(content_id).into_iter().find_map(Self::model_view)
 	}
 
 	/// The models `owner` holds, from pallet-nfts' owner index (a prefix read, not a
@@ -490,8 +568,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The invariants: placements point at existing parcels and models, the instance
-	/// indexes count them exactly, and the model records and pallet-nfts hold the same
-	/// models.
+	/// indexes count them exactly, the model records and pallet-nfts hold the same models,
+	/// the content index files each model exactly once, under its content, and no content
+	/// is named by more than `MaxModelsPerContent` models.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
@@ -521,6 +600,19 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			ModelsByContent::<T>::iter().count() == Models::<T>::iter().count(),
 			"the content index names models that do not exist"
+		);
+		let mut per_content = BTreeMap::<ContentId, u32>::new();
+		for (content_id, model, ()) in ModelsByContent::<T>::iter() {
+			ensure!(
+				Models::<T>::get(model).is_some_and(|m| m.content_id == content_id),
+				"the content index files a model under content it does not name"
+			);
+			let n = per_content.entry(content_id).or_default();
+			*n = n.saturating_add(1);
+		}
+		ensure!(
+			per_content.values().all(|n| *n <= T::MaxModelsPerContent::get()),
+			"a content is named by more than MaxModelsPerContent models"
 		);
 		ensure!(
 			pallet_nfts::Item::<T>::iter_prefix(collection).count() == Models::<T>::iter().count(),

@@ -20,6 +20,7 @@ pallet_land::world_test_runtime!();
 pub const MAX_MODEL_SIZE: u64 = 1 << 30;
 pub const MAX_PLACEMENTS: u32 = 4;
 pub const MAX_INSTANCES: u32 = 6;
+pub const MAX_MODELS_PER_CONTENT: u32 = 4;
 
 impl pallet_models::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -27,6 +28,7 @@ impl pallet_models::Config for Test {
 	type MaxModelSize = ConstU64<MAX_MODEL_SIZE>;
 	type MaxPlacementsPerParcel = ConstU32<MAX_PLACEMENTS>;
 	type MaxInstancesPerModel = ConstU32<MAX_INSTANCES>;
+	type MaxModelsPerContent = ConstU32<MAX_MODELS_PER_CONTENT>;
 	type WeightInfo = ();
 }
 

@@ -1,10 +1,11 @@
 //! Unit tests: every call, every error, the events, the region query, and the invariants
 //! after each.
 
-use crate::{mock::*, Error, Event, InstanceCount, Instances, Placement, Placements};
+use crate::{mock::*, Error, Event, InstanceCount, Instances, ModelsByContent, Placement, Placements};
 use landmesh_primitives::{AccessRule, ContentId, ModelFormat, Region, RegionError, Transform, MAINLAND};
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, BoundedVec},
+	sp_runtime::DispatchResult,
 };
 
 fn signed(n: u8) -> RuntimeOrigin {
@@ -27,6 +28,10 @@ fn name(text: &str) -> BoundedVec<u8, polkadot_sdk::frame_support::traits::Const
 }
 
 const ROOT: ContentId = ContentId([7; 32]);
+/// Another content, for another owner's models.
+const OTHER: ContentId = ContentId([9; 32]);
+/// An account that tries to take over others' content.
+const MALLORY: u8 = 4;
 
 /// Alice owns parcels 0 (0,0) and 1 (1,0) of the mainland; Bob owns parcel 2 (2,0).
 fn run(test: impl FnOnce()) {
@@ -42,11 +47,28 @@ fn run(test: impl FnOnce()) {
 	});
 }
 
-/// Mints a public GLB model to `owner` and returns its id.
+/// Mints a GLB model of `ROOT` to `owner` and returns its id. `ROOT` is bound to the owner
+/// of its first model, so a test whose accounts mint models of their own uses `mint_of` with
+/// another content for the others.
 fn mint(owner: u8, access: AccessRule<AccountId>) -> u32 {
+	mint_of(owner, ROOT, ModelFormat::Glb, access)
+}
+
+/// Mints a model of `content` to `owner` and returns its id.
+fn mint_of(owner: u8, content: ContentId, format: ModelFormat, access: AccessRule<AccountId>) -> u32 {
 	let id = crate::NextModelId::<Test>::get();
-	assert_ok!(Models::mint_model(signed(owner), ROOT, 2048, ModelFormat::Glb, name("tree"), access));
+	assert_ok!(try_mint(owner, content, format, access));
 	id
+}
+
+/// `owner` mints a model of `content`.
+fn try_mint(owner: u8, content: ContentId, format: ModelFormat, access: AccessRule<AccountId>) -> DispatchResult {
+	Models::mint_model(signed(owner), content, 2048, format, name("tree"), access)
+}
+
+/// The ids of the models naming `content`, in the index's own (hash) order.
+fn indexed(content: ContentId) -> Vec<u32> {
+	ModelsByContent::<Test>::iter_key_prefix(content).collect()
 }
 
 fn at(x: i32, z: i32) -> Transform {
@@ -133,8 +155,8 @@ fn place_move_and_remove() {
 #[test]
 fn placement_errors() {
 	run(|| {
-		let private = mint(BOB, AccessRule::WorldPass(MAINLAND));
-		let public = mint(BOB, AccessRule::Public);
+		let private = mint_of(BOB, OTHER, ModelFormat::Glb, AccessRule::WorldPass(MAINLAND));
+		let public = mint_of(BOB, OTHER, ModelFormat::Glb, AccessRule::Public);
 		let mine = mint(ALICE, AccessRule::Public);
 		// Anyone may place a public model on their own parcel; others' private ones, no.
 		assert_ok!(Models::place_model(signed(ALICE), 0, public, at(0, 0)));
@@ -224,7 +246,7 @@ fn a_model_transferred_through_pallet_nfts_changes_owner_and_rights() {
 #[test]
 fn a_models_content_finds_the_model_until_it_is_burned() {
 	run(|| {
-		let other = ContentId([9; 32]);
+		let other = OTHER;
 		assert_eq!(Models::model_of_content(&ROOT), None);
 		let tree = mint(ALICE, AccessRule::Public);
 		assert_ok!(Models::mint_model(signed(BOB), other, 10, ModelFormat::Gltf, name("sign"), AccessRule::Public));
@@ -237,10 +259,121 @@ fn a_models_content_finds_the_model_until_it_is_burned() {
 }
 
 #[test]
+fn another_account_cannot_mint_models_of_bound_content() {
+	run(|| {
+		let gated = AccessRule::WorldPass(MAINLAND);
+		let alices = mint_of(ALICE, ROOT, ModelFormat::Gltf, gated.clone());
+		// However many Public models Mallory tries, none is minted (in the hashed index her
+		// very first one, id 1, would have sorted before Alice's id 0): the content stays
+		// gated, and its media type stays Alice's.
+		for format in [ModelFormat::Glb, ModelFormat::Other].into_iter().cycle().take(20) {
+			assert_noop!(try_mint(MALLORY, ROOT, format, AccessRule::Public), Error::<Test>::ContentBoundToOther);
+		}
+		assert_noop!(
+			try_mint(MALLORY, ROOT, ModelFormat::Glb, AccessRule::Contract(account(MALLORY))),
+			Error::<Test>::ContentBoundToOther
+		);
+		assert_eq!(indexed(ROOT), vec![alices]);
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!(
+			(found.id, found.owner, found.access, found.format.media_type()),
+			(alices, account(ALICE), gated, "model/gltf+json")
+		);
+		// Mallory's own content is hers.
+		let mallorys = mint_of(MALLORY, OTHER, ModelFormat::Glb, AccessRule::Public);
+		assert_eq!(Models::model_of_content(&OTHER).unwrap().id, mallorys);
+		assert_eq!(Models::model_of_content(&ROOT).unwrap().id, alices);
+	});
+}
+
+#[test]
+fn the_first_model_of_a_content_governs_it_however_many_its_owner_adds() {
+	run(|| {
+		let gated = AccessRule::Contract(account(9));
+		let first = mint_of(ALICE, ROOT, ModelFormat::Gltf, gated.clone());
+		let mut index_put_another_first = false;
+		for _ in 1..MAX_MODELS_PER_CONTENT {
+			let more = mint_of(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public);
+			assert!(more > first);
+			let found = Models::model_of_content(&ROOT).unwrap();
+			assert_eq!((found.id, found.access, found.format), (first, gated.clone(), ModelFormat::Gltf));
+			index_put_another_first |= indexed(ROOT).first() != Some(&first);
+		}
+		// The guard that this test means something: the index's own order (by hash) put a
+		// later model first at least once, which is what the gateway used to serve.
+		assert!(index_put_another_first, "the hashed index always listed the first model first");
+		assert_eq!(indexed(ROOT).len() as u32, MAX_MODELS_PER_CONTENT);
+		// Burning the governing model hands the content to the next-lowest live one.
+		assert_ok!(Models::burn_model(signed(ALICE), first));
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!((found.id, found.access, found.format), (first + 1, AccessRule::Public, ModelFormat::Glb));
+	});
+}
+
+#[test]
+fn a_content_follows_its_first_model_to_a_new_owner_and_is_free_once_all_are_burned() {
+	run(|| {
+		let gated = AccessRule::WorldPass(MAINLAND);
+		let first = mint_of(ALICE, ROOT, ModelFormat::Glb, gated.clone());
+		let second = mint_of(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public);
+		let collection = Models::model_collection().unwrap();
+		assert_ok!(Nfts::transfer(signed(ALICE), collection, first, account(BOB)));
+
+		// Bob owns the governing model now: he may mint more models of the content, Alice
+		// (who still holds `second`) may not.
+		let bobs = mint_of(BOB, ROOT, ModelFormat::Gltf, AccessRule::Public);
+		assert_noop!(try_mint(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public), Error::<Test>::ContentBoundToOther);
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!((found.id, found.owner, found.access), (first, account(BOB), gated));
+
+		// Burning the governing model hands the content to the next-lowest live model,
+		// whoever holds it: Alice's `second`.
+		assert_ok!(Models::burn_model(signed(BOB), first));
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!((found.id, found.owner), (second, account(ALICE)));
+		assert_noop!(try_mint(BOB, ROOT, ModelFormat::Glb, AccessRule::Public), Error::<Test>::ContentBoundToOther);
+		assert_ok!(Models::burn_model(signed(ALICE), second));
+		assert_eq!(Models::model_of_content(&ROOT).unwrap().id, bobs);
+		assert_noop!(try_mint(MALLORY, ROOT, ModelFormat::Glb, AccessRule::Public), Error::<Test>::ContentBoundToOther);
+
+		// Once every model of it is burned, the content is free.
+		assert_ok!(Models::burn_model(signed(BOB), bobs));
+		assert_eq!(Models::model_of_content(&ROOT), None);
+		assert!(indexed(ROOT).is_empty());
+		let mallorys = mint_of(MALLORY, ROOT, ModelFormat::Other, AccessRule::Public);
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!((found.id, found.owner), (mallorys, account(MALLORY)));
+		assert_noop!(try_mint(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public), Error::<Test>::ContentBoundToOther);
+	});
+}
+
+#[test]
+fn models_of_one_content_are_bounded() {
+	run(|| {
+		let models: Vec<_> =
+			(0..MAX_MODELS_PER_CONTENT).map(|_| mint_of(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public)).collect();
+		assert_noop!(
+			try_mint(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public),
+			Error::<Test>::TooManyModelsOfContent
+		);
+		// The bound is per content.
+		mint_of(ALICE, OTHER, ModelFormat::Glb, AccessRule::Public);
+		// Burning one makes room for one.
+		assert_ok!(Models::burn_model(signed(ALICE), models[1]));
+		mint_of(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public);
+		assert_noop!(
+			try_mint(ALICE, ROOT, ModelFormat::Glb, AccessRule::Public),
+			Error::<Test>::TooManyModelsOfContent
+		);
+		assert_eq!(Models::model_of_content(&ROOT).unwrap().id, models[0]);
+	});
+}
+
+#[test]
 fn models_of_lists_what_an_owner_holds_now() {
 	run(|| {
 		let tree = mint(ALICE, AccessRule::Public);
-		let hut = mint(BOB, AccessRule::Public);
+		let hut = mint_of(BOB, OTHER, ModelFormat::Glb, AccessRule::Public);
 		let rock = mint(ALICE, AccessRule::Public);
 		let ids = |who| Models::models_of(&account(who)).into_iter().map(|m| m.id).collect::<Vec<_>>();
 		assert_eq!(ids(ALICE), vec![tree, rock]);
@@ -257,7 +390,7 @@ fn models_of_lists_what_an_owner_holds_now() {
 fn models_in_region_returns_parcels_owners_and_placed_models() {
 	run(|| {
 		let tree = mint(ALICE, AccessRule::Public);
-		let hut = mint(BOB, AccessRule::WorldPass(MAINLAND));
+		let hut = mint_of(BOB, OTHER, ModelFormat::Glb, AccessRule::WorldPass(MAINLAND));
 		let elsewhere = mint(ALICE, AccessRule::Public);
 		assert_ok!(Models::place_model(signed(ALICE), 1, tree, at(10, 20)));
 		assert_ok!(Models::place_model(signed(BOB), 2, tree, at(30, 40)));
@@ -302,6 +435,41 @@ fn genesis_models_are_minted_and_placed() {
 	});
 }
 
+/// A genesis model of `owner`'s, of `content`, on no parcel.
+fn genesis_model(owner: u8, content: ContentId, access: AccessRule<AccountId>) -> crate::GenesisModel<AccountId> {
+	(account(owner), content, 99, ModelFormat::Gltf, "fountain".into(), access, vec![])
+}
+
+#[test]
+fn genesis_models_of_one_content_obey_the_binding() {
+	let models = vec![
+		genesis_model(ALICE, ROOT, AccessRule::WorldPass(MAINLAND)),
+		genesis_model(ALICE, ROOT, AccessRule::Public),
+		genesis_model(BOB, OTHER, AccessRule::Public),
+	];
+	new_test_ext_with(vec![], models).execute_with(|| {
+		let found = Models::model_of_content(&ROOT).unwrap();
+		assert_eq!((found.id, found.access), (0, AccessRule::WorldPass(MAINLAND)));
+		assert_noop!(try_mint(BOB, ROOT, ModelFormat::Glb, AccessRule::Public), Error::<Test>::ContentBoundToOther);
+		Models::do_try_state().unwrap();
+	});
+}
+
+#[test]
+#[should_panic(expected = "ContentBoundToOther")]
+fn genesis_models_of_one_content_must_have_the_first_ones_owner() {
+	let models =
+		vec![genesis_model(ALICE, ROOT, AccessRule::WorldPass(MAINLAND)), genesis_model(BOB, ROOT, AccessRule::Public)];
+	new_test_ext_with(vec![], models);
+}
+
+#[test]
+#[should_panic(expected = "TooManyModelsOfContent")]
+fn genesis_models_of_one_content_are_bounded() {
+	let models = (0..=MAX_MODELS_PER_CONTENT).map(|_| genesis_model(ALICE, ROOT, AccessRule::Public)).collect();
+	new_test_ext_with(vec![], models);
+}
+
 #[test]
 fn try_state_catches_dangling_placements_and_bad_counts() {
 	new_test_ext().execute_with(|| Models::do_try_state().expect("an empty world is consistent"));
@@ -319,5 +487,30 @@ fn try_state_catches_dangling_placements_and_bad_counts() {
 			model,
 			crate::Model { content_id: ROOT, size: 2048, format: ModelFormat::Glb, name: name("tree"), access: AccessRule::Public },
 		);
+	});
+}
+
+#[test]
+fn try_state_catches_a_content_index_that_breaks_the_binding() {
+	run(|| {
+		for _ in 0..MAX_MODELS_PER_CONTENT {
+			mint(ALICE, AccessRule::Public);
+		}
+		let extra = mint_of(ALICE, OTHER, ModelFormat::Glb, AccessRule::Public);
+		assert_ok!(Models::do_try_state());
+		// The index files `extra` under a content its record does not name.
+		ModelsByContent::<Test>::remove(OTHER, extra);
+		ModelsByContent::<Test>::insert(ROOT, extra, ());
+		assert!(Models::do_try_state().is_err(), "an index entry under another content");
+		// Its record agrees, and the content is named by one model more than the bound.
+		crate::Models::<Test>::mutate(extra, |m| m.as_mut().map(|m| m.content_id = ROOT));
+		assert_eq!(
+			Models::do_try_state(),
+			Err("a content is named by more than MaxModelsPerContent models".into())
+		);
+		// Put it back so the closing check of `run` passes.
+		crate::Models::<Test>::mutate(extra, |m| m.as_mut().map(|m| m.content_id = OTHER));
+		ModelsByContent::<Test>::remove(ROOT, extra);
+		ModelsByContent::<Test>::insert(OTHER, extra, ());
 	});
 }
