@@ -14,6 +14,12 @@
 //!   bytes the node served in the era: the growth of the node's counter under
 //!   [`SERVED_KEY`] since the era's first block the worker saw.
 //!
+//! Nonces: a transaction the worker sent at block N may still be in the pool at N + 1,
+//! where the state's nonce has not moved yet. The worker keeps the next nonce it may use
+//! in the off-chain database ([`NONCE_KEY`]) and signs with the larger of that and the
+//! state's, so consecutive blocks' transactions never collide; a nonce the chain never
+//! saw is given up after [`NONCE_LIFETIME`] blocks (its transaction was dropped).
+//!
 //! Nodes without a miner key do nothing here. Tasks that fail (a proof the chain
 //! refuses, a transaction the pool rejects) are not retried by the worker: the node
 //! derives its tasks from chain state and hands them over again while they are due.
@@ -77,6 +83,14 @@ pub mod crypto {
 /// start (SCALE `(era, served, reported)`).
 pub const SERVED_BASELINE_KEY: &[u8] = b"landmesh::miner::served-baseline";
 
+/// The next nonce the worker may sign with, and the block it was written at.
+pub const NONCE_KEY: &[u8] = b"landmesh::miner::next-nonce";
+
+/// Blocks after which nonces the worker used that the chain has not seen are given up:
+/// its transactions land in the next block unless dropped (a restarted node's pool is
+/// empty), and a gap left by a dropped one would hold every later one back.
+pub const NONCE_LIFETIME: u32 = 4;
+
 /// Maps a task to the runtime call that carries it (the runtime knows the pallets).
 pub trait TaskCalls<Call> {
 	/// The call, or `None` when this task cannot be carried (e.g. more proofs than the
@@ -118,6 +132,13 @@ pub mod pallet {
 			}
 			let mut tasks = take_outbox();
 			tasks.extend(served_report::<T>(now));
+			if tasks.is_empty() {
+				return;
+			}
+			let account = Signer::<T, T::MinerKey>::keystore_accounts().next().map(|a| a.id);
+			if let Some(account) = &account {
+				skip_pending_nonces::<T>(account, now);
+			}
 			for task in tasks {
 				let Some(call) = T::Tasks::call(task.clone()) else {
 					log::warn!(target: "miner-worker", "dropping a task no call can carry: {task:?}");
@@ -131,8 +152,28 @@ pub mod pallet {
 					None => log::warn!(target: "miner-worker", "no key signed {task:?}"),
 				}
 			}
+			if let Some(account) = &account {
+				// Each accepted transaction raised the (never persisted) state nonce.
+				let next = polkadot_sdk::frame_system::Account::<T>::get(account).nonce;
+				StorageValueRef::persistent(NONCE_KEY).set(&(next, now));
+			}
 		}
 	}
+}
+
+/// Raises the state's nonce for `account` (in this off-chain run only: nothing an
+/// off-chain worker writes to state persists) past the nonces this worker used in
+/// earlier blocks and the chain may not have seen yet.
+fn skip_pending_nonces<T: Config>(account: &T::AccountId, now: BlockNumberFor<T>) {
+	use polkadot_sdk::sp_runtime::traits::Saturating;
+	let stored = StorageValueRef::persistent(NONCE_KEY).get::<(T::Nonce, BlockNumberFor<T>)>().ok().flatten();
+	let Some((next, at)) = stored else { return };
+	let alive = now.saturating_sub(at) < NONCE_LIFETIME.into();
+	polkadot_sdk::frame_system::Account::<T>::mutate(account, |info| {
+		if alive && next > info.nonce {
+			info.nonce = next;
+		}
+	});
 }
 
 /// Takes every task in the outbox, leaving it empty. A concurrent append makes the

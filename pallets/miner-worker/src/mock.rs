@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = sr25519::Public;
-/// What the worker submits: a call signed by an account.
-pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, sr25519::Signature, ()>;
+/// What the worker submits: a call signed by an account, with its nonce.
+pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, sr25519::Signature, frame_system::CheckNonce<Test>>;
 
 polkadot_sdk::frame_support::construct_runtime!(
 	pub enum Test {
@@ -58,11 +58,11 @@ where
 		call: RuntimeCall,
 		public: sr25519::Public,
 		account: AccountId,
-		_nonce: u32,
+		nonce: u32,
 	) -> Option<Extrinsic> {
 		// Signs the call alone: enough to show which key signed what.
 		let signature = C::sign(&call.encode(), public)?;
-		Some(UncheckedExtrinsic::new_signed(call, account, signature, ()))
+		Some(UncheckedExtrinsic::new_signed(call, account, signature, frame_system::CheckNonce::from(nonce)))
 	}
 }
 

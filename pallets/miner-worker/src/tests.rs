@@ -28,19 +28,58 @@ fn set_served(bytes: u64) {
 
 /// The tasks in the pool, checking each is signed by `key` over its call.
 fn sent(pool: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::PoolState>, key: sr25519::Public) -> Vec<MinerTask> {
+	sent_with_nonces(pool, key).into_iter().map(|(task, _)| task).collect()
+}
+
+/// [`sent`], with each transaction's nonce.
+fn sent_with_nonces(
+	pool: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::PoolState>,
+	key: sr25519::Public,
+) -> Vec<(MinerTask, u32)> {
 	let sent = std::mem::take(&mut pool.write().transactions);
 	sent.iter()
 		.map(|bytes| {
 			let xt = Extrinsic::decode(&mut &bytes[..]).expect("an extrinsic");
-			let Preamble::Signed(account, signature, ()) = xt.preamble else { panic!("unsigned: {xt:?}") };
+			let Preamble::Signed(account, signature, nonce) = xt.preamble else { panic!("unsigned: {xt:?}") };
 			assert_eq!(account, key);
 			assert!(signature.verify(&xt.function.encode()[..], &key), "signed with the miner key");
 			let RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark }) = xt.function else {
 				panic!("not a task: {:?}", xt.function)
 			};
-			MinerTask::decode(&mut &remark[..]).expect("a task")
+			(MinerTask::decode(&mut &remark[..]).expect("a task"), nonce.0)
 		})
 		.collect()
+}
+
+/// The state an off-chain worker runs on is its block's: a transaction it sent one block
+/// ago and that is still in the pool has not moved the account's nonce. The worker must
+/// not sign the next block's tasks with the same nonce (the pool would take one of the
+/// two); and a nonce the chain never saw is given up after `NONCE_LIFETIME` blocks.
+#[test]
+fn consecutive_blocks_sign_with_nonces_that_do_not_collide() {
+	use polkadot_sdk::frame_system;
+	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
+	let key = key.unwrap();
+	ext.execute_with(|| {
+		hand_over(&[MinerTask::Confirm { order: 1, proof: proof(1) }, MinerTask::Confirm { order: 2, proof: proof(2) }]);
+		MinerWorker::offchain_worker(1);
+		let nonces: Vec<u32> = sent_with_nonces(&pool, key).into_iter().map(|(_, n)| n).collect();
+		assert_eq!(nonces, vec![0, 1]);
+		// Block 2's state: neither transaction is in yet (what an off-chain worker wrote
+		// to state was never persisted).
+		frame_system::Account::<Test>::remove(key);
+		hand_over(&[MinerTask::Answer { challenge: 9, proofs: vec![proof(3)] }]);
+		MinerWorker::offchain_worker(2);
+		let nonces: Vec<u32> = sent_with_nonces(&pool, key).into_iter().map(|(_, n)| n).collect();
+		assert_eq!(nonces, vec![2], "the next nonce, not the state's 0 again");
+		// Many blocks later the chain has still seen none of them: they were dropped, and
+		// the state's nonce is used again rather than leaving a gap forever.
+		frame_system::Account::<Test>::remove(key);
+		hand_over(&[MinerTask::Answer { challenge: 10, proofs: vec![proof(4)] }]);
+		MinerWorker::offchain_worker(2 + u64::from(crate::NONCE_LIFETIME));
+		let nonces: Vec<u32> = sent_with_nonces(&pool, key).into_iter().map(|(_, n)| n).collect();
+		assert_eq!(nonces, vec![0]);
+	});
 }
 
 #[test]
