@@ -10,8 +10,17 @@
 //! (the endgame, as torrent clients do), so one slow peer cannot hold up the end. When
 //! every range is in, the file's outboard is computed and it is committed to the store,
 //! which keeps it as cache (unpinned) unless the caller pins it.
+//!
+//! **The size is proven before anything is planned.** A peer's `Size` answer is a claim;
+//! the content id commits to the length (BLAKE3's tree shape depends on it), so a claim
+//! is proven by the last range under that size verifying against the root. Only a
+//! proven size plans ranges; claims above [`FetchOptions::max_size`] are refused at once,
+//! and a peer whose claim differs from the proven size is banned from the download. When
+//! the chain records the size ([`FetchOptions::size`]), that size alone is tried: a chain
+//! that declares 1 byte for a 1 TiB root makes a miner fetch one range, not a TiB.
 
 use crate::{
+	directory::Credentials,
 	peers::{Mesh, PeerError},
 	store::{BlobInfo, Store, StoreError},
 	verified::{self, tree},
@@ -20,8 +29,9 @@ use crate::{
 };
 use bao_tree::io::{sync::DecodeResponseIter, BaoContentItem};
 use libp2p::{Multiaddr, PeerId};
+use futures::{stream::FuturesUnordered, StreamExt};
 use std::{
-	collections::{HashMap, VecDeque},
+	collections::{HashMap, HashSet, VecDeque},
 	fs::File,
 	io::{BufReader, Seek, SeekFrom},
 	ops::Range,
@@ -29,12 +39,15 @@ use std::{
 	sync::{Arc, Mutex},
 };
 
-/// How long finding sources waits for the DHT to name providers.
+/// How long finding sources waits for the DHT to name providers, at most.
 pub const PROVIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long finding sources waits for more providers once it has one (or holders the
+/// caller named): a download starts on what is found, not at the query's end.
+pub const PROVIDER_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The peers to fetch `root` from: those the caller names, with their addresses (the
 /// replica holders the chain lists), and those the DHT names as caching it; never this
-/// node itself. Sorted, without repeats.
+/// node itself, nor a peer still struck out for bad data (unless no other is left).
 pub async fn sources(mesh: &Mesh, root: ContentId, named: Vec<(PeerId, Vec<Multiaddr>)>) -> Vec<PeerId> {
 	let mut peers = Vec::new();
 	for (peer, addresses) in named {
@@ -43,12 +56,25 @@ pub async fn sources(mesh: &Mesh, root: ContentId, named: Vec<(PeerId, Vec<Multi
 		}
 		peers.push(peer);
 	}
-	if let Ok(found) = tokio::time::timeout(PROVIDER_WAIT, mesh.find_providers(root)).await {
-		peers.extend(found);
+	let mut found = mesh.providers(root).await;
+	let deadline = tokio::time::Instant::now() + PROVIDER_WAIT;
+	let mut grace = (!peers.is_empty()).then(|| tokio::time::Instant::now() + PROVIDER_GRACE);
+	loop {
+		let until = grace.map_or(deadline, |g| g.min(deadline));
+		match tokio::time::timeout_at(until, found.recv()).await {
+			Ok(Some(peer)) => {
+				peers.push(peer);
+				grace.get_or_insert_with(|| tokio::time::Instant::now() + PROVIDER_GRACE);
+			},
+			Ok(None) | Err(_) => break,
+		}
 	}
 	peers.retain(|p| *p != mesh.peer_id());
 	peers.sort();
 	peers.dedup();
+	if peers.iter().any(|p| !mesh.is_struck(p)) {
+		peers.retain(|p| !mesh.is_struck(p));
+	}
 	peers
 }
 
@@ -61,6 +87,26 @@ pub enum FetchError {
 	/// No peer answered with the content's size.
 	#[error("none of {0} peers has content {1}")]
 	NotFound(usize, String),
+	/// The content is larger than this node accepts.
+	#[error("content {root} has {size} bytes, more than the {max} this node accepts")]
+	TooLarge {
+		/// The content.
+		root: String,
+		/// Its size (as recorded on chain).
+		size: u64,
+		/// The most accepted.
+		max: u64,
+	},
+	/// The size the chain records is not the content's: no peer could prove it.
+	#[error("content {root} is not {size} bytes long, as recorded: none of {peers} peers could prove it")]
+	SizeNotProven {
+		/// The content.
+		root: String,
+		/// The recorded size.
+		size: u64,
+		/// The peers asked.
+		peers: usize,
+	},
 	/// Every peer failed or was banned before all ranges arrived.
 	#[error("every peer failed before the download of {root} completed ({} sent bad data)", banned.len())]
 	PeersExhausted {
@@ -181,7 +227,7 @@ pub const ENDGAME_AFTER: std::time::Duration = std::time::Duration::from_secs(2)
 
 /// A download under way, readable while it runs.
 pub struct Started {
-	/// The content's size (as the peers report it; the first verified range confirms it).
+	/// The content's size, proven against its id.
 	pub size: u64,
 	/// The partial file: bytes below `*verified.borrow()` are verified and final.
 	pub file: Arc<File>,
@@ -191,39 +237,82 @@ pub struct Started {
 	pub done: tokio::task::JoinHandle<Result<Downloaded, FetchError>>,
 }
 
+/// How to make a download.
+#[derive(Clone, Debug, Default)]
+pub struct FetchOptions {
+	/// The size the chain records for the content, if it does: the only size tried (and
+	/// proven before it is used).
+	pub size: Option<u64>,
+	/// The largest content accepted (the chain's largest; the store's limit at most).
+	pub max_size: Option<u64>,
+	/// The media type to record with the copy.
+	pub media_type: Option<String>,
+	/// The requester's credentials, sent to the peers (for gated content).
+	pub credentials: Option<Credentials>,
+}
+
 /// Downloads `root` from `peers` into `store` (a no-op if it is there already).
 pub async fn download(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Downloaded, FetchError> {
-	if let Some(info) = store.info(&root)? {
-		return Ok(Downloaded { info, from: HashMap::new(), banned: Vec::new() });
-	}
-	start(mesh, store, root, peers).await?.done.await.map_err(|e| FetchError::Io(std::io::Error::other(e)))?
+	download_with(mesh, store, root, peers, FetchOptions::default()).await
 }
 
-/// Starts downloading `root` from `peers` (after asking them its size) and returns at
-/// once, so a caller can stream the verified prefix while the rest arrives.
-pub async fn start(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Started, FetchError> {
-	start_as(mesh, store, root, peers, None).await
-}
-
-/// [`start`], recording `media_type` with the copy when it is committed.
-pub async fn start_as(
+/// [`download`] with `options`.
+pub async fn download_with(
 	mesh: &Mesh,
 	store: &Store,
 	root: ContentId,
 	peers: &[PeerId],
-	media_type: Option<String>,
+	options: FetchOptions,
+) -> Result<Downloaded, FetchError> {
+	if let Some(info) = store.info(&root)? {
+		return Ok(Downloaded { info, from: HashMap::new(), banned: Vec::new() });
+	}
+	start_with(mesh, store, root, peers, options).await?.done.await.map_err(|e| FetchError::Io(std::io::Error::other(e)))?
+}
+
+/// Starts downloading `root` from `peers` (after proving its size) and returns at once,
+/// so a caller can stream the verified prefix while the rest arrives.
+pub async fn start(mesh: &Mesh, store: &Store, root: ContentId, peers: &[PeerId]) -> Result<Started, FetchError> {
+	start_with(mesh, store, root, peers, FetchOptions::default()).await
+}
+
+/// [`start`] with `options`.
+pub async fn start_with(
+	mesh: &Mesh,
+	store: &Store,
+	root: ContentId,
+	peers: &[PeerId],
+	options: FetchOptions,
 ) -> Result<Started, FetchError> {
-	let size = find_size(mesh, root, peers).await.ok_or_else(|| FetchError::NotFound(peers.len(), root.to_hex()))?;
+	let max = options.max_size.unwrap_or(u64::MAX).min(store.limit());
+	if let Some(size) = options.size.filter(|s| *s > max) {
+		return Err(FetchError::TooLarge { root: root.to_hex(), size, max });
+	}
 	let (file, path) = store.temp_file()?;
 	let file = Arc::new(file);
+	let proven = match prove_size(mesh, root, peers, &options, max, &file).await {
+		Ok(proven) => proven,
+		Err(e) => {
+			let _ = std::fs::remove_file(&path);
+			return Err(e);
+		},
+	};
+	let reservation = match store.reserve(proven.size) {
+		Ok(r) => r,
+		Err(e) => {
+			let _ = std::fs::remove_file(&path);
+			return Err(e.into());
+		},
+	};
+	let size = proven.size;
 	let (progress, verified) = tokio::sync::watch::channel(0);
-	let (mesh, store, peers, task_file) = (mesh.clone(), store.clone(), peers.to_vec(), file.clone());
+	let (mesh, store, task_file) = (mesh.clone(), store.clone(), file.clone());
+	let peers: Vec<PeerId> = peers.iter().filter(|p| !proven.banned.contains(p)).copied().collect();
+	let FetchOptions { media_type, credentials, .. } = options;
 	let done = tokio::spawn(async move {
-		let result = match fetch_ranges(&mesh, root, size, &peers, task_file.clone(), progress).await {
-			Ok(shared) => commit(&store, &task_file, &path, root, size, media_type).await.map(|info| Downloaded {
-				info,
-				from: shared.from,
-				banned: shared.banned,
+		let result = match fetch_ranges(&mesh, root, proven, &peers, credentials, task_file.clone(), progress).await {
+			Ok(shared) => commit(&store, &task_file, &path, root, size, media_type, reservation).await.map(|info| {
+				Downloaded { info, from: shared.from, banned: shared.banned }
 			}),
 			Err(e) => Err(e),
 		};
@@ -237,29 +326,147 @@ pub async fn start_as(
 	Ok(Started { size, file, verified, done })
 }
 
-/// The size the peers report (the first answer; verified by the first range).
-async fn find_size(mesh: &Mesh, root: ContentId, peers: &[PeerId]) -> Option<u64> {
-	let asks = peers.iter().map(|peer| mesh.request(*peer, Request::Size(root)));
-	futures::future::join_all(asks).await.into_iter().find_map(|r| match r {
-		Ok(Response::Size(size)) => Some(size),
-		_ => None,
-	})
+/// A content's size, proven against its id; the range that proved it; the peers that
+/// lied about it.
+struct Proven {
+	size: u64,
+	/// The last range, verified and written, and who sent it (none for an empty content).
+	last: Option<(Range<u64>, PeerId, u64)>,
+	banned: Vec<PeerId>,
+	/// Claims still on their way when the size was proven: judged while the download runs.
+	late: FuturesUnordered<futures::future::BoxFuture<'static, (PeerId, Step)>>,
+}
+
+/// How long a size proof may be in flight before the next candidate peer is asked too:
+/// a stalling peer delays a download by this, not by the request timeout.
+pub const PROOF_STAGGER: std::time::Duration = std::time::Duration::from_millis(750);
+
+/// The last range of a content of `size` bytes (> 0), on the download's range grid.
+fn last_range(size: u64) -> Range<u64> {
+	(size - 1) / wire::MAX_RANGE * wire::MAX_RANGE..size
+}
+
+enum Step {
+	Claimed(Result<Response, PeerError>),
+	Proof(u64, Result<Response, PeerError>),
+}
+
+/// Finds the content's size: the chain's, or the peers' claims, each proven by the last
+/// range under it verifying against the root (written into `file` when it does).
+async fn prove_size(
+	mesh: &Mesh,
+	root: ContentId,
+	peers: &[PeerId],
+	options: &FetchOptions,
+	max: u64,
+	file: &Arc<File>,
+) -> Result<Proven, FetchError> {
+	let empty = ContentId(*blake3::hash(&[]).as_bytes());
+	let mut pending: FuturesUnordered<futures::future::BoxFuture<'static, (PeerId, Step)>> = FuturesUnordered::new();
+	if root == empty {
+		return Ok(Proven { size: 0, last: None, banned: Vec::new(), late: pending });
+	}
+	let credentials = options.credentials.clone();
+	let ask = |peer: PeerId, request: Request, step: fn(Result<Response, PeerError>) -> Step| {
+		let mesh = mesh.clone();
+		Box::pin(async move { (peer, step(mesh.request(peer, request).await)) }) as futures::future::BoxFuture<'static, _>
+	};
+	// Claims in the order they came; with a recorded size, every peer "claims" it.
+	let mut claims: Vec<(PeerId, u64)> = Vec::new();
+	match options.size {
+		Some(0) => return Err(FetchError::SizeNotProven { root: root.to_hex(), size: 0, peers: peers.len() }),
+		Some(size) => claims.extend(peers.iter().map(|p| (*p, size))),
+		None => {
+			for peer in peers {
+				let request = Request::Size { root, credentials: credentials.clone() };
+				pending.push(ask(*peer, request, Step::Claimed));
+			}
+		},
+	}
+	let mut banned = Vec::new();
+	let mut tried = HashSet::new();
+	let mut proofs_in_flight = 0usize;
+	let mut last_proof = std::time::Instant::now();
+	loop {
+		// Ask the next claimant to prove its claim: at once if no proof is under way,
+		// else once the ones under way have stalled for `PROOF_STAGGER`.
+		if proofs_in_flight == 0 || last_proof.elapsed() >= PROOF_STAGGER {
+			if let Some(&(peer, size)) = claims.iter().find(|(p, _)| !tried.contains(p) && !banned.contains(p)) {
+				tried.insert(peer);
+				proofs_in_flight += 1;
+				last_proof = std::time::Instant::now();
+				let range = last_range(size);
+				let request = Request::Range { root, start: range.start, end: range.end, credentials: credentials.clone() };
+				let mesh = mesh.clone();
+				pending.push(Box::pin(async move { (peer, Step::Proof(size, mesh.request(peer, request).await)) }));
+			}
+		}
+		if pending.is_empty() {
+			return Err(match options.size {
+				Some(size) if !claims.is_empty() => FetchError::SizeNotProven { root: root.to_hex(), size, peers: peers.len() },
+				_ => FetchError::NotFound(peers.len(), root.to_hex()),
+			});
+		}
+		let (peer, step) = tokio::select! {
+			Some(next) = pending.next() => next,
+			_ = tokio::time::sleep(PROOF_STAGGER) => continue,
+		};
+		match step {
+			Step::Claimed(Ok(Response::Size(size))) if size > max => {
+				log::warn!(target: "mesh", "{peer} claims {root:?} has {size} bytes, above the {max} accepted; banned");
+				banned.push(peer);
+			},
+			Step::Claimed(Ok(Response::Size(size))) => claims.push((peer, size)),
+			Step::Claimed(_) => {},
+			Step::Proof(size, answer) => {
+				proofs_in_flight -= 1;
+				let Ok(Response::Range(encoded)) = answer else { continue };
+				let range = last_range(size);
+				let checked = range.clone();
+				let decoded = tokio::task::spawn_blocking(move || decode_verified(root, size, &checked, &encoded))
+					.await
+					.unwrap_or(Err(Verdict::Failed));
+				match decoded {
+					Ok(leaves) => {
+						let bytes = write_leaves(file, &leaves).map_err(FetchError::Io)?;
+						// Whoever claimed another size lied: no ranges from them, and not
+						// asked first next time either.
+						for (liar, _) in claims.iter().filter(|(_, s)| *s != size) {
+							mesh.strike(*liar);
+							banned.push(*liar);
+						}
+						banned.sort();
+						banned.dedup();
+						// Proofs still in flight are moot; claims still coming are judged later.
+						return Ok(Proven { size, last: Some((range, peer, bytes)), banned, late: pending });
+					},
+					// A recorded size that does not verify is the chain's mistake, not the
+					// peer's: it is not banned for it.
+					Err(_) if options.size.is_some() => {},
+					Err(_) => {
+						log::warn!(target: "mesh", "{peer} cannot prove its claim that {root:?} has {size} bytes; banned");
+						banned.push(peer);
+						mesh.strike(peer);
+					},
+				}
+			},
+		}
+	}
 }
 
 async fn fetch_ranges(
 	mesh: &Mesh,
 	root: ContentId,
-	size: u64,
+	mut proven: Proven,
 	peers: &[PeerId],
+	credentials: Option<Credentials>,
 	file: Arc<File>,
 	progress: tokio::sync::watch::Sender<u64>,
 ) -> Result<Shared, FetchError> {
-	let mut queue: VecDeque<Range<u64>> =
+	let size = proven.size;
+	// Bounded by the proven size, itself at most the largest content accepted.
+	let queue: VecDeque<Range<u64>> =
 		(0..size.div_ceil(wire::MAX_RANGE)).map(|i| i * wire::MAX_RANGE..((i + 1) * wire::MAX_RANGE).min(size)).collect();
-	if queue.is_empty() {
-		// An empty content: one range that carries just the root check.
-		queue.push_back(0..0);
-	}
 	let remaining = queue.len();
 	let (finished, _) = tokio::sync::watch::channel(false);
 	let shared = Arc::new(Mutex::new(Shared {
@@ -271,10 +478,41 @@ async fn fetch_ranges(
 		remaining,
 		finished,
 		from: HashMap::new(),
-		banned: Vec::new(),
+		banned: proven.banned.clone(),
 	}));
-	let workers = peers.iter().map(|peer| worker(mesh.clone(), *peer, root, size, shared.clone(), file.clone()));
+	if let Some((range, peer, bytes)) = &proven.last {
+		let mut s = lock(&shared);
+		s.queue.retain(|r| r != range);
+		s.delivered(*peer, range, *bytes, size);
+	}
+	if size == 0 {
+		lock(&shared).finished.send_replace(true);
+	}
+	// Claims that arrive now: a peer claiming another size lied, and is banned (and
+	// struck) as soon as its claim lands.
+	let mut late = std::mem::take(&mut proven.late);
+	let (judged, judge_mesh) = (shared.clone(), mesh.clone());
+	let judge = tokio::spawn(async move {
+		while let Some((peer, step)) = late.next().await {
+			if let Step::Claimed(Ok(Response::Size(claim))) = step {
+				if claim != size {
+					log::warn!(target: "mesh", "{peer} claims {root:?} has {claim} bytes, not the proven {size}; banned");
+					lock(&judged).banned.push(peer);
+					judge_mesh.strike(peer);
+				}
+			}
+		}
+	});
+	let workers =
+		peers.iter().map(|peer| worker(mesh.clone(), *peer, root, size, credentials.clone(), shared.clone(), file.clone()));
 	futures::future::join_all(workers).await;
+	// A claim still out after the ranges are in gets a moment, not the request timeout.
+	let mut judge = judge;
+	if tokio::time::timeout(PROOF_STAGGER, &mut judge).await.is_err() {
+		judge.abort();
+		// Awaited so its handle on the shared state is gone before it is unwrapped.
+		let _ = judge.await;
+	}
 	let shared = Arc::try_unwrap(shared).map_err(|_| FetchError::PeersExhausted { root: root.to_hex(), banned: vec![] })?;
 	let shared = shared.into_inner().unwrap_or_else(|e| e.into_inner());
 	if shared.remaining > 0 {
@@ -285,14 +523,28 @@ async fn fetch_ranges(
 
 /// One peer's share of a download: ranges until none are left, or the peer is out. A
 /// request still pending when the last range arrives (from someone else) is dropped.
-async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Arc<Mutex<Shared>>, file: Arc<File>) {
+async fn worker(
+	mesh: Mesh,
+	peer: PeerId,
+	root: ContentId,
+	size: u64,
+	credentials: Option<Credentials>,
+	shared: Arc<Mutex<Shared>>,
+	file: Arc<File>,
+) {
 	let mut failures = 0;
 	let mut finished = {
 		let s = lock(&shared);
 		s.finished.subscribe()
 	};
 	loop {
-		let taken = lock(&shared).take(peer);
+		let taken = {
+			let mut s = lock(&shared);
+			if s.banned.contains(&peer) {
+				return;
+			}
+			s.take(peer)
+		};
 		let range = match taken {
 			Err(()) => return,
 			Ok(Some(range)) => range,
@@ -303,7 +555,8 @@ async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Ar
 				}
 			},
 		};
-		let request = mesh.request(peer, Request::Range { root, start: range.start, end: range.end.max(1) });
+		let request =
+			mesh.request(peer, Request::Range { root, start: range.start, end: range.end, credentials: credentials.clone() });
 		let answer = tokio::select! {
 			answer = request => answer,
 			_ = finished.wait_for(|f| *f) => return,
@@ -312,9 +565,12 @@ async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Ar
 			Ok(Response::Range(encoded)) => {
 				let file = file.clone();
 				let range = range.clone();
-				tokio::task::spawn_blocking(move || write_verified(&file, root, size, &range, &encoded))
-					.await
-					.unwrap_or(Err(Verdict::Failed))
+				tokio::task::spawn_blocking(move || {
+					let leaves = decode_verified(root, size, &range, &encoded)?;
+					write_leaves(&file, &leaves).map_err(|_| Verdict::Failed)
+				})
+				.await
+				.unwrap_or(Err(Verdict::Failed))
 			},
 			Ok(_) => Err(Verdict::Failed),
 			Err(PeerError::Stopped) => Err(Verdict::Stopped),
@@ -332,6 +588,8 @@ async fn worker(mesh: Mesh, peer: PeerId, root: ContentId, size: u64, shared: Ar
 					Verdict::Bad => {
 						log::warn!(target: "mesh", "{peer} sent data for {root:?} that fails verification; banned");
 						s.banned.push(peer);
+						drop(s);
+						mesh.strike(peer);
 						return;
 					},
 					Verdict::Stopped => return,
@@ -357,21 +615,33 @@ enum Verdict {
 	Stopped,
 }
 
-/// Decodes a range answer, verifying every parent and group against the root, and
-/// writes the groups in place. Returns the bytes written.
-fn write_verified(file: &File, root: ContentId, size: u64, range: &Range<u64>, encoded: &[u8]) -> Result<u64, Verdict> {
-	let ranges = verified::group_ranges(&(range.start..range.end.max(1)));
+/// Decodes a range answer of a content of `size` bytes, verifying every parent and
+/// group against the root: the groups, or [`Verdict::Bad`] at the first that fails
+/// (nothing of a bad answer is written anywhere).
+fn decode_verified(root: ContentId, size: u64, range: &Range<u64>, encoded: &[u8]) -> Result<Vec<bao_tree::io::Leaf>, Verdict> {
+	let ranges = verified::group_ranges(range);
 	let items = DecodeResponseIter::new(blake3::Hash::from_bytes(root.0), tree(size), encoded, &ranges);
-	let mut written = 0;
+	let mut leaves = Vec::new();
 	for item in items {
 		match item {
-			Ok(BaoContentItem::Leaf(leaf)) => {
-				file.write_all_at(&leaf.data, leaf.offset).map_err(|_| Verdict::Failed)?;
-				written += leaf.data.len() as u64;
-			},
+			Ok(BaoContentItem::Leaf(leaf)) => leaves.push(leaf),
 			Ok(BaoContentItem::Parent(_)) => {},
 			Err(_) => return Err(Verdict::Bad),
 		}
+	}
+	if leaves.is_empty() {
+		// An answer that proves nothing of the range (e.g. for a range past its end).
+		return Err(Verdict::Bad);
+	}
+	Ok(leaves)
+}
+
+/// Writes verified groups in place; returns the bytes written.
+fn write_leaves(file: &File, leaves: &[bao_tree::io::Leaf]) -> std::io::Result<u64> {
+	let mut written = 0;
+	for leaf in leaves {
+		file.write_all_at(&leaf.data, leaf.offset)?;
+		written += leaf.data.len() as u64;
 	}
 	Ok(written)
 }
@@ -384,6 +654,7 @@ async fn commit(
 	root: ContentId,
 	size: u64,
 	media_type: Option<String>,
+	reservation: crate::store::Reservation,
 ) -> Result<BlobInfo, FetchError> {
 	let store = store.clone();
 	let path = path.to_path_buf();
@@ -400,7 +671,7 @@ async fn commit(
 			return Err(StoreError::Corrupt(root).into());
 		}
 		let outboard = verified::outboard(root, size, pairs);
-		Ok(store.commit(file, &path, outboard, media_type, None)?)
+		Ok(store.commit(file, &path, outboard, media_type, None, Some(reservation))?)
 	})
 	.await
 	.map_err(|e| FetchError::Io(std::io::Error::other(e)))?

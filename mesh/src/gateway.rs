@@ -9,102 +9,76 @@
 //!   content (the upload's, or the model format the chain gives). On a miss the gateway
 //!   asks the mesh (DHT providers, and the holders its [`Directory`] names), starts a
 //!   download, and streams each verified piece as it lands; the copy stays as cache, with
-//!   the media type the directory gives.
+//!   the media type the directory gives. Misses are bounded: one download per content
+//!   (later requests join it), at most [`MAX_MISSES`] downloads at once and
+//!   [`MAX_MISSES_PER_CLIENT`] started by one client address (`503`/`429` with
+//!   `Retry-After` beyond), ids nobody has answered `404` from memory for
+//!   [`ABSENT_FOR`], and a download's bytes reserved in the store before it starts. `HEAD`
+//!   on a miss answers from the size the chain records, transferring nothing.
 //! - `POST /content`: upload a body (streamed to disk, at most the upload limit, `413`
-//!   beyond it); answers `201` with the content id and its magnet link. Uploads are
-//!   pinned.
+//!   beyond it); answers `201` with the content id and its magnet link, once the index
+//!   entry is synced. Uploads are pinned. With a directory, the uploader signs
+//!   (`landmesh-upload:<chain>:<expires>`, the same headers as a gated fetch) and must be
+//!   an account the directory allows (`401`/`403` otherwise); each keeps at most
+//!   [`Gateway::upload_quota`] bytes here, and uploads in all at most
+//!   [`Gateway::upload_share`] of the store, so assigned replicas always have room. A
+//!   content keeps the media type it was first stored with.
 //! - **Gated content**: before serving, the gateway asks its [`Directory`] (the node:
 //!   the content's model and its access rule on chain). A gated content needs a signed
 //!   request ([`Credentials`]: account, expiry, sr25519 signature of
 //!   `landmesh-fetch:<root>:<expiry>`): `401` without one, `403` when the rule says no;
 //!   what is served is then `Cache-Control: private`.
-//! - CORS is open (`*`): any world's web client may load models from any node.
+//! - CORS is open (`*`) on every response, errors included: any world's web client may
+//!   load models from any node. Every response also carries `X-Content-Type-Options:
+//!   nosniff` and a sandboxing `Content-Security-Policy`, so content served from this
+//!   origin can never run as a page of it, whatever media type it was given.
 //!
 //! Every failure is a [`GatewayError`], mapped to a status and a plain-text message in
 //! one place.
 
+pub use crate::directory::{Access, Credentials, Directory};
 use crate::{
-	fetch::{self, Started},
+	fetch::{self, FetchOptions, Started},
 	magnet::Magnet,
 	peers::Mesh,
 	store::{BlobInfo, Pin, Store, StoreError},
-	verified::VerifyError,
 	ContentId,
 };
 use axum::{
 	body::{Body, Bytes},
-	extract::{Path, State},
+	extract::{ConnectInfo, Path, State},
 	http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri},
 	response::{IntoResponse, Response},
 	routing::{get, post},
 	Router,
 };
 use futures::StreamExt;
-use libp2p::{Multiaddr, PeerId};
-use std::{io, ops::Range, os::unix::fs::FileExt, sync::Arc};
-use tokio::sync::mpsc;
+use std::{
+	collections::HashMap,
+	fs::File,
+	io,
+	net::{IpAddr, SocketAddr},
+	ops::Range,
+	os::unix::fs::FileExt,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+use tokio::sync::{mpsc, watch};
 
-/// What is known about contents beyond the store: in the node, the chain. Called on
-/// blocking threads.
-pub trait Directory: Send + Sync {
-	/// Peers known to hold a content besides those the DHT names, with their addresses
-	/// (the miners keeping its replicas).
-	fn holders(&self, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)>;
-	/// The media type of a content (its model's format), if known.
-	fn media_type(&self, root: &ContentId) -> Option<String>;
-	/// Whether the requester (`who`, from the request's credentials headers) may fetch a
-	/// content. Open unless the directory says otherwise.
-	fn access(&self, _root: &ContentId, _who: Option<&Credentials>) -> Access {
-		Access::Open
+/// The credentials headers of a request, if it sends them.
+fn credentials_from_headers(headers: &HeaderMap) -> Result<Option<Credentials>, GatewayError> {
+	let get = |name: &str| headers.get(name).map(|v| v.to_str().map(str::trim));
+	match (get("x-landmesh-account"), get("x-landmesh-expires"), get("x-landmesh-signature")) {
+		(None, None, None) => Ok(None),
+		(Some(Ok(account)), Some(Ok(expires)), Some(Ok(signature))) => Ok(Some(Credentials {
+			account: account.to_string(),
+			expires: expires.parse().map_err(|_| GatewayError::BadCredentials("X-Landmesh-Expires is not a number".into()))?,
+			signature: signature.to_string(),
+		})),
+		_ => Err(GatewayError::BadCredentials(
+			"send all of X-Landmesh-Account, X-Landmesh-Expires and X-Landmesh-Signature".into(),
+		)),
 	}
-}
-
-/// Who a request says it comes from: `X-Landmesh-Account` (SS58), `X-Landmesh-Expires`
-/// (unix seconds) and `X-Landmesh-Signature` (hex sr25519 signature of
-/// `landmesh-fetch:<root hex>:<expires>`). The directory checks them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Credentials {
-	/// The account, as sent.
-	pub account: String,
-	/// When the signature stops being valid.
-	pub expires: u64,
-	/// The signature, as sent.
-	pub signature: String,
-}
-
-impl Credentials {
-	/// The message a wallet signs to fetch `root` until `expires`.
-	pub fn message(root: &ContentId, expires: u64) -> String {
-		format!("landmesh-fetch:{}:{expires}", root.to_hex())
-	}
-
-	fn from_headers(headers: &HeaderMap) -> Result<Option<Credentials>, GatewayError> {
-		let get = |name: &str| headers.get(name).map(|v| v.to_str().map(str::trim));
-		match (get("x-landmesh-account"), get("x-landmesh-expires"), get("x-landmesh-signature")) {
-			(None, None, None) => Ok(None),
-			(Some(Ok(account)), Some(Ok(expires)), Some(Ok(signature))) => Ok(Some(Credentials {
-				account: account.to_string(),
-				expires: expires.parse().map_err(|_| GatewayError::BadCredentials("X-Landmesh-Expires is not a number".into()))?,
-				signature: signature.to_string(),
-			})),
-			_ => Err(GatewayError::BadCredentials(
-				"send all of X-Landmesh-Account, X-Landmesh-Expires and X-Landmesh-Signature".into(),
-			)),
-		}
-	}
-}
-
-/// What a directory says of a request for a content.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Access {
-	/// Anyone may fetch it.
-	Open,
-	/// This requester may (the response is private to it).
-	Granted,
-	/// Credentials are needed (none or invalid ones were sent): why.
-	Unauthenticated(String),
-	/// This requester may not: why.
-	Denied(String),
 }
 
 /// What the gateway serves from, and its limits.
@@ -113,17 +87,77 @@ pub struct Gateway {
 	pub store: Store,
 	/// The largest upload accepted, in bytes.
 	pub upload_limit: u64,
+	/// The largest content fetched on a miss (the chain's largest), in bytes.
+	pub max_content: u64,
+	/// Bytes one uploader may keep pinned here, in bytes.
+	pub upload_quota: u64,
+	/// The share of the store uploads may take, as (numerator, denominator): the rest
+	/// stays for the replicas the chain assigns, which a store full of uploads must never
+	/// refuse.
+	pub upload_share: (u64, u64),
 	/// The mesh to fetch misses through (none: a miss is a 404).
 	pub mesh: Option<Mesh>,
 	/// Who else holds a content, and what it is, for misses.
 	pub directory: Option<Arc<dyn Directory>>,
+	misses: Misses,
 }
 
 impl Gateway {
+	/// A gateway over `store` that fetches misses through `mesh` from the holders
+	/// `directory` names.
+	pub fn new(store: Store, upload_limit: u64, mesh: Option<Mesh>, directory: Option<Arc<dyn Directory>>) -> Gateway {
+		Gateway {
+			store,
+			upload_limit,
+			max_content: u64::MAX,
+			upload_quota: u64::MAX,
+			upload_share: (1, 2),
+			mesh,
+			directory,
+			misses: Misses::default(),
+		}
+	}
+
 	/// A gateway serving only what `store` holds.
 	pub fn local(store: Store, upload_limit: u64) -> Gateway {
-		Gateway { store, upload_limit, mesh: None, directory: None }
+		Gateway::new(store, upload_limit, None, None)
 	}
+}
+
+/// Downloads at once for misses, in all.
+pub const MAX_MISSES: usize = 32;
+/// Downloads at once started by one client address.
+pub const MAX_MISSES_PER_CLIENT: usize = 4;
+/// How long an id that no peer had is answered `404` without asking again.
+pub const ABSENT_FOR: Duration = Duration::from_secs(30);
+/// Ids remembered as absent at most (beyond, the oldest half is forgotten).
+const MAX_ABSENT: usize = 16_384;
+
+/// A download for a miss, shared by every request for that content while it runs.
+#[derive(Clone)]
+struct Miss {
+	size: u64,
+	media_type: Option<String>,
+	file: Arc<File>,
+	verified: watch::Receiver<u64>,
+}
+
+/// A miss's outcome, once its download has started (or failed to).
+type MissSlot = watch::Receiver<Option<Result<Miss, GatewayError>>>;
+
+/// The misses under way and those recently found absent.
+#[derive(Default)]
+struct Misses {
+	/// By content: the first request starts the download, the others await the same slot.
+	running: Mutex<HashMap<ContentId, MissSlot>>,
+	/// Downloads under way by the client address that started them.
+	by_client: Mutex<HashMap<IpAddr, usize>>,
+	/// Ids no peer had, and since when.
+	absent: Mutex<HashMap<ContentId, Instant>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+	m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Bytes handed to the HTTP body at a time while a download streams: as many as a
@@ -131,7 +165,7 @@ impl Gateway {
 const BODY_CHUNK: usize = crate::verified::READ_BLOCK as usize;
 
 /// Everything that can go wrong, each with its status.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum GatewayError {
 	/// The path does not hold a content id.
 	#[error("`{0}` is not a content id: expected 64 hex digits (the BLAKE3 root)")]
@@ -154,15 +188,28 @@ pub enum GatewayError {
 	/// The local copy failed verification and was dropped.
 	#[error("the local copy of {0} failed verification and was dropped; retry")]
 	Corrupt(String),
-	/// The content is gated and the request proves no (valid) requester.
-	#[error("this content is gated: {0}")]
-	Unauthenticated(String),
+	/// The content is gated and the request proves no (valid) requester: why, and the
+	/// chain to sign for.
+	#[error("a signature is needed: {0}")]
+	Unauthenticated(String, Option<String>),
 	/// The credentials headers are malformed.
 	#[error("bad credentials: {0}")]
 	BadCredentials(String),
 	/// The requester may not fetch this content.
 	#[error("forbidden: {0}")]
 	Forbidden(String),
+	/// Too many downloads under way on this node, or access checks this block.
+	#[error("this node is busy: {0}; retry shortly")]
+	Busy(String),
+	/// The uploader has used its quota.
+	#[error("this account's upload quota of {0} bytes on this node is used up")]
+	QuotaExceeded(u64),
+	/// This client has too many downloads under way.
+	#[error("too many misses from this client at once ({0} allowed); retry when they finish")]
+	TooManyMisses(usize),
+	/// The content is larger than this node fetches.
+	#[error("the content is larger than this node fetches ({0} bytes)")]
+	ContentTooLarge(u64),
 	/// Anything else (disk, index).
 	#[error("internal error: {0}")]
 	Internal(String),
@@ -174,12 +221,15 @@ impl GatewayError {
 			GatewayError::BadRoot(_) | GatewayError::BadUpload(_) | GatewayError::BadCredentials(_) => {
 				StatusCode::BAD_REQUEST
 			},
-			GatewayError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+			GatewayError::Unauthenticated(..) => StatusCode::UNAUTHORIZED,
 			GatewayError::Forbidden(_) => StatusCode::FORBIDDEN,
 			GatewayError::NotFound(_) => StatusCode::NOT_FOUND,
 			GatewayError::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
 			GatewayError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
 			GatewayError::Full => StatusCode::INSUFFICIENT_STORAGE,
+			GatewayError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+			GatewayError::TooManyMisses(_) => StatusCode::TOO_MANY_REQUESTS,
+			GatewayError::ContentTooLarge(_) | GatewayError::QuotaExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
 			GatewayError::Corrupt(_) => StatusCode::SERVICE_UNAVAILABLE,
 			GatewayError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
@@ -206,31 +256,48 @@ impl IntoResponse for GatewayError {
 	fn into_response(self) -> Response {
 		let mut response = (self.status(), format!("{self}\n")).into_response();
 		let headers = response.headers_mut();
-		cors(headers);
 		if let GatewayError::RangeNotSatisfiable(size) = self {
 			headers.insert(header::CONTENT_RANGE, value(&format!("bytes */{size}")));
 		}
-		if let GatewayError::Corrupt(_) = self {
+		if let GatewayError::Corrupt(_) | GatewayError::Busy(_) | GatewayError::TooManyMisses(_) = self {
 			headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
 		}
-		if let GatewayError::Unauthenticated(_) = self {
-			headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Landmesh realm=\"content\""));
+		if let GatewayError::Unauthenticated(_, chain) = &self {
+			// Tells the client what to sign: `landmesh-fetch:<chain>:<root>:<expires>`.
+			let challenge = match chain {
+				Some(chain) => format!("Landmesh realm=\"content\", chain=\"{chain}\""),
+				None => "Landmesh realm=\"content\"".into(),
+			};
+			headers.insert(header::WWW_AUTHENTICATE, value(&challenge));
 		}
 		response
 	}
 }
 
-/// The gateway's routes.
+/// The gateway's routes. Every response, axum's own rejections included, gets the CORS
+/// and content-security headers.
 pub fn router(gateway: Arc<Gateway>) -> Router {
 	Router::new()
 		.route("/content/{root}", get(get_content).options(preflight))
 		.route("/content", post(upload).options(preflight))
 		.with_state(gateway)
+		.layer(axum::middleware::map_response(common_headers))
 }
 
-/// Serves the gateway on `listener` until the future is dropped.
+/// Serves the gateway on `listener` until the future is dropped, within the connection
+/// limits and timeouts of [`crate::server`].
 pub async fn serve(listener: tokio::net::TcpListener, gateway: Arc<Gateway>) -> io::Result<()> {
-	axum::serve(listener, router(gateway)).await
+	crate::server::serve(listener, router(gateway)).await
+}
+
+/// The headers every response carries.
+async fn common_headers(mut response: Response) -> Response {
+	let headers = response.headers_mut();
+	cors(headers);
+	headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+	// Content is data, never a page of this origin: no scripts, no plugins, no forms.
+	headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+	response
 }
 
 fn value(text: &str) -> HeaderValue {
@@ -241,7 +308,9 @@ fn cors(headers: &mut HeaderMap) {
 	headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
 	headers.insert(
 		header::ACCESS_CONTROL_EXPOSE_HEADERS,
-		HeaderValue::from_static("Content-Length, Content-Range, Accept-Ranges, ETag"),
+		HeaderValue::from_static(
+			"Content-Length, Content-Range, Accept-Ranges, ETag, Location, Retry-After, WWW-Authenticate",
+		),
 	);
 }
 
@@ -301,39 +370,42 @@ pub fn parse_range(header: Option<&str>, size: u64) -> RangeRequest {
 /// `GET` and `HEAD` of a content.
 async fn get_content(
 	State(gateway): State<Arc<Gateway>>,
+	ConnectInfo(client): ConnectInfo<SocketAddr>,
 	Path(root): Path<String>,
 	method: Method,
 	headers: HeaderMap,
 ) -> Result<Response, GatewayError> {
 	let root = ContentId::from_hex(&root).map_err(|_| GatewayError::BadRoot(root.clone()))?;
-	let private = check_access(&gateway, root, &headers).await?;
+	let who = credentials_from_headers(&headers)?;
+	let private = check_access(&gateway, root, who.as_ref()).await?;
 	let store = gateway.store.clone();
-	let (info, miss) = match blocking(move || store.info(&root)).await? {
-		Some(info) => (info, None),
-		None => {
-			let (started, media_type) = fetch_miss(&gateway, root).await?;
-			let info = BlobInfo { root, size: started.size, media_type, pinned: false };
-			(info, Some(started))
-		},
-	};
 	let etag = format!("\"{}\"", root.to_hex());
 	let mut response_headers = HeaderMap::new();
-	cors(&mut response_headers);
 	response_headers.insert(header::ETAG, value(&etag));
 	// A gated content is the requester's alone: shared caches must not keep it.
 	let caching = if private { "private, max-age=31536000, immutable" } else { "public, max-age=31536000, immutable" };
 	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
 	response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-	let media_type = info.media_type.as_deref().unwrap_or("application/octet-stream");
-	response_headers.insert(header::CONTENT_TYPE, value(media_type));
-
-	let not_modified = headers
-		.get(header::IF_NONE_MATCH)
-		.and_then(|v| v.to_str().ok())
-		.is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-	if not_modified {
+	// Validators first: a client that has the bytes costs no download, not even on a miss.
+	if if_none_match(&headers, &etag) {
 		return Ok((StatusCode::NOT_MODIFIED, response_headers).into_response());
 	}
+	let (info, miss) = match blocking(move || store.info(&root)).await? {
+		Some(info) => (info, None),
+		None if method == Method::HEAD => match head_of_miss(&gateway, root).await? {
+			Some(size) => (BlobInfo { root, size, media_type: None, pinned: false }, None),
+			None => {
+				let miss = join_miss(&gateway, root, client.ip(), who).await?;
+				(BlobInfo { root, size: miss.size, media_type: miss.media_type.clone(), pinned: false }, Some(miss))
+			},
+		},
+		None => {
+			let miss = join_miss(&gateway, root, client.ip(), who).await?;
+			(BlobInfo { root, size: miss.size, media_type: miss.media_type.clone(), pinned: false }, Some(miss))
+		},
+	};
+	let media_type = media_type_of(&gateway, &info).await;
+	response_headers.insert(header::CONTENT_TYPE, value(&media_type));
 
 	let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), info.size);
 	let (status, bytes) = match range {
@@ -351,62 +423,175 @@ async fn get_content(
 	}
 	let body = match miss {
 		None => stream_verified(gateway.store.clone(), info, bytes).await?,
-		Some(started) => stream_download(gateway.store.clone(), root, started, bytes),
+		Some(miss) => stream_download(gateway.store.clone(), root, miss, bytes),
 	};
 	Ok((status, response_headers, body).into_response())
 }
 
+/// Whether `If-None-Match` names this content's tag (weak comparison, RFC 9110 §13.1.2:
+/// `W/"…"` matches too).
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+	headers
+		.get(header::IF_NONE_MATCH)
+		.and_then(|v| v.to_str().ok())
+		.is_some_and(|v| v.split(',').map(str::trim).any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag))
+}
+
+/// The media type to serve a content with: its model's on chain when there is one (no
+/// upload can change what a model's bytes are served as), else the one recorded.
+async fn media_type_of(gateway: &Gateway, info: &BlobInfo) -> String {
+	let from_chain = match gateway.directory.clone() {
+		Some(directory) => {
+			let root = info.root;
+			tokio::task::spawn_blocking(move || directory.media_type(&root)).await.ok().flatten()
+		},
+		None => None,
+	};
+	from_chain.or_else(|| info.media_type.clone()).unwrap_or_else(|| "application/octet-stream".into())
+}
+
 /// Asks the directory whether the request may have `root`; `true` if the answer is for
 /// this requester only.
-async fn check_access(gateway: &Gateway, root: ContentId, headers: &HeaderMap) -> Result<bool, GatewayError> {
+async fn check_access(gateway: &Gateway, root: ContentId, who: Option<&Credentials>) -> Result<bool, GatewayError> {
 	let Some(directory) = gateway.directory.clone() else { return Ok(false) };
-	let who = Credentials::from_headers(headers)?;
-	let access = tokio::task::spawn_blocking(move || directory.access(&root, who.as_ref()))
+	let who = who.cloned();
+	let (access, chain) = tokio::task::spawn_blocking(move || (directory.access(&root, who.as_ref()), directory.chain()))
 		.await
 		.map_err(|e| GatewayError::Internal(e.to_string()))?;
 	match access {
 		Access::Open => Ok(false),
 		Access::Granted => Ok(true),
-		Access::Unauthenticated(why) => Err(GatewayError::Unauthenticated(why)),
+		Access::Unauthenticated(why) => Err(GatewayError::Unauthenticated(why, chain)),
 		Access::Denied(why) => Err(GatewayError::Forbidden(why)),
+		Access::Busy(why) => Err(GatewayError::Busy(why)),
 	}
 }
 
-/// Starts fetching a content this node lacks from the peers that have it; with its
-/// media type, if the directory knows it.
-async fn fetch_miss(gateway: &Gateway, root: ContentId) -> Result<(Started, Option<String>), GatewayError> {
+/// The size of a content this node lacks, for `HEAD`, without fetching anything: a
+/// download under way knows it, else the chain's record. `None` when neither does.
+async fn head_of_miss(gateway: &Gateway, root: ContentId) -> Result<Option<u64>, GatewayError> {
+	let size = locked(&gateway.misses.running)
+		.get(&root)
+		.and_then(|slot| slot.borrow().as_ref().and_then(|outcome| outcome.as_ref().ok().map(|miss| miss.size)));
+	if size.is_some() {
+		return Ok(size);
+	}
+	let Some(directory) = gateway.directory.clone() else { return Ok(None) };
+	Ok(tokio::task::spawn_blocking(move || directory.size(&root)).await.ok().flatten())
+}
+
+/// The download for a miss on `root`: the one under way, or a new one started for
+/// `client` within the limits.
+async fn join_miss(
+	gateway: &Arc<Gateway>,
+	root: ContentId,
+	client: IpAddr,
+	who: Option<Credentials>,
+) -> Result<Miss, GatewayError> {
 	let not_found = || GatewayError::NotFound(root.to_hex());
-	let mesh = gateway.mesh.as_ref().ok_or_else(not_found)?;
-	let (named, media_type) = match gateway.directory.clone() {
-		Some(directory) => {
-			tokio::task::spawn_blocking(move || (directory.holders(&root), directory.media_type(&root)))
-				.await
-				.unwrap_or_default()
-		},
+	let mesh = gateway.mesh.clone().ok_or_else(not_found)?;
+	if locked(&gateway.misses.absent).get(&root).is_some_and(|at| at.elapsed() < ABSENT_FOR) {
+		return Err(not_found());
+	}
+	let slot = {
+		let mut running = locked(&gateway.misses.running);
+		match running.get(&root) {
+			Some(slot) => slot.clone(),
+			None => {
+				if running.len() >= MAX_MISSES {
+					return Err(GatewayError::Busy(format!("{MAX_MISSES} downloads under way")));
+				}
+				let mut by_client = locked(&gateway.misses.by_client);
+				let started = by_client.entry(client).or_default();
+				if *started >= MAX_MISSES_PER_CLIENT {
+					return Err(GatewayError::TooManyMisses(MAX_MISSES_PER_CLIENT));
+				}
+				*started += 1;
+				let (outcome_tx, slot) = watch::channel(None);
+				running.insert(root, slot.clone());
+				let gateway = gateway.clone();
+				// The download runs on its own task: it completes (and is cached) even if
+				// every client goes away, and frees its places when it ends.
+				tokio::spawn(async move {
+					let outcome = start_miss(&gateway, &mesh, root, who).await;
+					let absent = matches!(outcome, Err(GatewayError::NotFound(_)));
+					let verified = outcome.as_ref().ok().map(|miss| miss.verified.clone());
+					outcome_tx.send_replace(Some(outcome));
+					if let Some(mut verified) = verified {
+						// The download ends when its verified watch closes.
+						while verified.changed().await.is_ok() {}
+					}
+					locked(&gateway.misses.running).remove(&root);
+					let mut by_client = locked(&gateway.misses.by_client);
+					if let Some(n) = by_client.get_mut(&client) {
+						*n -= 1;
+						if *n == 0 {
+							by_client.remove(&client);
+						}
+					}
+					drop(by_client);
+					if absent {
+						let mut absent = locked(&gateway.misses.absent);
+						if absent.len() >= MAX_ABSENT {
+							absent.retain(|_, at| at.elapsed() < ABSENT_FOR);
+						}
+						if absent.len() < MAX_ABSENT {
+							absent.insert(root, Instant::now());
+						}
+					}
+				});
+				slot
+			},
+		}
+	};
+	// Every request for this content waits on the same slot: one download.
+	let mut slot = slot;
+	let outcome = slot.wait_for(Option::is_some).await.map(|o| o.clone());
+	outcome.ok().flatten().unwrap_or_else(|| Err(GatewayError::Internal("the download's task stopped".into())))
+}
+
+/// Starts the download for a miss: the holders the directory names and the DHT's
+/// providers, the size the chain records, the requester's credentials passed on.
+async fn start_miss(gateway: &Gateway, mesh: &Mesh, root: ContentId, who: Option<Credentials>) -> Result<Miss, GatewayError> {
+	let not_found = || GatewayError::NotFound(root.to_hex());
+	let (named, media_type, size) = match gateway.directory.clone() {
+		Some(directory) => tokio::task::spawn_blocking(move || {
+			(directory.holders(&root), directory.media_type(&root), directory.size(&root))
+		})
+		.await
+		.unwrap_or_default(),
 		None => Default::default(),
 	};
 	let peers = fetch::sources(mesh, root, named).await;
 	if peers.is_empty() {
 		return Err(not_found());
 	}
-	let started = fetch::start_as(mesh, &gateway.store, root, &peers, media_type.clone()).await.map_err(|e| {
+	let options =
+		FetchOptions { size, max_size: Some(gateway.max_content), media_type: media_type.clone(), credentials: who };
+	let started = fetch::start_with(mesh, &gateway.store, root, &peers, options).await.map_err(|e| {
 		log::debug!(target: "mesh", "miss on {root:?}: {e}");
-		not_found()
+		match e {
+			fetch::FetchError::TooLarge { size, .. } => GatewayError::ContentTooLarge(size),
+			fetch::FetchError::Store(StoreError::Full { .. }) => GatewayError::Full,
+			_ => not_found(),
+		}
 	})?;
-	Ok((started, media_type))
-}
-
-/// Streams `range` of a content while it downloads: each piece is sent as soon as the
-/// download's verified prefix covers it. The download completes (and is cached) even if
-/// the client goes away.
-fn stream_download(store: Store, root: ContentId, started: Started, range: Range<u64>) -> Body {
-	let Started { file, verified, done, .. } = started;
+	let Started { size, file, verified, done } = started;
+	let store = gateway.store.clone();
 	tokio::spawn(async move {
 		if let Ok(Ok(got)) = done.await {
 			let _ = store.touch(&root, 0);
 			log::debug!(target: "mesh", "cached {root:?} from {} peers", got.from.len());
 		}
 	});
+	Ok(Miss { size, media_type, file, verified })
+}
+
+/// Streams `range` of a content while it downloads: each piece is sent as soon as the
+/// download's verified prefix covers it.
+fn stream_download(store: Store, root: ContentId, miss: Miss, range: Range<u64>) -> Body {
+	let Miss { file, verified, .. } = miss;
+	let length = range.end - range.start;
 	let state = (range.start, verified, file);
 	let stream = futures::stream::unfold(state, move |(pos, mut verified, file)| async move {
 		if pos >= range.end {
@@ -432,36 +617,105 @@ fn stream_download(store: Store, root: ContentId, started: Started, range: Range
 		.unwrap_or_else(|e| Err(io::Error::other(e)));
 		Some((read, (end, verified, file)))
 	});
-	Body::from_stream(stream)
+	Body::from_stream(Counted::new(store, root, length, Box::pin(stream)))
 }
 
-/// Streams `range` of a stored content, verified. The first piece is awaited before the
-/// response starts, so a content found corrupt at its start gets an error status; later
-/// corruption cuts the body short (a client sees a truncated response, never bad bytes).
-async fn stream_verified(store: Store, info: BlobInfo, range: Range<u64>) -> Result<Body, GatewayError> {
-	let (tx, mut rx) = mpsc::channel::<Result<Bytes, GatewayError>>(8);
-	let root = info.root;
-	tokio::task::spawn_blocking(move || {
-		// Each verified block goes to the client as it is: no copy.
-		let result = store.read(&root, range, |block| tx.blocking_send(Ok(block)).map_err(|_| VerifyError::Stopped));
-		match result {
-			Ok(n) => {
-				let _ = store.touch(&root, n);
-			},
-			Err(StoreError::Verify(VerifyError::Stopped)) => {},
-			Err(e) => {
-				let _ = tx.blocking_send(Err(e.into()));
-			},
+/// A body stream that counts the bytes handed to the connection and records them as
+/// served: at once when the whole body has been handed over, or, for a client that went
+/// away, when the stream is dropped. What is reported is what was sent, not what was read.
+struct Counted<S> {
+	inner: S,
+	store: Store,
+	root: ContentId,
+	/// Bytes handed over and not yet recorded.
+	sent: u64,
+	/// Bytes the body has left to hand over.
+	left: u64,
+}
+
+impl<S> Counted<S> {
+	fn new(store: Store, root: ContentId, length: u64, inner: S) -> Self {
+		Counted { inner, store, root, sent: 0, left: length }
+	}
+
+	fn record(&mut self) {
+		if self.sent > 0 {
+			// A write to the index's memtable: microseconds, fine on this thread.
+			let _ = self.store.touch(&self.root, self.sent);
+			self.sent = 0;
 		}
-	});
-	let first = rx.recv().await;
-	let first = match first {
-		Some(Err(e)) => return Err(e),
-		other => other,
+	}
+}
+
+impl<S: futures::Stream<Item = io::Result<Bytes>> + Unpin> futures::Stream for Counted<S> {
+	type Item = io::Result<Bytes>;
+
+	fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+		let polled = std::pin::Pin::new(&mut self.inner).poll_next(cx);
+		if let std::task::Poll::Ready(Some(Ok(bytes))) = &polled {
+			let n = bytes.len() as u64;
+			self.sent += n;
+			self.left = self.left.saturating_sub(n);
+			if self.left == 0 {
+				self.record();
+			}
+		}
+		polled
+	}
+}
+
+impl<S> Drop for Counted<S> {
+	fn drop(&mut self) {
+		self.record();
+	}
+}
+
+/// Streams `range` of a stored content, verified, a block ([`BODY_CHUNK`] bytes) at a
+/// time: each block is read and checked on a blocking thread, which is let go before the
+/// block is handed to the client, so a client that stops reading holds no thread (only
+/// its connection, which the server drops when it stalls). The first block is read
+/// before the response starts, so a content found corrupt at its start gets an error
+/// status; later corruption cuts the body short (a client sees a truncated response,
+/// never bad bytes).
+async fn stream_verified(store: Store, info: BlobInfo, range: Range<u64>) -> Result<Body, GatewayError> {
+	let root = info.root;
+	let opened = store.clone();
+	let reader = Arc::new(blocking(move || opened.reader(&root)).await?);
+	let length = range.end - range.start;
+	let read = |reader: Arc<crate::store::Reader>, at: u64, end: u64| async move {
+		tokio::task::spawn_blocking(move || {
+			let mut pieces = Vec::with_capacity(2);
+			reader.read(at..end, |piece| {
+				pieces.push(piece);
+				Ok(())
+			})?;
+			Ok::<_, StoreError>(pieces)
+		})
+		.await
+		.map_err(|e| GatewayError::Internal(e.to_string()))?
+		.map_err(GatewayError::from)
 	};
-	let rest = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-	let stream = futures::stream::iter(first).chain(rest).map(|item| item.map_err(io::Error::other));
-	Ok(Body::from_stream(stream))
+	// Blocks end on multiples of the block size, so no group is read twice.
+	let (start, range_end) = (range.start, range.end);
+	let next_end = move |at: u64| ((at / BODY_CHUNK as u64 + 1) * BODY_CHUNK as u64).min(range_end);
+	let first_end = next_end(start);
+	let first = if length == 0 { Vec::new() } else { read(reader.clone(), start, first_end).await? };
+	let rest = futures::stream::unfold((first_end, reader), move |(at, reader)| async move {
+		if at >= range_end {
+			return None;
+		}
+		let end = next_end(at);
+		let pieces = read(reader.clone(), at, end).await;
+		Some((pieces, (end, reader)))
+	});
+	let stream = futures::stream::iter([Ok(first)])
+		.chain(rest)
+		.map(|pieces| match pieces {
+			Ok(pieces) => futures::stream::iter(pieces.into_iter().map(Ok)).left_stream(),
+			Err(e) => futures::stream::iter([Err(io::Error::other(e))]).right_stream(),
+		})
+		.flatten();
+	Ok(Body::from_stream(Counted::new(store, root, length, Box::pin(stream))))
 }
 
 /// The `name` query parameter of an upload (for the magnet link), percent-decoded.
@@ -493,7 +747,8 @@ async fn upload(
 	headers: HeaderMap,
 	body: Body,
 ) -> Result<Response, GatewayError> {
-	let limit = gateway.upload_limit;
+	let who = credentials_from_headers(&headers)?;
+	let (uploader, limit) = upload_allowance(&gateway, who).await?;
 	let length = match headers.get(header::CONTENT_LENGTH) {
 		Some(v) => Some(
 			v.to_str()
@@ -516,7 +771,11 @@ async fn upload(
 	let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(16);
 	let store = gateway.store.clone();
 	let import = tokio::task::spawn_blocking(move || {
-		store.import(ChannelReader { rx, current: Bytes::new() }, length, limit, media_type, Some(Pin::Upload))
+		let pin = match uploader {
+			Some(account) => Pin::UploadBy(account.into_bytes()),
+			None => Pin::Upload,
+		};
+		store.import(ChannelReader { rx, current: Bytes::new() }, length, limit, media_type, Some(pin))
 	});
 	let mut frames = body.into_data_stream();
 	while let Some(frame) = frames.next().await {
@@ -539,9 +798,48 @@ async fn upload(
 		url: format!("/content/{}", info.root.to_hex()),
 	};
 	let mut response = (StatusCode::CREATED, axum::Json(uploaded)).into_response();
-	cors(response.headers_mut());
 	response.headers_mut().insert(header::LOCATION, value(&format!("/content/{}", info.root.to_hex())));
 	Ok(response)
+}
+
+/// Who uploads (as the directory names them) and how many bytes this upload may have:
+/// the upload limit, the uploader's quota left, and the room uploads may still take.
+async fn upload_allowance(gateway: &Gateway, who: Option<Credentials>) -> Result<(Option<String>, u64), GatewayError> {
+	let directory = gateway.directory.clone();
+	let store = gateway.store.clone();
+	let (quota, share) = (gateway.upload_quota, gateway.upload_share);
+	let decided = tokio::task::spawn_blocking(move || {
+		let (uploader, chain) = match &directory {
+			Some(d) => (d.uploader(who.as_ref()), d.chain()),
+			None => (Ok(None), None),
+		};
+		let uploader = match uploader {
+			Ok(uploader) => uploader,
+			Err(Access::Unauthenticated(why)) => return Err(GatewayError::Unauthenticated(why, chain)),
+			Err(Access::Busy(why)) => return Err(GatewayError::Busy(why)),
+			Err(Access::Denied(why)) => return Err(GatewayError::Forbidden(why)),
+			Err(Access::Open | Access::Granted) => {
+				return Err(GatewayError::Forbidden("uploads are not open to this account".into()))
+			},
+		};
+		let room = store.limit().saturating_mul(share.0) / share.1;
+		let left_in_store = room.saturating_sub(store.uploaded(None)?);
+		let left_for_uploader = match &uploader {
+			Some(account) => quota.saturating_sub(store.uploaded(Some(account.as_bytes()))?),
+			None => u64::MAX,
+		};
+		Ok((uploader, left_in_store, left_for_uploader))
+	})
+	.await
+	.map_err(|e| GatewayError::Internal(e.to_string()))?;
+	let (uploader, left_in_store, left_for_uploader) = decided?;
+	if left_for_uploader == 0 {
+		return Err(GatewayError::QuotaExceeded(quota));
+	}
+	if left_in_store == 0 {
+		return Err(GatewayError::Full);
+	}
+	Ok((uploader, gateway.upload_limit.min(left_for_uploader).min(left_in_store)))
 }
 
 /// Reads the frames of an upload from a channel, blocking.

@@ -9,10 +9,14 @@
 //!   disk or from a peer, against the content id.
 //! - [`store`]: RocksDB index + blob files, pins, a byte limit; [`cache`] decides what
 //!   to evict when it is reached.
+//! - [`directory`]: what the chain says of a content (holders, size, media type, who
+//!   may have it), asked by the gateway, the transfer protocol and downloads.
 //! - [`gateway`]: HTTP for browsers, a CDN edge: `GET|HEAD /content/<root>` with ranges,
-//!   `POST /content` to upload.
+//!   `POST /content` to upload; [`server`] accepts its connections within limits and
+//!   drops the ones that stall.
 //! - [`wire`]: the transfer protocol's messages; [`peers`]: the mesh's libp2p swarm
-//!   (identify, Kademlia, transfers) answering peers from the store; [`fetch`]: a
+//!   (identify, Kademlia, transfers) answering peers from the store, its DHT records
+//!   kept by [`records`]; [`fetch`]: a
 //!   download from several peers at once, verified group by group.
 //! - [`challenge`]: chunk proofs for the chain's storage challenges, from the store.
 //!
@@ -21,17 +25,20 @@
 
 pub mod cache;
 pub mod challenge;
+pub mod directory;
 pub mod fetch;
 pub mod gateway;
 pub mod import;
 pub mod magnet;
 pub mod peers;
+pub mod records;
+pub mod server;
 pub mod store;
 pub mod verified;
 pub mod wire;
 
 pub use landmesh_primitives::ContentId;
 pub use magnet::Magnet;
-pub use libp2p::{multiaddr::Protocol, Multiaddr, PeerId};
+pub use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
 pub use peers::Mesh;
 pub use store::{BlobInfo, Pin, Store, StoreError};

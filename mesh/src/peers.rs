@@ -5,30 +5,65 @@
 //! [`crate::wire::PROTOCOL`] for transfers. The swarm runs on one task; the rest of the
 //! node talks to it through a [`Mesh`] handle. Requests from peers are answered from the
 //! [`Store`] on blocking threads, so a slow disk never stalls the swarm.
+//!
+//! Limits, since any libp2p peer may connect: [`MAX_CONNECTIONS_PER_PEER`] connections
+//! per peer, [`MAX_INBOUND_PER_PEER`] requests of one peer answered at once and
+//! [`MAX_SERVING`] of all peers (each answer holds up to a MiB until it is sent; more get
+//! [`Response::Busy`]), requests capped at [`wire::MAX_REQUEST`] bytes. Gated content is
+//! answered only when the [`Directory`] admits the peer (by its authenticated peer id or
+//! the credentials it sends); to anyone else it is [`Response::NotFound`], as if absent.
 
 use crate::{
+	directory::{Credentials, Directory},
 	store::{Store, StoreError},
 	wire::{self, Request, Response, TransferCodec},
 	ContentId,
 };
 use futures::StreamExt;
 use libp2p::{
-	identify, identity::Keypair, kad, noise, request_response, swarm::NetworkBehaviour, swarm::SwarmEvent, tcp, yamux,
-	Multiaddr, PeerId, StreamProtocol, Swarm,
+	connection_limits, identify, identity::Keypair, kad, noise, request_response, swarm::NetworkBehaviour,
+	swarm::SwarmEvent, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
 };
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{mpsc, oneshot};
 
 /// Kademlia's protocol name in the Landmesh mesh (separate from any other DHT).
 pub const KAD_PROTOCOL: &str = "/landmesh/kad/1";
 
-/// How long a peer has to answer one transfer request.
+/// How long a peer has to answer one transfer request (and to read an answer of ours).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Connections one peer may hold to this node.
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
+/// Inbound connections of all peers.
+pub const MAX_INBOUND_CONNECTIONS: u32 = 256;
+/// Requests of one peer answered (or waiting to be read by it) at once.
+pub const MAX_INBOUND_PER_PEER: usize = 8;
+/// Requests of all peers answered at once: with answers of up to a MiB each, this bounds
+/// what the swarm holds for peers to about 64 MiB.
+pub const MAX_SERVING: usize = 64;
+/// Streams of the transfer protocol open at once on one connection (both ways).
+pub const MAX_STREAMS_PER_CONNECTION: usize = 32;
+
+/// How a swarm is set up: [`Options::default`] for a node.
+#[derive(Clone)]
+pub struct Options {
+	/// How long a peer has to answer one request.
+	pub request_timeout: Duration,
+	/// Who may have which content; none: everything is open.
+	pub directory: Option<Arc<dyn Directory>>,
+}
+
+impl Default for Options {
+	fn default() -> Self {
+		Options { request_timeout: REQUEST_TIMEOUT, directory: None }
+	}
+}
 
 #[derive(NetworkBehaviour)]
 struct Behaviour {
+	limits: connection_limits::Behaviour,
 	identify: identify::Behaviour,
-	kad: kad::Behaviour<kad::store::MemoryStore>,
+	kad: kad::Behaviour<crate::records::Records>,
 	transfer: request_response::Behaviour<TransferCodec>,
 }
 
@@ -52,7 +87,7 @@ enum Command {
 	Request { peer: PeerId, request: Request, reply: oneshot::Sender<Result<Response, PeerError>> },
 	AddAddress { peer: PeerId, address: Multiaddr },
 	Provide { root: ContentId },
-	FindProviders { root: ContentId, reply: oneshot::Sender<Vec<PeerId>> },
+	FindProviders { root: ContentId, found: mpsc::Sender<PeerId> },
 	ListenAddrs { reply: oneshot::Sender<Vec<Multiaddr>> },
 }
 
@@ -84,13 +119,34 @@ pub fn load_or_create_key(path: &std::path::Path) -> std::io::Result<Keypair> {
 pub struct Mesh {
 	peer_id: PeerId,
 	commands: mpsc::Sender<Command>,
+	strikes: Arc<std::sync::Mutex<HashMap<PeerId, Strikes>>>,
 }
+
+/// A peer's record of sending bad data: a score that halves every [`STRIKE_HALF_LIFE`].
+#[derive(Clone, Copy)]
+struct Strikes {
+	score: f64,
+	at: std::time::Instant,
+}
+
+impl Strikes {
+	fn now(&self) -> f64 {
+		self.score * 0.5f64.powf(self.at.elapsed().as_secs_f64() / STRIKE_HALF_LIFE.as_secs_f64())
+	}
+}
+
+/// How fast a peer's strikes fade: one strike keeps it out of downloads for about this
+/// long; a peer that lies again is kept out longer.
+pub const STRIKE_HALF_LIFE: Duration = Duration::from_secs(600);
+/// Peers remembered with strikes at most (beyond, the faded ones are forgotten).
+const MAX_STRIKES: usize = 65_536;
 
 impl Mesh {
 	/// Starts a swarm with `keypair` listening on `listen` (e.g. `/ip4/0.0.0.0/tcp/30444`,
-	/// port 0 for any), serving from `store`. Must be called within a tokio runtime.
+	/// port 0 for any), serving from `store`, everything open. Must be called within a
+	/// tokio runtime.
 	pub fn start(keypair: Keypair, listen: Multiaddr, store: Store) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
-		Self::start_with_timeout(keypair, listen, store, REQUEST_TIMEOUT)
+		Self::start_with(keypair, listen, store, Options::default())
 	}
 
 	/// [`Mesh::start`] with another limit on how long a peer has to answer a request.
@@ -100,6 +156,17 @@ impl Mesh {
 		store: Store,
 		request_timeout: Duration,
 	) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
+		Self::start_with(keypair, listen, store, Options { request_timeout, ..Options::default() })
+	}
+
+	/// [`Mesh::start`] with `options`.
+	pub fn start_with(
+		keypair: Keypair,
+		listen: Multiaddr,
+		store: Store,
+		options: Options,
+	) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
+		let Options { request_timeout, directory } = options;
 		let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
 			.with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
@@ -107,16 +174,21 @@ impl Mesh {
 				let peer_id = key.public().to_peer_id();
 				let mut kad_config = kad::Config::new(StreamProtocol::new(KAD_PROTOCOL));
 				kad_config.set_query_timeout(Duration::from_secs(30));
-				let mut kad = kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad_config);
+				let mut kad = kad::Behaviour::with_config(peer_id, crate::records::Records::new(peer_id), kad_config);
 				kad.set_mode(Some(kad::Mode::Server));
+				let limits = connection_limits::ConnectionLimits::default()
+					.with_max_established_per_peer(Some(MAX_CONNECTIONS_PER_PEER))
+					.with_max_established_incoming(Some(MAX_INBOUND_CONNECTIONS))
+					.with_max_pending_incoming(Some(64));
 				Behaviour {
+					limits: connection_limits::Behaviour::new(limits),
 					identify: identify::Behaviour::new(identify::Config::new("/landmesh/1".into(), key.public())),
 					kad,
 					transfer: request_response::Behaviour::new(
 						[(StreamProtocol::new(wire::PROTOCOL), request_response::ProtocolSupport::Full)],
 						request_response::Config::default()
 							.with_request_timeout(request_timeout)
-							.with_max_concurrent_streams(256),
+							.with_max_concurrent_streams(MAX_STREAMS_PER_CONNECTION),
 					),
 				}
 			})?
@@ -125,8 +197,14 @@ impl Mesh {
 		swarm.listen_on(listen)?;
 		let peer_id = *swarm.local_peer_id();
 		let (commands, rx) = mpsc::channel(1024);
-		tokio::spawn(run(swarm, rx, store));
-		Ok(Mesh { peer_id, commands })
+		// What the store holds is announced again: provider records live in memory, and
+		// other peers' copies of them expire.
+		let held = store.list().map(|blobs| blobs.into_iter().map(|b| b.root).collect::<Vec<_>>()).unwrap_or_default();
+		for root in held {
+			let _ = swarm.behaviour_mut().kad.start_providing(kad::RecordKey::new(&root.0));
+		}
+		tokio::spawn(run(swarm, rx, store, directory));
+		Ok(Mesh { peer_id, commands, strikes: Default::default() })
 	}
 
 	/// This node's peer id in the mesh.
@@ -160,21 +238,84 @@ impl Mesh {
 		let _ = self.commands.send(Command::Provide { root }).await;
 	}
 
-	/// Asks the DHT who has a content.
+	/// Asks the DHT who has a content: the providers as the query finds them; the
+	/// receiver ends with the query.
+	pub async fn providers(&self, root: ContentId) -> mpsc::Receiver<PeerId> {
+		let (found, rx) = mpsc::channel(64);
+		let _ = self.commands.send(Command::FindProviders { root, found }).await;
+		rx
+	}
+
+	/// Asks the DHT who has a content, waiting for the query to end.
 	pub async fn find_providers(&self, root: ContentId) -> Vec<PeerId> {
-		let (reply, rx) = oneshot::channel();
-		if self.commands.send(Command::FindProviders { root, reply }).await.is_err() {
-			return Vec::new();
+		let mut found = self.providers(root).await;
+		let mut peers = Vec::new();
+		while let Some(peer) = found.recv().await {
+			peers.push(peer);
 		}
-		rx.await.unwrap_or_default()
+		peers
+	}
+
+	/// Records that `peer` sent data that failed verification: it is left out of
+	/// downloads until its strikes fade ([`STRIKE_HALF_LIFE`]).
+	pub fn strike(&self, peer: PeerId) {
+		let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+		if strikes.len() >= MAX_STRIKES {
+			strikes.retain(|_, s| s.now() >= 0.5);
+		}
+		let score = strikes.get(&peer).map_or(0.0, Strikes::now) + 1.0;
+		strikes.insert(peer, Strikes { score, at: std::time::Instant::now() });
+	}
+
+	/// Whether `peer` is still out for the bad data it sent.
+	pub fn is_struck(&self, peer: &PeerId) -> bool {
+		let strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+		strikes.get(peer).is_some_and(|s| s.now() >= 0.5)
+	}
+}
+
+/// Inbound requests being answered: by peer, and in all.
+#[derive(Default)]
+struct Serving {
+	by_request: HashMap<request_response::InboundRequestId, PeerId>,
+	by_peer: HashMap<PeerId, usize>,
+}
+
+impl Serving {
+	/// Takes a place for `peer`'s request, if it and the node are under their budgets.
+	fn admit(&mut self, peer: PeerId, id: request_response::InboundRequestId) -> bool {
+		let count = self.by_peer.get(&peer).copied().unwrap_or(0);
+		if count >= MAX_INBOUND_PER_PEER || self.by_request.len() >= MAX_SERVING {
+			return false;
+		}
+		self.by_peer.insert(peer, count + 1);
+		self.by_request.insert(id, peer);
+		true
+	}
+
+	/// Frees the place of a request whose answer was sent, or failed.
+	fn done(&mut self, id: &request_response::InboundRequestId) {
+		let Some(peer) = self.by_request.remove(id) else { return };
+		if let Some(count) = self.by_peer.get_mut(&peer) {
+			*count -= 1;
+			if *count == 0 {
+				self.by_peer.remove(&peer);
+			}
+		}
 	}
 }
 
 /// The swarm task.
-async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>, store: Store) {
+async fn run(
+	mut swarm: Swarm<Behaviour>,
+	mut commands: mpsc::Receiver<Command>,
+	store: Store,
+	directory: Option<Arc<dyn Directory>>,
+) {
+	let mut serving = Serving::default();
 	let mut pending: HashMap<request_response::OutboundRequestId, oneshot::Sender<Result<Response, PeerError>>> =
 		HashMap::new();
-	let mut providers: HashMap<kad::QueryId, (oneshot::Sender<Vec<PeerId>>, Vec<PeerId>)> = HashMap::new();
+	let mut providers: HashMap<kad::QueryId, mpsc::Sender<PeerId>> = HashMap::new();
 	// Answers computed on blocking threads come back here to be sent by the swarm.
 	let (answers_tx, mut answers) = mpsc::channel::<(request_response::ResponseChannel<Response>, Response)>(256);
 	loop {
@@ -193,9 +334,9 @@ async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>,
 					Command::Provide { root } => {
 						let _ = swarm.behaviour_mut().kad.start_providing(kad::RecordKey::new(&root.0));
 					},
-					Command::FindProviders { root, reply } => {
+					Command::FindProviders { root, found } => {
 						let id = swarm.behaviour_mut().kad.get_providers(kad::RecordKey::new(&root.0));
-						providers.insert(id, (reply, Vec::new()));
+						providers.insert(id, found);
 					},
 					Command::ListenAddrs { reply } => {
 						let _ = reply.send(swarm.listeners().cloned().collect());
@@ -207,13 +348,23 @@ async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>,
 			},
 			event = swarm.select_next_some() => match event {
 				SwarmEvent::Behaviour(BehaviourEvent::Transfer(event)) => match event {
-					request_response::Event::Message { message: request_response::Message::Request { request, channel, .. }, .. } => {
-						let store = store.clone();
+					request_response::Event::Message {
+						peer,
+						message: request_response::Message::Request { request_id, request, channel },
+						..
+					} => {
+						if !serving.admit(peer, request_id) {
+							let _ = swarm.behaviour_mut().transfer.send_response(channel, Response::Busy);
+							continue;
+						}
+						let (store, directory) = (store.clone(), directory.clone());
 						let answers = answers_tx.clone();
 						tokio::task::spawn_blocking(move || {
-							let _ = answers.blocking_send((channel, answer(&store, request)));
+							let _ = answers.blocking_send((channel, answer(&store, directory.as_deref(), &peer, request)));
 						});
 					},
+					request_response::Event::ResponseSent { request_id, .. } => serving.done(&request_id),
+					request_response::Event::InboundFailure { request_id, .. } => serving.done(&request_id),
 					request_response::Event::Message { message: request_response::Message::Response { request_id, response }, .. } => {
 						if let Some(reply) = pending.remove(&request_id) {
 							let _ = reply.send(Ok(response));
@@ -224,7 +375,6 @@ async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>,
 							let _ = reply.send(Err(PeerError::Failed { peer, reason: error.to_string() }));
 						}
 					},
-					_ => {},
 				},
 				SwarmEvent::NewListenAddr { address, .. } => {
 					log::info!(target: "mesh", "🕸  Mesh listening on {address}/p2p/{}", swarm.local_peer_id());
@@ -236,14 +386,22 @@ async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>,
 				},
 				SwarmEvent::Behaviour(BehaviourEvent::Kad(kad::Event::OutboundQueryProgressed { id, result, step, .. })) => {
 					if let kad::QueryResult::GetProviders(result) = result {
-						if let Some((_, found)) = providers.get_mut(&id) {
-							if let Ok(kad::GetProvidersOk::FoundProviders { providers: p, .. }) = result {
-								found.extend(p);
+						// Handed on as found: a download may start on the first providers
+						// while the query goes on.
+						let mut wanted = true;
+						if let (Some(found), Ok(kad::GetProvidersOk::FoundProviders { providers: p, .. })) =
+							(providers.get(&id), result)
+						{
+							for peer in p {
+								wanted &= !matches!(found.try_send(peer), Err(mpsc::error::TrySendError::Closed(_)));
 							}
 						}
-						if step.last {
-							if let Some((reply, found)) = providers.remove(&id) {
-								let _ = reply.send(found);
+						if step.last || !wanted {
+							providers.remove(&id);
+							if !step.last {
+								if let Some(mut query) = swarm.behaviour_mut().kad.query_mut(&id) {
+									query.finish();
+								}
 							}
 						}
 					}
@@ -255,13 +413,19 @@ async fn run(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>,
 }
 
 /// Answers a peer's request from the store (on a blocking thread).
-fn answer(store: &Store, request: Request) -> Response {
+fn answer(store: &Store, directory: Option<&dyn Directory>, peer: &PeerId, request: Request) -> Response {
+	let admitted = |root: &ContentId, credentials: Option<&Credentials>| {
+		directory.is_none_or(|d| d.peer_access(root, peer, credentials).allows())
+	};
+	if !admitted(request.root(), request.credentials()) {
+		return Response::NotFound;
+	}
 	match request {
-		Request::Size(root) => match store.info(&root) {
+		Request::Size { root, .. } => match store.info(&root) {
 			Ok(Some(info)) => Response::Size(info.size),
 			_ => Response::NotFound,
 		},
-		Request::Range { root, start, end } => {
+		Request::Range { root, start, end, .. } => {
 			if end <= start || end - start > wire::MAX_RANGE {
 				return Response::Refused;
 			}
@@ -271,6 +435,7 @@ fn answer(store: &Store, request: Request) -> Response {
 					Response::Range(encoded)
 				},
 				Err(StoreError::NotFound(_) | StoreError::Corrupt(_)) => Response::NotFound,
+				Err(StoreError::OutOfRange { .. }) => Response::Refused,
 				Err(e) => {
 					log::warn!(target: "mesh", "cannot serve {root:?} to a peer: {e}");
 					Response::NotFound

@@ -8,7 +8,8 @@
 //!   commits the index entry in one RocksDB write batch. At open, `tmp/` is emptied and
 //!   any blob file without an index entry (a crash between rename and commit) or entry
 //!   without its file is removed, so no half-written blob is ever served.
-//! - **Limit**: when an import would exceed the byte limit, unpinned blobs are evicted in
+//! - **Limit**: downloads in progress reserve their size in `tmp/` ([`Store::reserve`]),
+//!   counted like stored bytes. When an import would exceed the byte limit, unpinned blobs are evicted in
 //!   [`crate::cache`] order; pinned blobs (an owner's content, a replica the chain
 //!   assigned, an upload) never are. If pinned data fills the store, imports fail with
 //!   [`StoreError::Full`].
@@ -48,6 +49,9 @@ pub enum Pin {
 	Owner(Vec<u8>),
 	/// The chain assigned this node's miner a replica of it in this order.
 	Replica(u64),
+	/// It was uploaded to this node by this account (its name as the node knows it):
+	/// counted against that account's upload quota.
+	UploadBy(Vec<u8>),
 }
 
 /// A stored blob.
@@ -83,6 +87,14 @@ pub enum StoreError {
 	/// The stored copy failed verification and was dropped.
 	#[error("the stored copy of {0} is corrupt and was dropped")]
 	Corrupt(ContentId),
+	/// A range starts past the end of the content.
+	#[error("range starts at {start}, past the end of a content of {size} bytes")]
+	OutOfRange {
+		/// Where the range starts.
+		start: u64,
+		/// The content's size.
+		size: u64,
+	},
 	/// The import failed.
 	#[error(transparent)]
 	Import(#[from] ImportError),
@@ -136,6 +148,8 @@ struct Inner {
 	limit: u64,
 	/// Bytes of blobs stored (data only; the index is small beside it).
 	used: AtomicU64,
+	/// Bytes reserved by downloads in progress (their files in `tmp/`).
+	reserved: AtomicU64,
 	/// Serialises commits and evictions, so two imports cannot both take the last room.
 	commit: Mutex<()>,
 	/// Names temporary files uniquely within this process.
@@ -164,6 +178,7 @@ impl Store {
 				dir: dir.to_path_buf(),
 				limit,
 				used: AtomicU64::new(0),
+				reserved: AtomicU64::new(0),
 				commit: Mutex::new(()),
 				next_tmp: AtomicU64::new(0),
 				served: AtomicU64::new(served),
@@ -224,6 +239,21 @@ impl Store {
 		self.inner.used.load(Ordering::SeqCst)
 	}
 
+	/// Bytes reserved by downloads in progress.
+	pub fn reserved(&self) -> u64 {
+		self.inner.reserved.load(Ordering::SeqCst)
+	}
+
+	/// Reserves room for `bytes` that a download will write to `tmp/` before it commits
+	/// them, evicting cache as an import would; [`StoreError::Full`] if pinned content
+	/// and other reservations leave no room. Released when dropped or committed.
+	pub fn reserve(&self, bytes: u64) -> Result<Reservation, StoreError> {
+		let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
+		self.make_room(bytes)?;
+		self.inner.reserved.fetch_add(bytes, Ordering::SeqCst);
+		Ok(Reservation { store: self.clone(), bytes })
+	}
+
 	fn blob_path(&self, root: &ContentId) -> PathBuf {
 		self.inner.dir.join("blobs").join(root.to_hex())
 	}
@@ -249,7 +279,7 @@ impl Store {
 		let (mut file, path) = self.temp_file()?;
 		let result = import::import(reader, &mut file, size, limit)
 			.map_err(StoreError::from)
-			.and_then(|outboard| self.commit(file, &path, outboard, media_type, pin));
+			.and_then(|outboard| self.commit(file, &path, outboard, media_type, pin, None));
 		// On success the file was renamed away; on failure nothing of it may remain.
 		let _ = fs::remove_file(&path);
 		result
@@ -272,14 +302,17 @@ impl Store {
 			});
 			let outboard = outboard?;
 			synced?;
-			self.commit(file, &tmp, outboard, media_type, pin)
+			self.commit(file, &tmp, outboard, media_type, pin, None)
 		})();
 		let _ = fs::remove_file(&tmp);
 		result
 	}
 
 	/// Stores a verified temporary file under its outboard's root: inline or renamed
-	/// into `blobs/`, then indexed in one batch.
+	/// into `blobs/`, then indexed in one batch, synced before it returns (an upload's
+	/// `201` means the content survives a crash). `reservation`, the room the file was
+	/// written in, becomes the blob's. A content stored already keeps its media type:
+	/// the first one stands.
 	pub(crate) fn commit(
 		&self,
 		mut file: File,
@@ -287,15 +320,22 @@ impl Store {
 		outboard: Outboard,
 		media_type: Option<String>,
 		pin: Option<Pin>,
+		reservation: Option<Reservation>,
 	) -> Result<BlobInfo, StoreError> {
 		let root = verified::root_of(&outboard);
 		let size = outboard.tree.size();
 		let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
+		drop(reservation);
 		let mut batch = WriteBatch::default();
 		if let Some(pin) = &pin {
 			batch.put(pin_key(&root, pin), []);
 		}
-		if self.meta(&root)?.is_none() {
+		let stored = self.meta(&root)?;
+		if let (Some(Meta { media_type: None, .. }), Some(media_type)) = (&stored, &media_type) {
+			// Known now, unknown before: recorded. A type once recorded is never replaced.
+			batch.put(key(META, &root), Meta { size, media_type: Some(media_type.clone()) }.encode());
+		}
+		if stored.is_none() {
 			self.make_room(size)?;
 			if size <= INLINE_MAX {
 				let mut bytes = Vec::with_capacity(size as usize);
@@ -311,17 +351,17 @@ impl Store {
 			batch.put(key(OUTBOARD, &root), &outboard.data);
 			batch.put(key(ACCESS, &root), Access { added: t, last: t, ..Default::default() }.encode());
 			self.inner.used.fetch_add(size, Ordering::SeqCst);
-		} else if let Some(media_type) = &media_type {
-			batch.put(key(META, &root), Meta { size, media_type: Some(media_type.clone()) }.encode());
 		}
-		self.inner.db.write(batch)?;
+		let mut durable = rocksdb::WriteOptions::default();
+		durable.set_sync(true);
+		self.inner.db.write_opt(batch, &durable)?;
 		self.info(&root)?.ok_or(StoreError::NotFound(root))
 	}
 
 	/// Evicts unpinned blobs until `incoming` more bytes fit (the commit lock is held).
 	fn make_room(&self, incoming: u64) -> Result<(), StoreError> {
 		let limit = self.inner.limit;
-		let used = self.used();
+		let used = self.used().saturating_add(self.reserved());
 		if used.saturating_add(incoming) <= limit {
 			return Ok(());
 		}
@@ -335,7 +375,7 @@ impl Store {
 				candidates.push((info.root, info.size, self.access(&info.root)?));
 			}
 		}
-		let needed = used + incoming - limit;
+		let needed = used.saturating_add(incoming) - limit;
 		let victims = cache::victims(candidates, needed, now()).ok_or(full)?;
 		for root in victims {
 			log::debug!(target: "mesh", "evicting {root:?} to make room");
@@ -430,24 +470,27 @@ impl Store {
 		range: Range<u64>,
 		sink: impl FnMut(bytes::Bytes) -> Result<(), VerifyError>,
 	) -> Result<u64, StoreError> {
-		use bao_tree::io::sync::ReadAt;
-		let (outboard, data) = self.open_blob(root)?;
-		match verified::read_verified(&outboard, range, |at, buf| data.read_exact_at(at, buf), sink) {
-			Ok(n) => {
-				self.touch(root, 0)?;
-				Ok(n)
-			},
-			Err(e @ (VerifyError::Corrupt(_) | VerifyError::TreeMismatch)) => Err(self.drop_corrupt(root, &e)),
-			Err(e) => Err(StoreError::Verify(e)),
-		}
+		self.reader(root)?.read(range, sink)
 	}
 
+	/// Opens a blob for verified reads of its parts (counts a read): a reader that
+	/// streams a large blob piece by piece keeps its outboard and file open between
+	/// pieces, and no thread while it waits for its client.
+	pub fn reader(&self, root: &ContentId) -> Result<Reader, StoreError> {
+		let (outboard, data) = self.open_blob(root)?;
+		self.touch(root, 0)?;
+		Ok(Reader { store: self.clone(), root: *root, outboard, data })
+	}
 	/// The verified-streaming (bao) encoding of the groups covering `range`, for a peer.
 	/// Every group is checked before it is encoded; a corrupt blob is dropped and
 	/// reported, so a peer never receives bad bytes from this node.
 	pub fn encode_range(&self, root: &ContentId, range: Range<u64>) -> Result<Vec<u8>, StoreError> {
 		use bao_tree::io::{sync::encode_ranges_validated, EncodeError};
 		let (outboard, data) = self.open_blob(root)?;
+		let size = outboard.tree.size();
+		if range.start >= size && size > 0 {
+			return Err(StoreError::OutOfRange { start: range.start, size });
+		}
 		let mut encoded = Vec::new();
 		match encode_ranges_validated(&data, &outboard, &verified::group_ranges(&range), &mut encoded) {
 			Ok(()) => Ok(encoded),
@@ -502,8 +545,11 @@ impl Store {
 		Ok(self.inner.db.get(key(ACCESS, root))?.and_then(|v| Access::decode(&mut &v[..]).ok()).unwrap_or_default())
 	}
 
-	/// Pins a blob (stored or not yet: a replica is pinned before it arrives).
+	/// Pins a blob (stored or not yet: a replica is pinned before it arrives). Taken
+	/// under the commit lock, so an eviction that chose its victims cannot drop a blob
+	/// pinned meanwhile.
 	pub fn pin(&self, root: &ContentId, pin: Pin) -> Result<(), StoreError> {
+		let _guard = self.inner.commit.lock().unwrap_or_else(|e| e.into_inner());
 		Ok(self.inner.db.put(pin_key(root, &pin), [])?)
 	}
 
@@ -538,9 +584,70 @@ impl Store {
 		Ok(out)
 	}
 
+	/// Bytes of stored blobs pinned as uploads: by `account` (its [`Pin::UploadBy`]
+	/// name), or by anyone (`None`, every [`Pin::Upload`] and [`Pin::UploadBy`]). A blob
+	/// is counted once however many pins it has.
+	pub fn uploaded(&self, account: Option<&[u8]>) -> Result<u64, StoreError> {
+		let mut roots: Vec<ContentId> = self
+			.all_pins()?
+			.into_iter()
+			.filter(|(_, pin)| match (pin, account) {
+				(Pin::UploadBy(by), Some(account)) => by.as_slice() == account,
+				(Pin::Upload | Pin::UploadBy(_), None) => true,
+				_ => false,
+			})
+			.map(|(root, _)| root)
+			.collect();
+		roots.sort();
+		roots.dedup();
+		let mut bytes = 0u64;
+		for root in roots {
+			bytes = bytes.saturating_add(self.meta(&root)?.map_or(0, |m| m.size));
+		}
+		Ok(bytes)
+	}
+
 	/// Whether anything pins a blob.
 	pub fn is_pinned(&self, root: &ContentId) -> Result<bool, StoreError> {
 		Ok(!self.pins(root)?.is_empty())
+	}
+}
+
+/// A blob opened for verified reads ([`Store::reader`]).
+pub struct Reader {
+	store: Store,
+	root: ContentId,
+	outboard: Outboard,
+	data: BlobData,
+}
+
+impl Reader {
+	/// The blob's size.
+	pub fn size(&self) -> u64 {
+		self.outboard.tree.size()
+	}
+
+	/// Reads `range`, verified, into `sink`; returns the bytes read. A corrupt blob is
+	/// dropped from the store and reported.
+	pub fn read(&self, range: Range<u64>, sink: impl FnMut(bytes::Bytes) -> Result<(), VerifyError>) -> Result<u64, StoreError> {
+		use bao_tree::io::sync::ReadAt;
+		match verified::read_verified(&self.outboard, range, |at, buf| self.data.read_exact_at(at, buf), sink) {
+			Ok(n) => Ok(n),
+			Err(e @ (VerifyError::Corrupt(_) | VerifyError::TreeMismatch)) => Err(self.store.drop_corrupt(&self.root, &e)),
+			Err(e) => Err(StoreError::Verify(e)),
+		}
+	}
+}
+
+/// Room held in the store for a download in progress; given back when dropped.
+pub struct Reservation {
+	store: Store,
+	bytes: u64,
+}
+
+impl Drop for Reservation {
+	fn drop(&mut self) {
+		self.store.inner.reserved.fetch_sub(self.bytes, Ordering::SeqCst);
 	}
 }
 

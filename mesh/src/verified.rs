@@ -60,7 +60,8 @@ pub enum VerifyError {
 /// The chunk ranges of whole groups covering `bytes`.
 pub fn group_ranges(bytes: &Range<u64>) -> ChunkRanges {
 	let start = ChunkNum::chunks(bytes.start - bytes.start % 1024);
-	let end = ChunkNum::full_chunks(bytes.end.div_ceil(1024) * 1024);
+	// Saturating: a range's end is a peer's or client's number.
+	let end = ChunkNum::full_chunks(bytes.end.div_ceil(1024).saturating_mul(1024));
 	round_up_to_chunks_groups(ChunkRanges::from(start..end.max(start + 1)), GROUP)
 }
 

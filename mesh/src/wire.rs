@@ -5,28 +5,43 @@
 //! pre-order, so the asker checks every group against the content id as it decodes. A
 //! lying or corrupt peer is caught at the first bad group.
 //!
-//! Each message is a 4-byte little-endian length and a SCALE body. Lengths above
-//! [`MAX_MESSAGE`] and bodies that do not decode exactly are refused: a peer controls
-//! these bytes.
+//! Each message is a 4-byte little-endian length and a SCALE body. A request is refused
+//! above [`MAX_REQUEST`] bytes (what the largest request, with credentials, can be), a
+//! response above [`MAX_MESSAGE`], and any body that does not decode exactly: a peer
+//! controls these bytes, and no length it sends sizes a buffer beyond those caps.
+//!
+//! Version 2 carries the requester's [`Credentials`] (gated content is served only to
+//! whom the chain admits) and a [`Response::Busy`] for a peer over its request budget.
 
 use codec::{Decode, DecodeAll, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use crate::directory::Credentials;
 use landmesh_primitives::ContentId;
 use std::io;
 
 /// The protocol name.
-pub const PROTOCOL: &str = "/landmesh/transfer/1";
+pub const PROTOCOL: &str = "/landmesh/transfer/2";
 /// The largest message either side accepts: a range answer of [`MAX_RANGE`] bytes plus
 /// its hash pairs, with room to spare.
 pub const MAX_MESSAGE: u32 = 2 << 20;
 /// The most bytes one range request may ask for.
 pub const MAX_RANGE: u64 = 1 << 20;
+/// The largest request either side accepts: a range request with credentials is about
+/// 250 bytes (an SS58 account, a hex signature).
+pub const MAX_REQUEST: u32 = 512;
+/// The longest account or signature text a request's credentials may carry.
+pub const MAX_CREDENTIAL_TEXT: usize = 160;
 
 /// What a peer asks.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub enum Request {
-	/// The size of a content, if the peer has it.
-	Size(ContentId),
+	/// The size of a content, if the peer has it (and may tell this requester).
+	Size {
+		/// The content.
+		root: ContentId,
+		/// Who asks, for gated content.
+		credentials: Option<Credentials>,
+	},
 	/// Bytes `start..end` of a content (at most [`MAX_RANGE`]; the answer covers the
 	/// whole 16 KiB groups around them).
 	Range {
@@ -36,7 +51,25 @@ pub enum Request {
 		start: u64,
 		/// One past the last byte.
 		end: u64,
+		/// Who asks, for gated content.
+		credentials: Option<Credentials>,
 	},
+}
+
+impl Request {
+	/// The content asked about.
+	pub fn root(&self) -> &ContentId {
+		match self {
+			Request::Size { root, .. } | Request::Range { root, .. } => root,
+		}
+	}
+
+	/// The credentials sent with it.
+	pub fn credentials(&self) -> Option<&Credentials> {
+		match self {
+			Request::Size { credentials, .. } | Request::Range { credentials, .. } => credentials.as_ref(),
+		}
+	}
 }
 
 /// What a peer answers.
@@ -46,10 +79,14 @@ pub enum Response {
 	Size(u64),
 	/// The bao encoding of the groups covering the range.
 	Range(Vec<u8>),
-	/// The peer does not have it (or its copy failed verification).
+	/// The peer does not have it, its copy failed verification, or the requester may
+	/// not have it (the same answer, so a gated content's presence is not told).
 	NotFound,
 	/// The request is malformed (a range too large or past the end).
 	Refused,
+	/// The peer has too many of this requester's requests under way: try later or
+	/// elsewhere.
+	Busy,
 }
 
 /// Writes one framed message.
@@ -61,13 +98,19 @@ pub async fn write_message<T: AsyncWrite + Unpin>(io: &mut T, message: &impl Enc
 	io.flush().await
 }
 
-/// Reads one framed message, refusing oversized or malformed ones.
+/// Reads one framed message of at most [`MAX_MESSAGE`] bytes, refusing oversized or
+/// malformed ones.
 pub async fn read_message<T: AsyncRead + Unpin, M: Decode>(io: &mut T) -> io::Result<M> {
+	read_message_within(io, MAX_MESSAGE).await
+}
+
+/// Reads one framed message of at most `max` bytes.
+pub async fn read_message_within<T: AsyncRead + Unpin, M: Decode>(io: &mut T, max: u32) -> io::Result<M> {
 	let mut len = [0u8; 4];
 	io.read_exact(&mut len).await?;
 	let len = u32::from_le_bytes(len);
-	if len > MAX_MESSAGE {
-		return Err(too_large());
+	if len > max {
+		return Err(io::Error::new(io::ErrorKind::InvalidData, format!("message of {len} bytes, above the {max} allowed")));
 	}
 	let mut body = vec![0u8; len as usize];
 	io.read_exact(&mut body).await?;
@@ -94,7 +137,14 @@ impl libp2p::request_response::Codec for TransferCodec {
 	type Response = Response;
 
 	async fn read_request<T: AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Request> {
-		read_message(io).await
+		let request: Request = read_message_within(io, MAX_REQUEST).await?;
+		let too_long = request
+			.credentials()
+			.is_some_and(|c| c.account.len() > MAX_CREDENTIAL_TEXT || c.signature.len() > MAX_CREDENTIAL_TEXT);
+		if too_long {
+			return Err(io::Error::new(io::ErrorKind::InvalidData, "credentials text too long"));
+		}
+		Ok(request)
 	}
 
 	async fn read_response<T: AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Response> {
@@ -115,10 +165,17 @@ mod tests {
 	use super::*;
 	use proptest::prelude::*;
 
+	fn credentials() -> impl Strategy<Value = Option<Credentials>> {
+		proptest::option::of(("[a-zA-Z0-9]{0,48}", any::<u64>(), "[0-9a-f]{0,128}").prop_map(|(account, expires, signature)| {
+			Credentials { account, expires, signature }
+		}))
+	}
+
 	fn request() -> impl Strategy<Value = Request> {
 		prop_oneof![
-			any::<[u8; 32]>().prop_map(|r| Request::Size(ContentId(r))),
-			(any::<[u8; 32]>(), any::<u64>(), any::<u64>()).prop_map(|(r, start, end)| Request::Range { root: ContentId(r), start, end }),
+			(any::<[u8; 32]>(), credentials()).prop_map(|(r, credentials)| Request::Size { root: ContentId(r), credentials }),
+			(any::<[u8; 32]>(), any::<u64>(), any::<u64>(), credentials())
+				.prop_map(|(r, start, end, credentials)| Request::Range { root: ContentId(r), start, end, credentials }),
 		]
 	}
 
@@ -128,6 +185,7 @@ mod tests {
 			proptest::collection::vec(any::<u8>(), 0..4096).prop_map(Response::Range),
 			Just(Response::NotFound),
 			Just(Response::Refused),
+			Just(Response::Busy),
 		]
 	}
 
@@ -162,6 +220,40 @@ mod tests {
 			body.extend(extra);
 			prop_assert!(decode::<Request>(&body).is_err());
 		}
+	}
+
+	/// The largest request a client can make fits the request cap, and a frame a byte
+	/// over it is refused by the request reader before its body is read.
+	#[test]
+	fn requests_are_capped_at_what_a_request_can_be() {
+		use libp2p::request_response::Codec;
+		let largest = Request::Range {
+			root: ContentId([0xff; 32]),
+			start: u64::MAX,
+			end: u64::MAX,
+			credentials: Some(Credentials {
+				account: "a".repeat(MAX_CREDENTIAL_TEXT),
+				expires: u64::MAX,
+				signature: "f".repeat(MAX_CREDENTIAL_TEXT),
+			}),
+		};
+		assert!(largest.encode().len() <= MAX_REQUEST as usize, "{} bytes", largest.encode().len());
+		let protocol = libp2p::StreamProtocol::new(PROTOCOL);
+		let mut framed = Vec::new();
+		futures::executor::block_on(write_message(&mut framed, &largest)).unwrap();
+		let back = futures::executor::block_on(TransferCodec.read_request(&protocol, &mut &framed[..])).unwrap();
+		assert_eq!(back, largest);
+		let mut oversized = (MAX_REQUEST + 1).to_le_bytes().to_vec();
+		oversized.extend(vec![0u8; MAX_REQUEST as usize + 1]);
+		assert!(futures::executor::block_on(TransferCodec.read_request(&protocol, &mut &oversized[..])).is_err());
+		// Credentials text longer than any real account or signature is refused too.
+		let long = Request::Size {
+			root: ContentId([1; 32]),
+			credentials: Some(Credentials { account: "a".repeat(MAX_CREDENTIAL_TEXT + 1), expires: 0, signature: String::new() }),
+		};
+		let mut framed = Vec::new();
+		futures::executor::block_on(write_message(&mut framed, &long)).unwrap();
+		assert!(futures::executor::block_on(TransferCodec.read_request(&protocol, &mut &framed[..])).is_err());
 	}
 
 	#[test]

@@ -181,3 +181,35 @@ async fn a_chunked_upload_over_the_limit_is_cut_off_with_413() {
 	assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 	assert!(gw.store.list().unwrap().is_empty());
 }
+
+/// Every response carries CORS (axum's own rejections too) and the headers that keep
+/// content from running as a page of the gateway's origin; a browser can read the
+/// headers a client needs; a weak validator matches; a huge range end is clamped.
+#[tokio::test]
+async fn every_response_carries_cors_and_content_security() {
+	let gw = start(1 << 20).await;
+	let bytes = model(20_000);
+	let up = gw.send(Method::POST, "/content", &[("content-type", "text/html")], bytes.clone()).await;
+	assert_eq!(up.status, StatusCode::CREATED);
+	let root = blake3::hash(&bytes).to_hex().to_string();
+	let path = format!("/content/{root}");
+	let wrong_method = gw.send(Method::DELETE, &path, &[], vec![]).await;
+	let unknown_route = gw.get("/nothing-here", &[]).await;
+	let ok = gw.get(&path, &[]).await;
+	for answer in [&wrong_method, &unknown_route, &ok, &up] {
+		assert_eq!(answer.header("access-control-allow-origin"), "*", "{}", answer.status);
+		assert_eq!(answer.header("x-content-type-options"), "nosniff", "{}", answer.status);
+		assert!(answer.header("content-security-policy").contains("sandbox"), "{}", answer.status);
+	}
+	assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+	let exposed = ok.header("access-control-expose-headers").to_ascii_lowercase();
+	for name in ["location", "retry-after", "www-authenticate", "content-range", "etag"] {
+		assert!(exposed.contains(name), "{name} is exposed: {exposed}");
+	}
+	let weak = gw.get(&path, &[("if-none-match", &format!("W/\"{root}\""))]).await;
+	assert_eq!(weak.status, StatusCode::NOT_MODIFIED, "a weak validator matches");
+	let huge = gw.get(&path, &[("range", "bytes=19990-18446744073709551615")]).await;
+	assert_eq!((huge.status, huge.body.as_slice()), (StatusCode::PARTIAL_CONTENT, &bytes[19_990..]));
+	let past = gw.get(&path, &[("range", "bytes=18446744073709551614-18446744073709551615")]).await;
+	assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
+}

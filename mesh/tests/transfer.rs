@@ -3,45 +3,10 @@
 //! once; a corrupted copy on B is detected by B, never sent, and the fetch completes from
 //! A; with A gone, a fetch completes from the others.
 
-use landmesh_mesh::{fetch, Mesh, Pin, Store};
-use libp2p::{identity::Keypair, Multiaddr, PeerId};
+mod common;
 
-struct Node {
-	mesh: Mesh,
-	store: Store,
-	addr: Multiaddr,
-	dir: tempfile::TempDir,
-}
-
-async fn node() -> Node {
-	node_with_timeout(landmesh_mesh::peers::REQUEST_TIMEOUT).await
-}
-
-async fn node_with_timeout(timeout: std::time::Duration) -> Node {
-	let dir = tempfile::tempdir().unwrap();
-	let store = Store::open(dir.path(), 1 << 30).unwrap();
-	let listen = "/ip4/127.0.0.1/tcp/0".parse().unwrap();
-	let mesh = Mesh::start_with_timeout(Keypair::generate_ed25519(), listen, store.clone(), timeout).unwrap();
-	let addr = loop {
-		if let Some(a) = mesh.listen_addrs().await.into_iter().next() {
-			break a;
-		}
-		tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-	};
-	Node { mesh, store, addr, dir }
-}
-
-/// Lets `from` reach each of `to`.
-async fn introduce(from: &Node, to: &[&Node]) -> Vec<PeerId> {
-	for n in to {
-		from.mesh.add_address(n.mesh.peer_id(), n.addr.clone()).await;
-	}
-	to.iter().map(|n| n.mesh.peer_id()).collect()
-}
-
-fn model(size: usize) -> Vec<u8> {
-	(0..size).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[1]).collect()
-}
+use common::{introduce, model, node, node_with_timeout, rogue_peer, Hints};
+use landmesh_mesh::{fetch, Pin};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fetch_from_many_survive_corruption_and_loss() {
@@ -108,54 +73,6 @@ async fn boundary_sizes_transfer_exactly() {
 	}
 }
 
-/// A peer speaking the transfer protocol by hand: `answer` decides each response; `None`
-/// keeps the request pending forever (a stalled peer).
-async fn rogue_peer(
-	answer: impl Fn(&landmesh_mesh::wire::Request) -> Option<landmesh_mesh::wire::Response> + Send + 'static,
-) -> (PeerId, Multiaddr) {
-	use futures::StreamExt;
-	use landmesh_mesh::wire::{TransferCodec, PROTOCOL};
-	use libp2p::{request_response, swarm::SwarmEvent, StreamProtocol};
-	let mut swarm = libp2p::SwarmBuilder::with_new_identity()
-		.with_tokio()
-		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
-		.unwrap()
-		.with_behaviour(|_| {
-			request_response::Behaviour::<TransferCodec>::new(
-				[(StreamProtocol::new(PROTOCOL), request_response::ProtocolSupport::Full)],
-				request_response::Config::default().with_request_timeout(std::time::Duration::from_secs(3600)),
-			)
-		})
-		.unwrap()
-		.with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(3600)))
-		.build();
-	swarm.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
-	let addr = loop {
-		if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
-			break address;
-		}
-	};
-	let id = *swarm.local_peer_id();
-	tokio::spawn(async move {
-		let mut stalled = Vec::new();
-		loop {
-			if let SwarmEvent::Behaviour(request_response::Event::Message {
-				message: request_response::Message::Request { request, channel, .. },
-				..
-			}) = swarm.select_next_some().await
-			{
-				match answer(&request) {
-					Some(response) => {
-						let _ = swarm.behaviour_mut().send_response(channel, response);
-					},
-					None => stalled.push(channel),
-				}
-			}
-		}
-	});
-	(id, addr)
-}
-
 /// A peer that answers every range with bytes that are not the content (a bug or a
 /// liar): the downloader detects it at the first group, bans it and completes elsewhere.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,7 +84,7 @@ async fn a_peer_sending_bad_data_is_banned() {
 	let size = bytes.len() as u64;
 	let (liar_id, liar_addr) = rogue_peer(move |request| {
 		Some(match request {
-			Request::Size(_) => Response::Size(size),
+			Request::Size { .. } => Response::Size(size),
 			Request::Range { .. } => Response::Range(vec![0xab; 64 * 20 + (1 << 20)]),
 		})
 	})
@@ -199,7 +116,7 @@ async fn a_stalled_peer_does_not_hold_up_a_download() {
 	let root = a.store.import(&bytes[..], None, u64::MAX, None, None).unwrap().root;
 	let size = bytes.len() as u64;
 	let (stalled_id, stalled_addr) = rogue_peer(move |request| match request {
-		Request::Size(_) => Some(Response::Size(size)),
+		Request::Size { .. } => Some(Response::Size(size)),
 		Request::Range { .. } => None,
 	})
 	.await;
@@ -213,22 +130,6 @@ async fn a_stalled_peer_does_not_hold_up_a_download() {
 	assert_eq!(got.from.get(&stalled_id), None);
 	assert_eq!(got.from[&a.mesh.peer_id()], size);
 	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
-}
-
-/// A directory that names one holder of one content, and knows it is a binary glTF.
-struct Hints {
-	root: landmesh_mesh::ContentId,
-	holder: (libp2p::PeerId, Vec<libp2p::Multiaddr>),
-}
-
-impl landmesh_mesh::gateway::Directory for Hints {
-	fn holders(&self, root: &landmesh_mesh::ContentId) -> Vec<(libp2p::PeerId, Vec<libp2p::Multiaddr>)> {
-		if *root == self.root { vec![self.holder.clone()] } else { vec![] }
-	}
-
-	fn media_type(&self, root: &landmesh_mesh::ContentId) -> Option<String> {
-		(*root == self.root).then(|| "model/gltf-binary".into())
-	}
 }
 
 /// `GET` on a gateway that lacks the content: it finds a holder (in the DHT, or among the
@@ -254,8 +155,8 @@ async fn a_gateway_miss_is_fetched_through_the_mesh_and_cached() {
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let base = format!("http://{}", listener.local_addr().unwrap());
 	let a_addr = a.addr.clone();
-	let directory = Arc::new(Hints { root: hinted_root, holder: (a_id, vec![a_addr]) });
-	let gw = Gateway { store: c.store.clone(), upload_limit: 0, mesh: Some(c.mesh.clone()), directory: Some(directory) };
+	let directory = Arc::new(Hints::one(hinted_root, (a_id, vec![a_addr])));
+	let gw = Gateway::new(c.store.clone(), 0, Some(c.mesh.clone()), Some(directory));
 	tokio::spawn(gateway::serve(listener, Arc::new(gw)));
 	let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
 	let get = |path: String, range: Option<&'static str>| {

@@ -28,6 +28,10 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
 
+	/// Sign a message with a secret key (`--suri`), e.g. the gateway credentials a
+	/// signed upload or a gated fetch sends: prints the signature as hex.
+	Sign(sc_cli::SignCmd),
+
 	/// Export the chain spec as JSON (`--raw` for a spec another machine can join).
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
 

@@ -3,20 +3,14 @@
 //! with nothing to set up).
 
 use crate::{
+	client::{FullClient, OffchainStorage},
+	directory::{ChainDirectory, Uploaders},
 	miner::Keeper,
-	service::{FullClient, OffchainStorage},
 };
-use landmesh_mesh::{
-	gateway::{self, Access, Credentials},
-	peers, ContentId, Mesh, Multiaddr, PeerId, Store,
-};
-use landmesh_primitives::{
-	api::{StorageApi, WorldApi},
-	miner::KEY_TYPE,
-	AccessRule, ModelId, ModelView,
-};
+use landmesh_mesh::{gateway, peers, Mesh, Multiaddr, PeerId, Store};
+use landmesh_primitives::miner::KEY_TYPE;
 use landmesh_runtime::AccountId;
-use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_keystore::KeystorePtr};
+use polkadot_sdk::sp_keystore::KeystorePtr;
 use sc_service::{Configuration, Error as ServiceError, TaskManager};
 use std::{net::SocketAddr, sync::Arc};
 
@@ -43,6 +37,19 @@ pub struct MeshParams {
 	/// The largest upload the gateway accepts (same units).
 	#[arg(long, default_value = "4GiB", value_parser = parse_bytes)]
 	pub upload_limit: u64,
+
+	/// Let this account (SS58) upload to the gateway, besides the linked wallets. May be
+	/// given several times. Uploads are always signed (see the gateway docs).
+	#[arg(long, value_name = "SS58", value_parser = parse_account)]
+	pub upload_allow: Vec<AccountId>,
+
+	/// Let any account that signs its request upload (on by default on a dev chain).
+	#[arg(long)]
+	pub open_uploads: bool,
+
+	/// Bytes one account may keep uploaded on this node (same units as --storage-limit).
+	#[arg(long, default_value = "1GiB", value_parser = parse_bytes)]
+	pub upload_quota: u64,
 
 	/// Run the node without the content mesh and gateway.
 	#[arg(long)]
@@ -124,8 +131,20 @@ pub fn start(
 	let store = Store::open(&dir.join("store"), params.storage_limit).map_err(|e| fail("cannot open the store", &e))?;
 	let keypair = peers::load_or_create_key(&dir.join("node-key")).map_err(|e| fail("cannot load the mesh key", &e))?;
 
+	// Uploads: the linked wallets and --upload-allow, or any signed account with
+	// --open-uploads (and on dev chains, where the dev accounts upload).
+	let uploaders = if params.open_uploads || config.chain_spec.chain_type() == sc_service::ChainType::Development {
+		Uploaders::AnySigned
+	} else {
+		Uploaders::Only
+	};
+	let allowed = params.link_wallet.iter().chain(&params.upload_allow).cloned().collect();
+	let directory = Arc::new(ChainDirectory::with_uploaders(client.clone(), uploaders, allowed));
 	let listen = format!("/ip4/0.0.0.0/tcp/{}", params.mesh_port).parse().map_err(|e| fail("mesh address", &e))?;
-	let mesh = Mesh::start(keypair, listen, store.clone()).map_err(|e| fail("the swarm did not start", &e))?;
+	// Peers are served what the chain admits them to: gated content only to its miners
+	// and to requests signed by an account its rule allows.
+	let options = peers::Options { directory: Some(directory.clone()), ..Default::default() };
+	let mesh = Mesh::start_with(keypair, listen, store.clone(), options).map_err(|e| fail("the swarm did not start", &e))?;
 	log::info!("🕸  Mesh peer id {}", mesh.peer_id());
 	for (peer, address) in &params.mesh_bootnodes {
 		let (mesh, peer, address) = (mesh.clone(), *peer, address.clone());
@@ -140,7 +159,6 @@ pub fn start(
 		.map_err(|e| fail(&format!("cannot listen on gateway port {} (choose another with --gateway-port)", params.gateway_port), &e))?;
 	let addr = listener.local_addr().map_err(|e| fail("gateway address", &e))?;
 	log::info!("🌐 Gateway listening on http://{addr}");
-	let directory = Arc::new(ChainDirectory::new(client.clone()));
 	if miner.is_some() || !params.link_wallet.is_empty() {
 		let offchain = offchain.ok_or_else(|| fail("the keeper", &"the database has no off-chain storage"))?;
 		let keeper = Keeper {
@@ -155,12 +173,10 @@ pub fn start(
 		task_manager.spawn_handle().spawn("mesh-keeper", Some("mesh"), keeper.run());
 	}
 	// The gateway holds the mesh handle, which keeps the swarm running with the node.
-	let gateway = Arc::new(gateway::Gateway {
-		store,
-		upload_limit: params.upload_limit,
-		mesh: Some(mesh),
-		directory: Some(directory),
-	});
+	let mut gateway = gateway::Gateway::new(store, params.upload_limit, Some(mesh), Some(directory));
+	gateway.max_content = crate::directory::max_content_size();
+	gateway.upload_quota = params.upload_quota;
+	let gateway = Arc::new(gateway);
 	task_manager.spawn_handle().spawn("mesh-gateway", Some("mesh"), async move {
 		if let Err(e) = gateway::serve(listener, gateway).await {
 			log::error!("gateway stopped: {e}");
@@ -189,141 +205,6 @@ fn miner_account(keystore: &KeystorePtr, dev_seed: Option<&str>) -> Result<Accou
 	log::info!("⛏  Mining as {account}");
 	Ok(account)
 }
-
-/// What the chain knows about contents, read at the best block.
-pub struct ChainDirectory {
-	pub client: Arc<FullClient>,
-	/// Access decisions taken at one best block. A browser fetches a model with many range
-	/// requests; each would otherwise cost a runtime call (a contract dry-run for
-	/// contract-gated models). Exact, not a guess: the answers can only change with a new
-	/// best block, which empties it.
-	decisions: std::sync::Mutex<Decisions>,
-}
-
-#[derive(Default)]
-struct Decisions {
-	at: landmesh_runtime::Hash,
-	may_fetch: std::collections::HashMap<(ModelId, AccountId), bool>,
-}
-
-/// Enough for every account fetching in one block's time; beyond it the cache starts over.
-const MAX_DECISIONS: usize = 16_384;
-
-impl ChainDirectory {
-	pub fn new(client: Arc<FullClient>) -> Self {
-		Self { client, decisions: Default::default() }
-	}
-
-	/// [`crate::contracts::may_fetch`], remembered until the best block changes.
-	fn may_fetch(&self, model: &ModelView<AccountId>, account: &AccountId) -> bool {
-		let best = self.client.info().best_hash;
-		let key = (model.id, account.clone());
-		{
-			let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-			if decisions.at != best || decisions.may_fetch.len() >= MAX_DECISIONS {
-				*decisions = Decisions { at: best, may_fetch: Default::default() };
-			}
-			if let Some(&decision) = decisions.may_fetch.get(&key) {
-				return decision;
-			}
-		}
-		// Asked outside the lock: a contract dry-run must not hold up other requests.
-		let decision = crate::contracts::may_fetch(&*self.client, model, account);
-		let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-		if decisions.at == best {
-			decisions.may_fetch.insert(key, decision);
-		}
-		decision
-	}
-}
-
-impl gateway::Directory for ChainDirectory {
-	/// The miners keeping replicas of `root`, with the mesh addresses they registered
-	/// (confirmed holders first: they surely have it).
-	fn holders(&self, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
-		let best = self.client.info().best_hash;
-		let orders = match self.client.runtime_api().content_status(best, *root) {
-			Ok(orders) => orders,
-			Err(e) => {
-				log::warn!(target: "mesh", "cannot read the replicas of {root:?}: {e}");
-				return Vec::new();
-			},
-		};
-		let mut holders: Vec<_> = orders.into_iter().flat_map(|o| o.holders).collect();
-		holders.sort_by_key(|r| !r.confirmed);
-		holders
-			.into_iter()
-			.filter_map(|r| {
-				// Endpoints are free text on chain: skip what does not parse.
-				let peer = r.peer_id.parse::<PeerId>().ok()?;
-				let addresses = r.multiaddrs.iter().filter_map(|a| a.parse::<Multiaddr>().ok()).collect();
-				Some((peer, addresses))
-			})
-			.collect()
-	}
-
-	/// The media type of the model whose data `root` is.
-	fn media_type(&self, root: &ContentId) -> Option<String> {
-		let best = self.client.info().best_hash;
-		let model = self.client.runtime_api().model_of_content(best, *root).ok()??;
-		Some(model.format.media_type().into())
-	}
-
-	/// A model's data is open if its access rule is `Public` (content that is no model's
-	/// is open too); otherwise the request must be signed by an account the rule admits.
-	fn access(&self, root: &ContentId, who: Option<&Credentials>) -> Access {
-		let best = self.client.info().best_hash;
-		let model = match self.client.runtime_api().model_of_content(best, *root) {
-			Ok(Some(model)) => model,
-			Ok(None) => return Access::Open,
-			// Fail closed: a gated model must not leak because the chain could not be read.
-			Err(e) => return Access::Denied(format!("cannot read the model's access rule: {e}")),
-		};
-		if model.access == AccessRule::Public {
-			return Access::Open;
-		}
-		let Some(credentials) = who else {
-			return Access::Unauthenticated(format!("model {} is not public: sign the request (see the gateway docs)", model.id));
-		};
-		let account = match signed_by(root, credentials) {
-			Ok(account) => account,
-			Err(why) => return Access::Unauthenticated(why),
-		};
-		if self.may_fetch(&model, &account) {
-			Access::Granted
-		} else {
-			Access::Denied(format!("{account} may not fetch model {}", model.id))
-		}
-	}
-}
-
-/// The account whose valid signature `credentials` carry for `root`. Wallet extensions
-/// sign `<Bytes>…</Bytes>`-wrapped text; both forms are accepted.
-fn signed_by(root: &ContentId, credentials: &Credentials) -> Result<AccountId, String> {
-	use polkadot_sdk::sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, Pair};
-	let account = AccountId::from_ss58check(&credentials.account)
-		.map_err(|e| format!("X-Landmesh-Account `{}` is not an SS58 account ({e:?})", credentials.account))?;
-	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-	if credentials.expires < now {
-		return Err("the signature has expired: sign again with a later X-Landmesh-Expires".into());
-	}
-	if credentials.expires > now + MAX_SIGNATURE_LIFETIME {
-		return Err(format!("X-Landmesh-Expires is more than {MAX_SIGNATURE_LIFETIME} s ahead"));
-	}
-	let bytes = from_hex(&credentials.signature).map_err(|_| "X-Landmesh-Signature is not hex".to_string())?;
-	let signature = sr25519::Signature::try_from(&bytes[..]).map_err(|_| "X-Landmesh-Signature is not 64 bytes".to_string())?;
-	let public = sr25519::Public::from(<[u8; 32]>::from(account.clone()));
-	let message = Credentials::message(root, credentials.expires);
-	let wrapped = format!("<Bytes>{message}</Bytes>");
-	if sr25519::Pair::verify(&signature, &message, &public) || sr25519::Pair::verify(&signature, &wrapped, &public) {
-		Ok(account)
-	} else {
-		Err(format!("the signature is not {account}'s over `{message}`"))
-	}
-}
-
-/// The longest a fetch signature may be valid for: a leaked one stops working soon.
-pub const MAX_SIGNATURE_LIFETIME: u64 = 24 * 3600;
 
 #[cfg(test)]
 mod tests {

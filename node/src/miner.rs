@@ -17,9 +17,12 @@
 //! - **Served bytes**: the store's counter is written for the worker, which reports each
 //!   era's growth.
 
-use crate::service::{FullClient, OffchainStorage};
+use crate::{
+	client::{FullClient, OffchainStorage},
+	directory::ChainDirectory,
+};
 use codec::{Decode, Encode};
-use landmesh_mesh::{challenge, fetch, gateway::Directory, ContentId, Mesh, Pin, Store};
+use landmesh_mesh::{challenge, directory::Directory, fetch, ContentId, Mesh, Pin, Store};
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
 	miner::{MinerTask, OUTBOX_KEY, SERVED_KEY},
@@ -43,7 +46,9 @@ use std::{
 type Hash = <Block as BlockT>::Hash;
 
 /// Blocks after which a task the chain still wants is handed over again.
-pub const RESEND_AFTER: u32 = 10;
+/// Two, so a dropped answer is handed over again well inside a challenge's 5-block
+/// deadline (the worker's nonces keep the copies from colliding in the pool).
+pub const RESEND_AFTER: u32 = 2;
 
 /// How long a content that could not be fetched waits before the next try.
 pub const RETRY_FETCH_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
@@ -58,7 +63,7 @@ const OUTBOX_MAX: usize = 256;
 pub struct Keeper {
 	pub client: Arc<FullClient>,
 	/// Who holds a content, and what it is.
-	pub directory: Arc<crate::mesh::ChainDirectory>,
+	pub directory: Arc<ChainDirectory>,
 	pub store: Store,
 	pub mesh: Mesh,
 	/// The miner this node stores replicas and answers challenges for.
@@ -70,10 +75,14 @@ pub struct Keeper {
 }
 
 /// A task, by what it is for (to hand each over once per [`RESEND_AFTER`]).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+///
+/// Keyed by what the task proves, not only by its id: after a reorg the same challenge id
+/// may ask for other chunks (or an order name another content), and the task for the new
+/// question is due at once.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 enum Due {
-	Confirm(u64),
-	Answer(u64),
+	Confirm { order: u64, root: ContentId },
+	Answer { challenge: u64, root: ContentId, indices: Vec<u64> },
 }
 
 impl Keeper {
@@ -160,12 +169,21 @@ impl Keeper {
 		let (keeper, fetching) = (self.clone(), fetching.clone());
 		tokio::spawn(async move {
 			let directory = keeper.directory.clone();
-			let (named, media_type) =
-				tokio::task::spawn_blocking(move || (directory.holders(&root), directory.media_type(&root)))
-					.await
-					.unwrap_or_default();
+			let (named, media_type, size) = tokio::task::spawn_blocking(move || {
+				(directory.holders(&root), directory.media_type(&root), directory.size(&root))
+			})
+			.await
+			.unwrap_or_default();
 			let peers = fetch::sources(&keeper.mesh, root, named).await;
-			let fetched = match fetch::start_as(&keeper.mesh, &keeper.store, root, &peers, media_type).await {
+			// The size the chain records is the only one tried, and proven before anything
+			// is planned: an order declaring 1 byte for a 1 TiB root costs one range.
+			let options = fetch::FetchOptions {
+				size,
+				max_size: Some(crate::directory::max_content_size()),
+				media_type,
+				credentials: None,
+			};
+			let fetched = match fetch::start_with(&keeper.mesh, &keeper.store, root, &peers, options).await {
 				Ok(started) => started.done.await.unwrap_or_else(|e| Err(fetch::FetchError::Io(std::io::Error::other(e)))),
 				Err(e) => Err(e),
 			};
@@ -198,19 +216,13 @@ impl Keeper {
 		let Some(miner) = &self.miner else { return handed };
 		let api = self.client.runtime_api();
 		let mut tasks = Vec::new();
-		let due = |what: Due, handed: &mut HashMap<Due, u32>| {
-			let fresh = handed.get(&what).is_some_and(|at| number < at + RESEND_AFTER);
-			if !fresh {
-				handed.insert(what, number);
-			}
-			!fresh
-		};
+		let due = |what: Due, handed: &mut HashMap<Due, u32>| is_due(handed, what, number);
 		let assigned = api.assignments(best, miner.clone()).unwrap_or_else(|e| {
 			log::warn!(target: "mesh", "cannot read this miner's replicas: {e}");
 			Vec::new()
 		});
 		for (order, root, size, confirmed) in assigned {
-			if confirmed || !self.holds(&root) || !due(Due::Confirm(order), &mut handed) {
+			if confirmed || !self.holds(&root) || !due(Due::Confirm { order, root }, &mut handed) {
 				continue;
 			}
 			let last = proof::chunk_count(size).saturating_sub(1);
@@ -228,7 +240,8 @@ impl Keeper {
 				log::warn!(target: "mesh", "challenge {} is for a filler sector; this node does not seal sectors", c.id);
 				continue;
 			}
-			if !self.holds(&c.content_id) || !due(Due::Answer(c.id), &mut handed) {
+			let what = Due::Answer { challenge: c.id, root: c.content_id, indices: c.indices.clone() };
+			if !self.holds(&c.content_id) || !due(what, &mut handed) {
 				continue;
 			}
 			let proofs: Result<Vec<_>, _> =
@@ -242,7 +255,7 @@ impl Keeper {
 			}
 		}
 		// Forget what the chain no longer wants.
-		handed.retain(|_, at| number < *at + 10 * RESEND_AFTER);
+		handed.retain(|_, at| number < *at + 50);
 		if !tasks.is_empty() {
 			hand_over(&mut self.offchain.clone(), tasks);
 		}
@@ -252,6 +265,16 @@ impl Keeper {
 	fn holds(&self, root: &ContentId) -> bool {
 		self.store.info(root).ok().flatten().is_some()
 	}
+}
+
+/// Whether a task is due at block `number`: never handed over, or last handed over
+/// [`RESEND_AFTER`] blocks ago or more (then it is recorded as handed over now).
+fn is_due(handed: &mut HashMap<Due, u32>, what: Due, number: u32) -> bool {
+	let fresh = handed.get(&what).is_some_and(|at| number < at.saturating_add(RESEND_AFTER));
+	if !fresh {
+		handed.insert(what, number);
+	}
+	!fresh
 }
 
 /// Appends tasks to the worker's outbox. Compare-and-set: the worker may be taking the
@@ -266,5 +289,26 @@ pub fn hand_over(offchain: &mut OffchainStorage, tasks: Vec<MinerTask>) {
 		if offchain.compare_and_set(STORAGE_PREFIX, OUTBOX_KEY, old.as_deref(), &all.encode()) {
 			return;
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// A dropped answer is handed over again within a challenge's 5-block deadline; the
+	/// same challenge id asking other chunks (after a reorg) is a new task at once.
+	#[test]
+	fn answers_are_handed_over_again_in_time_and_keyed_by_what_they_prove() {
+		let mut handed = HashMap::new();
+		let root = ContentId([1; 32]);
+		let answer = |indices: Vec<u64>| Due::Answer { challenge: 7, root, indices };
+		assert!(is_due(&mut handed, answer(vec![1, 2]), 100));
+		assert!(!is_due(&mut handed, answer(vec![1, 2]), 101), "not twice in a row");
+		assert!(is_due(&mut handed, answer(vec![1, 2]), 102), "again before the deadline (block 105)");
+		assert!(is_due(&mut handed, answer(vec![3, 4]), 102), "other chunks of the same id: due at once");
+		let confirm = |root| Due::Confirm { order: 5, root };
+		assert!(is_due(&mut handed, confirm(root), 102));
+		assert!(is_due(&mut handed, confirm(ContentId([2; 32])), 102), "an order now naming another content");
 	}
 }

@@ -17,21 +17,7 @@ use polkadot_sdk::{
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use std::{sync::Arc, time::Duration};
 
-/// Host functions the runtime may call; the benchmarking ones only in benchmark builds.
-#[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
-/// Host functions the runtime may call; the benchmarking ones only in benchmark builds.
-#[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions =
-	(sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
-
-/// The wasm executor; there is no native runtime.
-pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;
-/// The full client.
-pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, RuntimeExecutor>;
-type FullBackend = sc_service::TFullBackend<Block>;
-/// The node's off-chain database, where the mesh hands the miner's off-chain worker its tasks.
-pub type OffchainStorage = <FullBackend as Backend<Block>>::OffchainStorage;
+pub use crate::client::{FullBackend, FullClient, HostFunctions, OffchainStorage, RuntimeExecutor};
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type FullGrandpaBlockImport = grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type FullBabeBlockImport = sc_consensus_babe::BabeBlockImport<

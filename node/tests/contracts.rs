@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{credentials, dev_node, execute, http, try_execute};
+use common::{credentials, dev_node, execute, http, try_execute, upload};
 use landmesh_node::{
 	contracts::{self, address_of, DryRun, EVM_UNITS_PER_PLANCK},
 	dev_client::DevClient,
@@ -98,7 +98,7 @@ async fn a_licence_bought_from_the_model_licence_contract_opens_the_model() {
 	// A model whose data is on the node's gateway and whose access rule names the
 	// contract: the node's access query and its gateway answer as the contract does.
 	let statue = b"a statue only licence holders may see".repeat(40);
-	let (status, _, body) = http(&node.gateway_url, "POST", "/content", &[], &statue);
+	let (status, _, body) = upload(&node.gateway_url, "/content", &[], &statue);
 	assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
 	let uploaded: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
 	let content_id = ContentId::from_hex(uploaded["contentId"].as_str().expect("a content id")).expect("hex");
@@ -131,7 +131,7 @@ async fn a_licence_bought_from_the_model_licence_contract_opens_the_model() {
 	let (status, head, _) = http(&node.gateway_url, "GET", &path, &[], b"");
 	assert_eq!(status, 401, "{head}");
 	let signed = |who: Sr25519Keyring, expires: u64| {
-		let [(_, account), (_, expires), (_, signature)] = credentials(who, &content_id.to_hex(), expires);
+		let [(_, account), (_, expires), (_, signature)] = credentials(&node.gateway_url, who, &content_id.to_hex(), expires);
 		(account, expires, signature)
 	};
 	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{dev_node, dev_node_with, execute, get_signed, http};
+use common::{dev_node, dev_node_with, dev_peer_of, execute, get_signed, http, upload};
 use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::ContentId;
 use landmesh_runtime::{genesis::SAMPLE_MODELS, AccountId, RuntimeEvent};
@@ -25,7 +25,7 @@ fn a_dev_node_serves_uploaded_models_over_http() {
 	assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
 
 	let file = std::fs::read(format!("{}/../assets/models/{name}", env!("CARGO_MANIFEST_DIR"))).expect("the sample model");
-	let (status, _, body) = http(gateway, "POST", &format!("/content?name={name}"), &[("Content-Type", "model/gltf+json")], &file);
+	let (status, _, body) = upload(gateway, &format!("/content?name={name}"), &[("Content-Type", "model/gltf+json")], &file);
 	assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
 	let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
 	assert_eq!(answer["contentId"], root, "the upload's id is the one the chain's model NFT names");
@@ -49,7 +49,7 @@ async fn a_gateway_miss_is_fetched_from_the_miner_the_chain_names() {
 	let miner_node = dev_node("mesh-miner", dir.path(), None);
 	let (name, root, size) = SAMPLE_MODELS[1];
 	let file = std::fs::read(format!("{}/../assets/models/{name}", env!("CARGO_MANIFEST_DIR"))).expect("the sample model");
-	let (status, _, _) = http(&miner_node.gateway_url, "POST", "/content", &[], &file);
+	let (status, _, _) = upload(&miner_node.gateway_url, "/content", &[], &file);
 	assert_eq!(status, 201);
 
 	// On the reader's chain, Bob registers as a miner reachable at the miner node's mesh
@@ -92,53 +92,55 @@ async fn register_miner(client: &DevClient, chain: &landmesh_node::transactions:
 #[tokio::test(flavor = "multi_thread")]
 async fn a_miner_assigned_a_replica_fetches_it_confirms_it_and_answers_its_challenge() {
 	let dir = tempfile::tempdir().expect("a temporary directory");
-	// A node that has both sample models (its mesh announces them in the DHT).
-	let seed = dev_node("miner-seed", dir.path(), None);
 	let files: Vec<Vec<u8>> = SAMPLE_MODELS
 		.iter()
 		.map(|(name, _, _)| std::fs::read(format!("{}/../assets/models/{name}", env!("CARGO_MANIFEST_DIR"))).expect("a sample model"))
 		.collect();
+	let (_, root, size) = SAMPLE_MODELS[0];
+	let (_, gated_root, gated_size) = SAMPLE_MODELS[1];
+
+	// The miner: Alice's dev node with --miner, linked to Bob's wallet (Bob owns the
+	// pyramid on the dev chain, which only mainland pass holders may fetch).
+	let bob = Sr25519Keyring::Bob.to_account_id().to_ss58check();
+	let miner =
+		dev_node_with("miner", dir.path(), &["--no-prometheus".into(), "--miner".into(), format!("--link-wallet={bob}")]);
+	// A node of the same chain that has both sample models; it joins the miner's mesh, so
+	// the DHT names it as a provider, and it answers gated content only to whom its chain
+	// admits: the miner assigned it.
+	let seed = dev_peer_of("miner-seed", dir.path(), &miner, &[format!("--mesh-bootnodes={}", miner.mesh_addr)]);
 	for file in &files {
-		let (status, _, _) = http(&seed.gateway_url, "POST", "/content", &[], file);
+		let (status, _, _) = upload(&seed.gateway_url, "/content", &[], file);
 		assert_eq!(status, 201);
 	}
-	let (_, root, size) = SAMPLE_MODELS[0];
-
-	// The miner: Alice's dev node with --miner, which joins the seed's mesh and is linked
-	// to Bob's wallet (Bob owns the pyramid on the dev chain).
-	let bob = Sr25519Keyring::Bob.to_account_id().to_ss58check();
-	let miner = dev_node_with(
-		"miner",
-		dir.path(),
-		&[
-			"--no-prometheus".into(),
-			"--miner".into(),
-			format!("--mesh-bootnodes={}", seed.mesh_addr),
-			format!("--link-wallet={bob}"),
-		],
-	);
 	let client = DevClient::connect(&miner.ws_url).await.expect("RPC connects");
 	let chain = client.chain_identity().await.expect("chain identity");
 	register_miner(&client, &chain, Sr25519Keyring::Alice, &miner).await;
-	let content_id = ContentId::from_hex(root).unwrap();
-	let order = pallet_storage::Call::place_order { content_id, size, replicas: 1, periods: 1 };
-	execute(&client, &chain, Sr25519Keyring::Charlie, order.into()).await;
+	// Charlie orders both models kept; Alice, the only miner, is assigned both.
+	for (root, size) in [(root, size), (gated_root, gated_size)] {
+		let content_id = ContentId::from_hex(root).unwrap();
+		let order = pallet_storage::Call::place_order { content_id, size, replicas: 1, periods: 1 };
+		execute(&client, &chain, Sr25519Keyring::Charlie, order.into()).await;
+	}
 
-	// Nobody sends a transaction for Alice from here on: her node fetches the replica,
+	// Nobody sends a transaction for Alice from here on: her node fetches the replicas,
 	// and its off-chain worker confirms it and answers the challenge the next audit
 	// round draws (every 10 blocks; the only confirmed replica on chain is hers).
 	let alice: AccountId = Sr25519Keyring::Alice.to_account_id();
-	let (mut confirmed, mut passed) = (false, false);
+	// Both replicas confirmed (the gated one's holder admits the miner once it has synced
+	// the order), and a challenge passed.
+	let (mut confirmed, mut passed) = (std::collections::BTreeSet::new(), false);
 	let mut next = 1;
 	let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(240);
-	while !(confirmed && passed) {
-		assert!(tokio::time::Instant::now() < deadline, "confirmed: {confirmed}, passed a challenge: {passed} after 240 s");
+	while !(confirmed.len() == 2 && passed) {
+		assert!(tokio::time::Instant::now() < deadline, "confirmed: {confirmed:?}, passed a challenge: {passed} after 240 s");
 		let best = client.best_number().await.expect("best block");
 		while next <= best {
 			let hash = client.block_hash(next).await.expect("RPC").expect("a block");
 			for record in client.events(hash).await.expect("events") {
 				match record.event {
-					RuntimeEvent::Storage(pallet_storage::Event::ReplicaConfirmed { miner, .. }) if miner == alice => confirmed = true,
+					RuntimeEvent::Storage(pallet_storage::Event::ReplicaConfirmed { miner, order }) if miner == alice => {
+						confirmed.insert(order);
+					},
 					RuntimeEvent::Audit(pallet_audit::Event::Passed { miner, .. }) if miner == alice => passed = true,
 					RuntimeEvent::Audit(pallet_audit::Event::Failed { miner, .. }) if miner == alice => {
 						panic!("the miner failed a challenge at #{next}")
@@ -150,12 +152,53 @@ async fn a_miner_assigned_a_replica_fetches_it_confirms_it_and_answers_its_chall
 		}
 		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 	}
-	// Both the replica and the linked wallet's model were fetched ahead of any request:
-	// with the seed gone, the miner still serves them.
+	// Both replicas (the gated one too: the seed's chain admits the miner assigned it) were
+	// fetched ahead of any request: with the seed gone, the miner still serves them.
 	seed.stop();
 	for ((_, root, _), file) in SAMPLE_MODELS.iter().zip(&files) {
-		// Signed by Bob, who may fetch both (he owns the pyramid, the cube is public).
-		let (status, _, body) = get_signed(&miner.gateway_url, root, Sr25519Keyring::Bob, &[]);
+		let gateway = miner.gateway_url.clone();
+		let (status, _, body) = wait_for_200(|| get_signed(&gateway, root, Sr25519Keyring::Bob, &[])).await;
 		assert_eq!((status, &body == file), (200, true), "{root}");
 	}
+
+	// A raw libp2p client, no miner of it and no credentials, asks the miner for the
+	// gated content it holds: no size, no bytes (told as if absent). The public one it gets.
+	let stranger = stranger_mesh(dir.path()).await;
+	let (address, peer) = miner.mesh_addr.rsplit_once("/p2p/").expect("a /p2p/ suffix");
+	let peer: landmesh_mesh::PeerId = peer.parse().expect("a peer id");
+	stranger.add_address(peer, address.parse().expect("a multiaddr")).await;
+	let ask = |root: &str, range: bool| {
+		let root = ContentId::from_hex(root).unwrap();
+		let request = if range {
+			landmesh_mesh::wire::Request::Range { root, start: 0, end: 1000, credentials: None }
+		} else {
+			landmesh_mesh::wire::Request::Size { root, credentials: None }
+		};
+		stranger.request(peer, request)
+	};
+	use landmesh_mesh::wire::Response;
+	assert_eq!(ask(gated_root, false).await.expect("an answer"), Response::NotFound, "no size of gated content");
+	assert_eq!(ask(gated_root, true).await.expect("an answer"), Response::NotFound, "no bytes of gated content");
+	assert_eq!(ask(root, false).await.expect("an answer"), Response::Size(size), "public content is served");
+}
+
+/// Retries a request while it is not `200` yet (a replica may still be landing), for up
+/// to a minute; returns the last answer.
+async fn wait_for_200(mut request: impl FnMut() -> (u16, String, Vec<u8>)) -> (u16, String, Vec<u8>) {
+	let mut answer = request();
+	for _ in 0..120 {
+		if answer.0 == 200 {
+			break;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+		answer = request();
+	}
+	answer
+}
+
+/// A mesh swarm with a fresh key and an empty store: a libp2p client that is nobody.
+async fn stranger_mesh(dir: &std::path::Path) -> landmesh_mesh::Mesh {
+	let store = landmesh_mesh::Store::open(&dir.join("stranger"), 1 << 20).expect("a store");
+	let key = landmesh_mesh::Keypair::generate_ed25519();
+	landmesh_mesh::Mesh::start(key, "/ip4/127.0.0.1/tcp/0".parse().expect("a multiaddr"), store).expect("a swarm")
 }

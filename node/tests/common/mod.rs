@@ -32,6 +32,9 @@ pub struct TestNode {
 	pub gateway_url: String,
 	/// `/ip4/127.0.0.1/tcp/<port>/p2p/<peer id>`: the content mesh's swarm, from the log.
 	pub mesh_addr: String,
+	/// `/ip4/127.0.0.1/tcp/<port>/p2p/<peer id>`: the chain's p2p address (set by
+	/// [`dev_node_with`], which chooses the port).
+	pub p2p_addr: String,
 	pub log_path: PathBuf,
 }
 
@@ -100,6 +103,7 @@ impl TestNode {
 			peer_id: peer_id.expect("set above"),
 			gateway_url: gateway_url.expect("set above"),
 			mesh_addr: mesh_addr.expect("set above"),
+			p2p_addr: String::new(),
 			log_path,
 		}
 	}
@@ -157,9 +161,28 @@ pub fn dev_node(name: &str, dir: &std::path::Path, prometheus: Option<u16>) -> T
 
 /// A `--dev --tmp` node on free loopback ports, with `extra` flags.
 pub fn dev_node_with(name: &str, dir: &std::path::Path, extra: &[String]) -> TestNode {
-	let mut args = vec!["--dev".to_string(), "--tmp".to_string(), format!("--port={}", free_port())];
+	let port = free_port();
+	let mut args = vec!["--dev".to_string(), "--tmp".to_string(), format!("--port={port}")];
 	args.extend_from_slice(extra);
-	TestNode::start(name, &args, dir)
+	let mut node = TestNode::start(name, &args, dir);
+	node.p2p_addr = format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", node.peer_id);
+	node
+}
+
+/// A full node (not a validator) of the dev chain that `peer` runs, syncing from it.
+pub fn dev_peer_of(name: &str, dir: &std::path::Path, peer: &TestNode, extra: &[String]) -> TestNode {
+	let port = free_port();
+	let mut args = vec![
+		"--chain=dev".to_string(),
+		"--tmp".to_string(),
+		format!("--port={port}"),
+		format!("--bootnodes={}", peer.p2p_addr),
+		"--no-prometheus".to_string(),
+	];
+	args.extend_from_slice(extra);
+	let mut node = TestNode::start(name, &args, dir);
+	node.p2p_addr = format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", node.peer_id);
+	node
 }
 
 /// Follows a watched extrinsic to finality: (block it was included in, finalized block).
@@ -232,12 +255,28 @@ pub async fn try_execute(
 	client.execute(&signer.pair(), call, chain).await.expect("the transaction is finalized")
 }
 
-/// The headers that sign a gateway request for content `root` (hex) as `who`, valid until
-/// `expires` (unix seconds): what a wallet sends for a gated model.
-pub fn credentials(who: polkadot_sdk::sp_keyring::Sr25519Keyring, root: &str, expires: u64) -> [(&'static str, String); 3] {
+/// The chain a gateway's signed requests must name: what its `401` to an unsigned upload
+/// says to sign for.
+pub fn chain_of(base: &str) -> String {
+	let (status, head, _) = http(base, "POST", "/content", &[], b"");
+	assert_eq!(status, 401, "an unsigned upload is asked for a signature: {head}");
+	let challenge = head.lines().find(|l| l.to_ascii_lowercase().starts_with("www-authenticate:")).expect("WWW-Authenticate");
+	challenge.split("chain=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("the chain to sign for").to_string()
+}
+
+/// The headers that sign a gateway request for content `root` (hex) on the gateway at
+/// `base` as `who`, valid until `expires` (unix seconds): what a wallet sends for a gated
+/// model (the chain it names is the one the gateway's `401` gives).
+pub fn credentials(
+	base: &str,
+	who: polkadot_sdk::sp_keyring::Sr25519Keyring,
+	root: &str,
+	expires: u64,
+) -> [(&'static str, String); 3] {
 	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
+	let chain = chain_of(base);
 	let root = landmesh_primitives::ContentId::from_hex(root).expect("a content id");
-	let message = landmesh_mesh::gateway::Credentials::message(&root, expires);
+	let message = landmesh_mesh::directory::Credentials::message(&chain, &root, expires);
 	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.pair().sign(message.as_bytes()).0, false);
 	[
 		("X-Landmesh-Account", who.to_account_id().to_ss58check()),
@@ -246,10 +285,28 @@ pub fn credentials(who: polkadot_sdk::sp_keyring::Sr25519Keyring, root: &str, ex
 	]
 }
 
+/// `POST /content` of `body` signed as Alice (any signed account may upload to a dev
+/// chain's node), with `extra` headers.
+pub fn upload(base: &str, path: &str, extra: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
+	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
+	let who = polkadot_sdk::sp_keyring::Sr25519Keyring::Alice;
+	let expires = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() + 60;
+	let message = landmesh_mesh::directory::Credentials::upload_message(&chain_of(base), expires);
+	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.pair().sign(message.as_bytes()).0, false);
+	let (account, expires) = (who.to_account_id().to_ss58check(), expires.to_string());
+	let mut headers = vec![
+		("X-Landmesh-Account", account.as_str()),
+		("X-Landmesh-Expires", expires.as_str()),
+		("X-Landmesh-Signature", signature.as_str()),
+	];
+	headers.extend_from_slice(extra);
+	http(base, "POST", path, &headers, body)
+}
+
 /// A `GET` of content `root` (hex) signed as `who` for the next minute, with `extra` headers.
 pub fn get_signed(base: &str, root: &str, who: polkadot_sdk::sp_keyring::Sr25519Keyring, extra: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
 	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
-	let signed = credentials(who, root, now + 60);
+	let signed = credentials(base, who, root, now + 60);
 	let mut headers: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (*k, v.as_str())).collect();
 	headers.extend_from_slice(extra);
 	http(base, "GET", &format!("/content/{root}"), &headers, b"")

@@ -1,0 +1,300 @@
+//! What the chain says of a content, for the mesh: who holds it (the miners assigned its
+//! replicas, with their registered mesh addresses), how large it is, what media type it
+//! is served as, and who may fetch it. Read at the best block.
+//!
+//! The rules it enforces for gated content (a model whose access rule is not `Public`):
+//! - over HTTP, a request signed by an account the rule admits
+//!   ([`Credentials::message`] names this chain's genesis hash, so a signature does not
+//!   replay on another chain);
+//! - over the mesh, the same signed credentials, or the peer is a miner the chain assigned
+//!   a replica of the content (its peer id is authenticated by the connection).
+//! A content's rule is its first-minted live model's (pallet-models binds a content id to
+//! that model's owner), so nobody else's model can open or re-type it.
+
+use crate::client::FullClient;
+use landmesh_mesh::{
+	directory::{Access, Credentials, Directory},
+	ContentId, Multiaddr, PeerId,
+};
+use landmesh_primitives::{
+	api::{StorageApi, WorldApi},
+	AccessRule, ModelId, ModelView,
+};
+use landmesh_runtime::AccountId;
+use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
+use std::sync::Arc;
+
+/// The largest content the chain accepts (a storage order's or a model's): what a miss or
+/// a miner fetches at most.
+pub fn max_content_size() -> u64 {
+	use polkadot_sdk::frame_support::traits::Get;
+	let order: u64 = <landmesh_runtime::Runtime as pallet_storage::Config>::MaxContentSize::get();
+	let model: u64 = <landmesh_runtime::Runtime as pallet_models::Config>::MaxModelSize::get();
+	order.max(model)
+}
+
+/// Who may upload to this node's gateway (always with a signed request).
+#[derive(Clone, Debug, Default)]
+pub enum Uploaders {
+	/// Any account that signs (`--open-uploads`, and dev chains).
+	AnySigned,
+	/// These accounts only: the linked wallets and `--upload-allow` (none by default).
+	#[default]
+	Only,
+}
+
+/// What the chain knows about contents, read at the best block.
+pub struct ChainDirectory {
+	pub client: Arc<FullClient>,
+	/// This chain's genesis hash (hex), which signed requests name.
+	chain: String,
+	/// Who may upload, beyond `allowed`.
+	uploaders: Uploaders,
+	/// Accounts that may upload.
+	allowed: Vec<AccountId>,
+	/// Access decisions taken at one best block. A browser fetches a model with many range
+	/// requests; each would otherwise cost a runtime call (a contract dry-run for
+	/// contract-gated models). Exact, not a guess: the answers can only change with a new
+	/// best block, which empties it.
+	decisions: std::sync::Mutex<Decisions>,
+}
+
+#[derive(Default)]
+struct Decisions {
+	at: landmesh_runtime::Hash,
+	may_fetch: std::collections::HashMap<(ModelId, AccountId), bool>,
+}
+
+/// Enough for every account fetching in one block's time; beyond it the cache starts over.
+const MAX_DECISIONS: usize = 16_384;
+
+/// New access decisions (runtime calls, contract dry-runs) taken per best block. An
+/// attacker with throwaway accounts (free to make, each signing validly) gets this many
+/// checks a block and then `503`, instead of one dry-run per request.
+pub const MAX_CHECKS_PER_BLOCK: usize = 256;
+
+impl ChainDirectory {
+	pub fn new(client: Arc<FullClient>) -> Self {
+		Self::with_uploaders(client, Uploaders::Only, Vec::new())
+	}
+
+	/// A directory that lets `allowed` upload, or any signed account.
+	pub fn with_uploaders(client: Arc<FullClient>, uploaders: Uploaders, allowed: Vec<AccountId>) -> Self {
+		let chain = hex(client.info().genesis_hash.as_ref());
+		Self { client, chain, uploaders, allowed, decisions: Default::default() }
+	}
+
+	/// The genesis hash (hex) that signed requests to this node must name.
+	pub fn chain(&self) -> &str {
+		&self.chain
+	}
+
+	/// [`crate::contracts::may_fetch`], remembered until the best block changes; `None`
+	/// when this block's budget of new checks is spent.
+	fn may_fetch(&self, model: &ModelView<AccountId>, account: &AccountId) -> Option<bool> {
+		let best = self.client.info().best_hash;
+		let key = (model.id, account.clone());
+		{
+			let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			if decisions.at != best || decisions.may_fetch.len() >= MAX_DECISIONS {
+				*decisions = Decisions { at: best, may_fetch: Default::default() };
+			}
+			if let Some(&decision) = decisions.may_fetch.get(&key) {
+				return Some(decision);
+			}
+			if decisions.may_fetch.len() >= MAX_CHECKS_PER_BLOCK {
+				return None;
+			}
+		}
+		// Asked outside the lock: a contract dry-run must not hold up other requests.
+		let decision = crate::contracts::may_fetch(&*self.client, model, account);
+		let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		if decisions.at == best {
+			decisions.may_fetch.insert(key, decision);
+		}
+		Some(decision)
+	}
+
+	/// The model that governs `root`, if any; `Err` when the chain cannot be read.
+	fn model(&self, root: &ContentId) -> Result<Option<ModelView<AccountId>>, String> {
+		let best = self.client.info().best_hash;
+		self.client.runtime_api().model_of_content(best, *root).map_err(|e| e.to_string())
+	}
+
+	/// Whether `peer` is the registered mesh peer of a miner assigned a replica of `root`.
+	fn is_assigned_miner(&self, root: &ContentId, peer: &PeerId) -> bool {
+		let best = self.client.info().best_hash;
+		let peer = peer.to_string();
+		self.client
+			.runtime_api()
+			.content_status(best, *root)
+			.map(|orders| orders.iter().flat_map(|o| &o.holders).any(|r| r.peer_id == peer))
+			.unwrap_or(false)
+	}
+}
+
+impl Directory for ChainDirectory {
+	fn chain(&self) -> Option<String> {
+		Some(self.chain.clone())
+	}
+
+	/// The miners keeping replicas of `root`, with the mesh addresses they registered
+	/// (confirmed holders first: they surely have it).
+	fn holders(&self, root: &ContentId) -> Vec<(PeerId, Vec<Multiaddr>)> {
+		let best = self.client.info().best_hash;
+		let orders = match self.client.runtime_api().content_status(best, *root) {
+			Ok(orders) => orders,
+			Err(e) => {
+				log::warn!(target: "mesh", "cannot read the replicas of {root:?}: {e}");
+				return Vec::new();
+			},
+		};
+		let mut holders: Vec<_> = orders.into_iter().flat_map(|o| o.holders).collect();
+		holders.sort_by_key(|r| !r.confirmed);
+		holders
+			.into_iter()
+			.filter_map(|r| {
+				// Endpoints are free text on chain: skip what does not parse.
+				let peer = r.peer_id.parse::<PeerId>().ok()?;
+				let addresses = r.multiaddrs.iter().filter_map(|a| a.parse::<Multiaddr>().ok()).collect();
+				Some((peer, addresses))
+			})
+			.collect()
+	}
+
+	/// The media type of the model whose data `root` is.
+	fn media_type(&self, root: &ContentId) -> Option<String> {
+		Some(self.model(root).ok()??.format.media_type().into())
+	}
+
+	/// The size the chain records: the governing model's, else the first open order's.
+	fn size(&self, root: &ContentId) -> Option<u64> {
+		if let Ok(Some(model)) = self.model(root) {
+			return Some(model.size);
+		}
+		let best = self.client.info().best_hash;
+		self.client.runtime_api().content_status(best, *root).ok()?.first().map(|o| o.size)
+	}
+
+	/// A model's data is open if its access rule is `Public` (content that is no model's
+	/// is open too); otherwise the request must be signed by an account the rule admits.
+	fn access(&self, root: &ContentId, who: Option<&Credentials>) -> Access {
+		let model = match self.model(root) {
+			Ok(Some(model)) => model,
+			Ok(None) => return Access::Open,
+			// Fail closed: a gated model must not leak because the chain could not be read.
+			Err(e) => return Access::Denied(format!("cannot read the model's access rule: {e}")),
+		};
+		if model.access == AccessRule::Public {
+			return Access::Open;
+		}
+		let Some(credentials) = who else {
+			return Access::Unauthenticated(format!("model {} is not public: sign the request (see the gateway docs)", model.id));
+		};
+		let account = match signed_by(credentials, &Credentials::message(&self.chain, root, credentials.expires)) {
+			Ok(account) => account,
+			Err(why) => return Access::Unauthenticated(why),
+		};
+		match self.may_fetch(&model, &account) {
+			Some(true) => Access::Granted,
+			Some(false) => Access::Denied(format!("{account} may not fetch model {}", model.id)),
+			None => Access::Busy(format!("more than {MAX_CHECKS_PER_BLOCK} access checks this block")),
+		}
+	}
+
+	/// A signed upload from an allowed account (its SS58 name counts its quota).
+	fn uploader(&self, who: Option<&Credentials>) -> Result<Option<String>, Access> {
+		use polkadot_sdk::sp_core::crypto::Ss58Codec;
+		let Some(credentials) = who else {
+			return Err(Access::Unauthenticated(format!(
+				"uploads are signed: send X-Landmesh-Account, X-Landmesh-Expires and X-Landmesh-Signature \
+				 (sr25519 over `{}`)",
+				Credentials::upload_message(&self.chain, 0).replace(":0", ":<expires>")
+			)));
+		};
+		let account = signed_by(credentials, &Credentials::upload_message(&self.chain, credentials.expires))
+			.map_err(Access::Unauthenticated)?;
+		match self.uploaders {
+			Uploaders::AnySigned => {},
+			Uploaders::Only if self.allowed.contains(&account) => {},
+			Uploaders::Only => {
+				return Err(Access::Denied(format!(
+					"{account} may not upload to this node: its operator allows linked wallets \
+					 (--link-wallet, --upload-allow) or opens uploads (--open-uploads)"
+				)))
+			},
+		}
+		Ok(Some(account.to_ss58check()))
+	}
+
+	/// As [`Directory::access`], and a gated content is also open to the miners the chain
+	/// assigned it (they fetch replicas from each other with no wallet behind them).
+	fn peer_access(&self, root: &ContentId, peer: &PeerId, who: Option<&Credentials>) -> Access {
+		match self.access(root, who) {
+			Access::Unauthenticated(_) | Access::Denied(_) if self.is_assigned_miner(root, peer) => Access::Granted,
+			access => access,
+		}
+	}
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The account whose valid, unexpired signature of `message` `credentials` carry.
+/// Wallet extensions sign `<Bytes>…</Bytes>`-wrapped text; both forms are accepted.
+pub fn signed_by(credentials: &Credentials, message: &str) -> Result<AccountId, String> {
+	use polkadot_sdk::sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, Pair};
+	let account = AccountId::from_ss58check(&credentials.account)
+		.map_err(|e| format!("X-Landmesh-Account `{}` is not an SS58 account ({e:?})", credentials.account))?;
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+	if credentials.expires < now {
+		return Err("the signature has expired: sign again with a later X-Landmesh-Expires".into());
+	}
+	if credentials.expires > now + MAX_SIGNATURE_LIFETIME {
+		return Err(format!("X-Landmesh-Expires is more than {MAX_SIGNATURE_LIFETIME} s ahead"));
+	}
+	let bytes = from_hex(&credentials.signature).map_err(|_| "X-Landmesh-Signature is not hex".to_string())?;
+	let signature = sr25519::Signature::try_from(&bytes[..]).map_err(|_| "X-Landmesh-Signature is not 64 bytes".to_string())?;
+	let public = sr25519::Public::from(<[u8; 32]>::from(account.clone()));
+	let wrapped = format!("<Bytes>{message}</Bytes>");
+	if sr25519::Pair::verify(&signature, message, &public) || sr25519::Pair::verify(&signature, &wrapped, &public) {
+		Ok(account)
+	} else {
+		Err(format!("the signature is not {account}'s over `{message}` (sign this chain's message)"))
+	}
+}
+
+/// The longest a fetch signature may be valid for: a leaked one stops working soon.
+pub const MAX_SIGNATURE_LIFETIME: u64 = 24 * 3600;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
+	use polkadot_sdk::sp_keyring::Sr25519Keyring;
+
+	fn signed(chain: &str, root: &ContentId, expires: u64) -> Credentials {
+		let who = Sr25519Keyring::Alice;
+		let signature = who.pair().sign(Credentials::message(chain, root, expires).as_bytes());
+		Credentials { account: who.to_account_id().to_ss58check(), expires, signature: hex(&signature.0) }
+	}
+
+	/// A signature made for one chain does not open the same content on another.
+	#[test]
+	fn signatures_name_their_chain() {
+		let root = ContentId([9; 32]);
+		let expires = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 60;
+		let ours = "aa".repeat(32);
+		let theirs = "bb".repeat(32);
+		let credentials = signed(&theirs, &root, expires);
+		let fetch = |chain: &str, root: &ContentId, c: &Credentials| signed_by(c, &Credentials::message(chain, root, c.expires));
+		assert_eq!(fetch(&theirs, &root, &credentials), Ok(Sr25519Keyring::Alice.to_account_id()));
+		assert!(fetch(&ours, &root, &credentials).unwrap_err().contains("not"));
+		// Nor another content, nor a later expiry, nor an upload.
+		assert!(fetch(&theirs, &ContentId([8; 32]), &credentials).is_err());
+		let stretched = Credentials { expires: expires + 1, ..credentials.clone() };
+		assert!(fetch(&theirs, &root, &stretched).is_err());
+		assert!(signed_by(&credentials, &Credentials::upload_message(&theirs, expires)).is_err());
+	}
+}
