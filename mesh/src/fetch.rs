@@ -404,6 +404,7 @@ async fn prove_size(
 		if pending.is_empty() {
 			return Err(match options.size {
 				Some(size) if !claims.is_empty() => FetchError::SizeNotProven { root: root.to_hex(), size, peers: peers.len() },
+				_ if !banned.is_empty() => FetchError::PeersExhausted { root: root.to_hex(), banned },
 				_ => FetchError::NotFound(peers.len(), root.to_hex()),
 			});
 		}
@@ -411,6 +412,7 @@ async fn prove_size(
 			Some(next) = pending.next() => next,
 			_ = tokio::time::sleep(PROOF_STAGGER) => continue,
 		};
+		match &step { Step::Claimed(r) => eprintln!("DBG claimed {r:?}"), Step::Proof(s, r) => eprintln!("DBG proof {s} {:?}", r.as_ref().map(|x| match x { Response::Range(v) => format!("range {}", v.len()), o => format!("{o:?}")})) }
 		match step {
 			Step::Claimed(Ok(Response::Size(size))) if size > max => {
 				log::warn!(target: "mesh", "{peer} claims {root:?} has {size} bytes, above the {max} accepted; banned");

@@ -3,7 +3,8 @@
 //! Content (3D models, textures, any blob) is named by its BLAKE3 root, a
 //! [`ContentId`](landmesh_primitives::ContentId), and flows through these modules:
 //!
-//! - [`magnet`]: the links users pass around (`magnet:?xt=urn:blake3:…`).
+//! - [`magnet`]: the links users pass around (`magnet:?xt=urn:blake3:…`); [`range`]: the
+//!   `Range` header; [`credentials`]: who a request says it comes from.
 //! - [`import`]: a stream in, a file plus its content id and outboard out.
 //! - [`verified`]: the hash tree (outboard) that checks every 16 KiB group read, from
 //!   disk or from a peer, against the content id.
@@ -23,22 +24,42 @@
 //! The crate stands alone (no chain types beyond the shared primitives): the node wires
 //! it to the chain.
 
-pub mod cache;
-pub mod challenge;
-pub mod directory;
-pub mod fetch;
-pub mod gateway;
-pub mod import;
+// What a peer or a client sends, parsed: no I/O, no node; built alone (without the
+// `node` feature) for the fuzz targets.
+pub mod credentials;
 pub mod magnet;
-pub mod peers;
-pub mod records;
-pub mod server;
-pub mod store;
-pub mod verified;
+pub mod range;
 pub mod wire;
+
+// The node's mesh.
+#[cfg(feature = "node")]
+pub mod cache;
+#[cfg(feature = "node")]
+pub mod challenge;
+#[cfg(feature = "node")]
+pub mod directory;
+#[cfg(feature = "node")]
+pub mod fetch;
+#[cfg(feature = "node")]
+pub mod gateway;
+#[cfg(feature = "node")]
+pub mod import;
+#[cfg(feature = "node")]
+pub mod peers;
+#[cfg(feature = "node")]
+pub mod records;
+#[cfg(feature = "node")]
+pub mod server;
+#[cfg(feature = "node")]
+pub mod store;
+#[cfg(feature = "node")]
+pub mod verified;
 
 pub use landmesh_primitives::ContentId;
 pub use magnet::Magnet;
+#[cfg(feature = "node")]
 pub use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
+#[cfg(feature = "node")]
 pub use peers::Mesh;
+#[cfg(feature = "node")]
 pub use store::{BlobInfo, Pin, Store, StoreError};

@@ -32,6 +32,8 @@ pub const KAD_PROTOCOL: &str = "/landmesh/kad/1";
 
 /// How long a peer has to answer one transfer request (and to read an answer of ours).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a request that lost a race between two dials waits before it is sent again.
+const DIAL_RETRY_AFTER: Duration = Duration::from_millis(250);
 /// Connections one peer may hold to this node.
 pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
 /// Inbound connections of all peers.
@@ -313,8 +315,12 @@ async fn run(
 	directory: Option<Arc<dyn Directory>>,
 ) {
 	let mut serving = Serving::default();
-	let mut pending: HashMap<request_response::OutboundRequestId, oneshot::Sender<Result<Response, PeerError>>> =
-		HashMap::new();
+	// Requests under way: the reply, and the request itself while it may be sent once more
+	// (see the dial failure below).
+	type Waiting = (oneshot::Sender<Result<Response, PeerError>>, Option<Request>);
+	let mut pending: HashMap<request_response::OutboundRequestId, Waiting> = HashMap::new();
+	// Requests to send again shortly.
+	let (again_tx, mut again) = mpsc::channel::<(PeerId, Request, oneshot::Sender<Result<Response, PeerError>>)>(256);
 	let mut providers: HashMap<kad::QueryId, mpsc::Sender<PeerId>> = HashMap::new();
 	// Answers computed on blocking threads come back here to be sent by the swarm.
 	let (answers_tx, mut answers) = mpsc::channel::<(request_response::ResponseChannel<Response>, Response)>(256);
@@ -324,8 +330,8 @@ async fn run(
 				let Some(command) = command else { break };
 				match command {
 					Command::Request { peer, request, reply } => {
-						let id = swarm.behaviour_mut().transfer.send_request(&peer, request);
-						pending.insert(id, reply);
+						let id = swarm.behaviour_mut().transfer.send_request(&peer, request.clone());
+						pending.insert(id, (reply, Some(request)));
 					},
 					Command::AddAddress { peer, address } => {
 						swarm.add_peer_address(peer, address.clone());
@@ -342,6 +348,10 @@ async fn run(
 						let _ = reply.send(swarm.listeners().cloned().collect());
 					},
 				}
+			},
+			Some((peer, request, reply)) = again.recv() => {
+				let id = swarm.behaviour_mut().transfer.send_request(&peer, request);
+				pending.insert(id, (reply, None));
 			},
 			Some((channel, response)) = answers.recv() => {
 				let _ = swarm.behaviour_mut().transfer.send_response(channel, response);
@@ -366,13 +376,26 @@ async fn run(
 					request_response::Event::ResponseSent { request_id, .. } => serving.done(&request_id),
 					request_response::Event::InboundFailure { request_id, .. } => serving.done(&request_id),
 					request_response::Event::Message { message: request_response::Message::Response { request_id, response }, .. } => {
-						if let Some(reply) = pending.remove(&request_id) {
+						if let Some((reply, _)) = pending.remove(&request_id) {
 							let _ = reply.send(Ok(response));
 						}
 					},
 					request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
-						if let Some(reply) = pending.remove(&request_id) {
-							let _ = reply.send(Err(PeerError::Failed { peer, reason: error.to_string() }));
+						match pending.remove(&request_id) {
+							// request-response fails every request queued on a dial when another
+							// dial to the peer (Kademlia's, say) is already under way: that
+							// connection is about to come up, so the request is sent once more.
+							Some((reply, Some(request))) if matches!(error, request_response::OutboundFailure::DialFailure) => {
+								let again = again_tx.clone();
+								tokio::spawn(async move {
+									tokio::time::sleep(DIAL_RETRY_AFTER).await;
+									let _ = again.send((peer, request, reply)).await;
+								});
+							},
+							Some((reply, _)) => {
+								let _ = reply.send(Err(PeerError::Failed { peer, reason: error.to_string() }));
+							},
+							None => {},
 						}
 					},
 				},

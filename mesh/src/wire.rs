@@ -15,7 +15,7 @@
 
 use codec::{Decode, DecodeAll, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use crate::directory::Credentials;
+use crate::credentials::Credentials;
 use landmesh_primitives::ContentId;
 use std::io;
 
@@ -126,10 +126,25 @@ fn too_large() -> io::Error {
 	io::Error::new(io::ErrorKind::InvalidData, format!("message larger than {MAX_MESSAGE} bytes"))
 }
 
+/// Reads one request: at most [`MAX_REQUEST`] bytes, credentials text no longer than
+/// [`MAX_CREDENTIAL_TEXT`]. What the transfer protocol reads from every peer.
+pub async fn read_request<T: AsyncRead + Unpin>(io: &mut T) -> io::Result<Request> {
+	let request: Request = read_message_within(io, MAX_REQUEST).await?;
+	let too_long = request
+		.credentials()
+		.is_some_and(|c| c.account.len() > MAX_CREDENTIAL_TEXT || c.signature.len() > MAX_CREDENTIAL_TEXT);
+	if too_long {
+		return Err(io::Error::new(io::ErrorKind::InvalidData, "credentials text too long"));
+	}
+	Ok(request)
+}
+
 /// The request-response codec for [`PROTOCOL`].
+#[cfg(feature = "node")]
 #[derive(Clone, Default)]
 pub struct TransferCodec;
 
+#[cfg(feature = "node")]
 #[async_trait::async_trait]
 impl libp2p::request_response::Codec for TransferCodec {
 	type Protocol = libp2p::StreamProtocol;
@@ -137,14 +152,7 @@ impl libp2p::request_response::Codec for TransferCodec {
 	type Response = Response;
 
 	async fn read_request<T: AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Request> {
-		let request: Request = read_message_within(io, MAX_REQUEST).await?;
-		let too_long = request
-			.credentials()
-			.is_some_and(|c| c.account.len() > MAX_CREDENTIAL_TEXT || c.signature.len() > MAX_CREDENTIAL_TEXT);
-		if too_long {
-			return Err(io::Error::new(io::ErrorKind::InvalidData, "credentials text too long"));
-		}
-		Ok(request)
+		read_request(io).await
 	}
 
 	async fn read_response<T: AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Response> {
@@ -226,7 +234,6 @@ mod tests {
 	/// over it is refused by the request reader before its body is read.
 	#[test]
 	fn requests_are_capped_at_what_a_request_can_be() {
-		use libp2p::request_response::Codec;
 		let largest = Request::Range {
 			root: ContentId([0xff; 32]),
 			start: u64::MAX,
@@ -238,14 +245,13 @@ mod tests {
 			}),
 		};
 		assert!(largest.encode().len() <= MAX_REQUEST as usize, "{} bytes", largest.encode().len());
-		let protocol = libp2p::StreamProtocol::new(PROTOCOL);
 		let mut framed = Vec::new();
 		futures::executor::block_on(write_message(&mut framed, &largest)).unwrap();
-		let back = futures::executor::block_on(TransferCodec.read_request(&protocol, &mut &framed[..])).unwrap();
+		let back = futures::executor::block_on(read_request(&mut &framed[..])).unwrap();
 		assert_eq!(back, largest);
 		let mut oversized = (MAX_REQUEST + 1).to_le_bytes().to_vec();
 		oversized.extend(vec![0u8; MAX_REQUEST as usize + 1]);
-		assert!(futures::executor::block_on(TransferCodec.read_request(&protocol, &mut &oversized[..])).is_err());
+		assert!(futures::executor::block_on(read_request(&mut &oversized[..])).is_err());
 		// Credentials text longer than any real account or signature is refused too.
 		let long = Request::Size {
 			root: ContentId([1; 32]),
@@ -253,7 +259,7 @@ mod tests {
 		};
 		let mut framed = Vec::new();
 		futures::executor::block_on(write_message(&mut framed, &long)).unwrap();
-		assert!(futures::executor::block_on(TransferCodec.read_request(&protocol, &mut &framed[..])).is_err());
+		assert!(futures::executor::block_on(read_request(&mut &framed[..])).is_err());
 	}
 
 	#[test]

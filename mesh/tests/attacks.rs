@@ -60,7 +60,7 @@ async fn a_size_above_the_limit_is_refused_before_anything_is_fetched() {
 	let (huge, huge_addr, counts) = serving_peer(a.store.clone(), |_| 1 << 40).await;
 	b.mesh.add_address(huge, huge_addr).await;
 	let err = fetch::download(&b.mesh, &b.store, root, &[huge]).await.unwrap_err();
-	assert!(matches!(err, FetchError::NotFound(1, _)), "{err}");
+	assert!(matches!(&err, FetchError::PeersExhausted { banned, .. } if banned == &vec![huge]), "{err}");
 	assert_eq!(counts.ranges(), 0, "no range was asked of a peer claiming 1 TiB");
 	// The chain recording more than the node accepts: refused without asking anyone.
 	let options = FetchOptions { size: Some(1 << 40), max_size: Some(1 << 30), ..Default::default() };
