@@ -80,6 +80,10 @@ pub async fn sources(mesh: &Mesh, root: ContentId, named: Vec<(PeerId, Vec<Multi
 
 /// Failed requests (not bad data) a peer may have before it is dropped from a download.
 pub const MAX_FAILURES: u32 = 3;
+/// `Busy` answers a peer may give in one download before it is dropped from it.
+pub const MAX_BUSY: u32 = 100;
+/// How long a worker waits after a `Busy` answer.
+pub const BUSY_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Why a download failed.
 #[derive(Debug, thiserror::Error)]
@@ -247,8 +251,19 @@ pub struct FetchOptions {
 	pub max_size: Option<u64>,
 	/// The media type to record with the copy.
 	pub media_type: Option<String>,
-	/// The requester's credentials, sent to the peers (for gated content).
+	/// The requester's credentials (for gated content), shown only to the peers in
+	/// [`FetchOptions::trusted`]: a provider found in the DHT may be anyone, and a fetch
+	/// signature is good for its whole lifetime to whoever holds it.
 	pub credentials: Option<Credentials>,
+	/// The peers the credentials may be shown to: the holders the chain names.
+	pub trusted: Vec<PeerId>,
+}
+
+impl FetchOptions {
+	/// The credentials to send `peer`.
+	fn credentials_for(&self, peer: &PeerId) -> Option<Credentials> {
+		self.credentials.clone().filter(|_| self.trusted.contains(peer))
+	}
 }
 
 /// Downloads `root` from `peers` into `store` (a no-op if it is there already).
@@ -308,9 +323,9 @@ pub async fn start_with(
 	let (progress, verified) = tokio::sync::watch::channel(0);
 	let (mesh, store, task_file) = (mesh.clone(), store.clone(), file.clone());
 	let peers: Vec<PeerId> = peers.iter().filter(|p| !proven.banned.contains(p)).copied().collect();
-	let FetchOptions { media_type, credentials, .. } = options;
+	let media_type = options.media_type.clone();
 	let done = tokio::spawn(async move {
-		let result = match fetch_ranges(&mesh, root, proven, &peers, credentials, task_file.clone(), progress).await {
+		let result = match fetch_ranges(&mesh, root, proven, &peers, &options, task_file.clone(), progress).await {
 			Ok(shared) => commit(&store, &task_file, &path, root, size, media_type, reservation).await.map(|info| {
 				Downloaded { info, from: shared.from, banned: shared.banned }
 			}),
@@ -343,7 +358,7 @@ pub const PROOF_STAGGER: std::time::Duration = std::time::Duration::from_millis(
 
 /// The last range of a content of `size` bytes (> 0), on the download's range grid.
 fn last_range(size: u64) -> Range<u64> {
-	(size - 1) / wire::MAX_RANGE * wire::MAX_RANGE..size
+	size.saturating_sub(1) / wire::MAX_RANGE * wire::MAX_RANGE..size
 }
 
 enum Step {
@@ -366,7 +381,6 @@ async fn prove_size(
 	if root == empty {
 		return Ok(Proven { size: 0, last: None, banned: Vec::new(), late: pending });
 	}
-	let credentials = options.credentials.clone();
 	let ask = |peer: PeerId, request: Request, step: fn(Result<Response, PeerError>) -> Step| {
 		let mesh = mesh.clone();
 		Box::pin(async move { (peer, step(mesh.request(peer, request).await)) }) as futures::future::BoxFuture<'static, _>
@@ -378,13 +392,14 @@ async fn prove_size(
 		Some(size) => claims.extend(peers.iter().map(|p| (*p, size))),
 		None => {
 			for peer in peers {
-				let request = Request::Size { root, credentials: credentials.clone() };
+				let request = Request::Size { root, credentials: options.credentials_for(peer) };
 				pending.push(ask(*peer, request, Step::Claimed));
 			}
 		},
 	}
 	let mut banned = Vec::new();
 	let mut tried = HashSet::new();
+	let mut busy_proofs: HashMap<PeerId, u32> = HashMap::new();
 	let mut proofs_in_flight = 0usize;
 	let mut last_proof = std::time::Instant::now();
 	loop {
@@ -396,7 +411,7 @@ async fn prove_size(
 				proofs_in_flight += 1;
 				last_proof = std::time::Instant::now();
 				let range = last_range(size);
-				let request = Request::Range { root, start: range.start, end: range.end, credentials: credentials.clone() };
+				let request = Request::Range { root, start: range.start, end: range.end, credentials: options.credentials_for(&peer) };
 				let mesh = mesh.clone();
 				pending.push(Box::pin(async move { (peer, Step::Proof(size, mesh.request(peer, request).await)) }));
 			}
@@ -412,8 +427,13 @@ async fn prove_size(
 			Some(next) = pending.next() => next,
 			_ = tokio::time::sleep(PROOF_STAGGER) => continue,
 		};
-		match &step { Step::Claimed(r) => eprintln!("DBG claimed {r:?}"), Step::Proof(s, r) => eprintln!("DBG proof {s} {:?}", r.as_ref().map(|x| match x { Response::Range(v) => format!("range {}", v.len()), o => format!("{o:?}")})) }
 		match step {
+			// Not the empty content (checked above), so not empty: a lie.
+			Step::Claimed(Ok(Response::Size(0))) => {
+				log::warn!(target: "mesh", "{peer} claims {root:?} is empty; banned");
+				banned.push(peer);
+				mesh.strike(peer);
+			},
 			Step::Claimed(Ok(Response::Size(size))) if size > max => {
 				log::warn!(target: "mesh", "{peer} claims {root:?} has {size} bytes, above the {max} accepted; banned");
 				banned.push(peer);
@@ -422,6 +442,23 @@ async fn prove_size(
 			Step::Claimed(_) => {},
 			Step::Proof(size, answer) => {
 				proofs_in_flight -= 1;
+				if matches!(answer, Ok(Response::Busy)) {
+					// Loaded, not lying: asked again shortly, a few times.
+					let tries = busy_proofs.entry(peer).or_insert(0u32);
+					*tries += 1;
+					if *tries <= 5 {
+						proofs_in_flight += 1;
+						let range = last_range(size);
+						let request =
+							Request::Range { root, start: range.start, end: range.end, credentials: options.credentials_for(&peer) };
+						let mesh = mesh.clone();
+						pending.push(Box::pin(async move {
+							tokio::time::sleep(BUSY_BACKOFF).await;
+							(peer, Step::Proof(size, mesh.request(peer, request).await))
+						}));
+					}
+					continue;
+				}
 				let Ok(Response::Range(encoded)) = answer else { continue };
 				let range = last_range(size);
 				let checked = range.clone();
@@ -461,7 +498,7 @@ async fn fetch_ranges(
 	root: ContentId,
 	mut proven: Proven,
 	peers: &[PeerId],
-	credentials: Option<Credentials>,
+	options: &FetchOptions,
 	file: Arc<File>,
 	progress: tokio::sync::watch::Sender<u64>,
 ) -> Result<Shared, FetchError> {
@@ -505,8 +542,9 @@ async fn fetch_ranges(
 			}
 		}
 	});
-	let workers =
-		peers.iter().map(|peer| worker(mesh.clone(), *peer, root, size, credentials.clone(), shared.clone(), file.clone()));
+	let workers = peers
+		.iter()
+		.map(|peer| worker(mesh.clone(), *peer, root, size, options.credentials_for(peer), shared.clone(), file.clone()));
 	futures::future::join_all(workers).await;
 	// A claim still out after the ranges are in gets a moment, not the request timeout.
 	let mut judge = judge;
@@ -534,7 +572,7 @@ async fn worker(
 	shared: Arc<Mutex<Shared>>,
 	file: Arc<File>,
 ) {
-	let mut failures = 0;
+	let (mut failures, mut busy) = (0, 0);
 	let mut finished = {
 		let s = lock(&shared);
 		s.finished.subscribe()
@@ -574,6 +612,7 @@ async fn worker(
 				.await
 				.unwrap_or(Err(Verdict::Failed))
 			},
+			Ok(Response::Busy) => Err(Verdict::Busy),
 			Ok(_) => Err(Verdict::Failed),
 			Err(PeerError::Stopped) => Err(Verdict::Stopped),
 			Err(PeerError::Failed { reason, .. }) => {
@@ -581,28 +620,47 @@ async fn worker(
 				Err(Verdict::Failed)
 			},
 		};
-		let mut s = lock(&shared);
-		match outcome {
-			Ok(bytes) => s.delivered(peer, &range, bytes, size),
-			Err(verdict) => {
-				s.missed(peer, range);
-				match verdict {
-					Verdict::Bad => {
-						log::warn!(target: "mesh", "{peer} sent data for {root:?} that fails verification; banned");
-						s.banned.push(peer);
-						drop(s);
-						mesh.strike(peer);
-						return;
-					},
-					Verdict::Stopped => return,
-					Verdict::Failed => {
-						failures += 1;
-						if failures >= MAX_FAILURES {
+		// Decided under the lock, acted on after it (no lock is held across a wait).
+		let wait = {
+			let mut s = lock(&shared);
+			match outcome {
+				Ok(bytes) => {
+					s.delivered(peer, &range, bytes, size);
+					false
+				},
+				Err(verdict) => {
+					s.missed(peer, range);
+					match verdict {
+						Verdict::Bad => {
+							log::warn!(target: "mesh", "{peer} sent data for {root:?} that fails verification; banned");
+							s.banned.push(peer);
+							drop(s);
+							mesh.strike(peer);
 							return;
-						}
-					},
-				}
-			},
+						},
+						Verdict::Stopped => return,
+						Verdict::Failed => {
+							failures += 1;
+							if failures >= MAX_FAILURES {
+								return;
+							}
+							false
+						},
+						// The peer serves others right now: wait, without counting it a
+						// failure (a loaded honest holder must not be dropped in milliseconds).
+						Verdict::Busy => {
+							busy += 1;
+							if busy > MAX_BUSY {
+								return;
+							}
+							true
+						},
+					}
+				},
+			}
+		};
+		if wait {
+			tokio::time::sleep(BUSY_BACKOFF).await;
 		}
 	}
 }
@@ -611,6 +669,8 @@ async fn worker(
 enum Verdict {
 	/// The peer did not deliver (missing, refused, timed out).
 	Failed,
+	/// The peer is over its budget for now.
+	Busy,
 	/// The peer delivered bytes that are not the content.
 	Bad,
 	/// The mesh is shutting down.

@@ -103,6 +103,8 @@ pub struct Gateway {
 	/// Who else holds a content, and what it is, for misses.
 	pub directory: Option<Arc<dyn Directory>>,
 	misses: Misses,
+	/// The accounts uploading now, and how many uploads run.
+	uploading: Mutex<(std::collections::HashSet<String>, usize)>,
 }
 
 impl Gateway {
@@ -118,6 +120,7 @@ impl Gateway {
 			mesh,
 			directory,
 			misses: Misses::default(),
+			uploading: Default::default(),
 		}
 	}
 
@@ -204,6 +207,9 @@ pub enum GatewayError {
 	/// Too many downloads under way on this node, or access checks this block.
 	#[error("this node is busy: {0}; retry shortly")]
 	Busy(String),
+	/// The uploader has an upload under way already.
+	#[error("this account has an upload under way on this node: wait for it to finish")]
+	TooManyUploads,
 	/// The uploader has used its quota.
 	#[error("this account's upload quota of {0} bytes on this node is used up")]
 	QuotaExceeded(u64),
@@ -231,7 +237,7 @@ impl GatewayError {
 			GatewayError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
 			GatewayError::Full => StatusCode::INSUFFICIENT_STORAGE,
 			GatewayError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-			GatewayError::TooManyMisses(_) => StatusCode::TOO_MANY_REQUESTS,
+			GatewayError::TooManyMisses(_) | GatewayError::TooManyUploads => StatusCode::TOO_MANY_REQUESTS,
 			GatewayError::ContentTooLarge(_) | GatewayError::QuotaExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
 			GatewayError::Corrupt(_) => StatusCode::SERVICE_UNAVAILABLE,
 			GatewayError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -355,15 +361,14 @@ async fn get_content(
 	}
 	let (info, miss) = match blocking(move || store.info(&root)).await? {
 		Some(info) => (info, None),
+		// HEAD fetches nothing: a size the chain records or a download under way knows,
+		// else the content is not here.
 		None if method == Method::HEAD => match head_of_miss(&gateway, root).await? {
 			Some(size) => (BlobInfo { root, size, media_type: None, pinned: false }, None),
-			None => {
-				let miss = join_miss(&gateway, root, client.ip(), who).await?;
-				(BlobInfo { root, size: miss.size, media_type: miss.media_type.clone(), pinned: false }, Some(miss))
-			},
+			None => return Err(GatewayError::NotFound(root.to_hex())),
 		},
 		None => {
-			let miss = join_miss(&gateway, root, client.ip(), who).await?;
+			let miss = join_miss(&gateway, root, client_key(client.ip()), who).await?;
 			(BlobInfo { root, size: miss.size, media_type: miss.media_type.clone(), pinned: false }, Some(miss))
 		},
 	};
@@ -453,13 +458,15 @@ async fn join_miss(
 ) -> Result<Miss, GatewayError> {
 	let not_found = || GatewayError::NotFound(root.to_hex());
 	let mesh = gateway.mesh.clone().ok_or_else(not_found)?;
-	if locked(&gateway.misses.absent).get(&root).is_some_and(|at| at.elapsed() < ABSENT_FOR) {
-		return Err(not_found());
-	}
 	let slot = {
 		let mut running = locked(&gateway.misses.running);
 		match running.get(&root) {
 			Some(slot) => slot.clone(),
+			// Checked under the slots' lock: a miss that just ended marked its id absent
+			// before it gave up its slot.
+			None if locked(&gateway.misses.absent).get(&root).is_some_and(|at| at.elapsed() < ABSENT_FOR) => {
+				return Err(not_found())
+			},
 			None => {
 				if running.len() >= MAX_MISSES {
 					return Err(GatewayError::Busy(format!("{MAX_MISSES} downloads under way")));
@@ -476,32 +483,16 @@ async fn join_miss(
 				// The download runs on its own task: it completes (and is cached) even if
 				// every client goes away, and frees its places when it ends.
 				tokio::spawn(async move {
+					let mut places = MissPlaces { gateway: gateway.clone(), root, client, absent: false };
 					let outcome = start_miss(&gateway, &mesh, root, who).await;
-					let absent = matches!(outcome, Err(GatewayError::NotFound(_)));
+					places.absent = matches!(outcome, Err(GatewayError::NotFound(_)));
 					let verified = outcome.as_ref().ok().map(|miss| miss.verified.clone());
 					outcome_tx.send_replace(Some(outcome));
 					if let Some(mut verified) = verified {
 						// The download ends when its verified watch closes.
 						while verified.changed().await.is_ok() {}
 					}
-					locked(&gateway.misses.running).remove(&root);
-					let mut by_client = locked(&gateway.misses.by_client);
-					if let Some(n) = by_client.get_mut(&client) {
-						*n -= 1;
-						if *n == 0 {
-							by_client.remove(&client);
-						}
-					}
-					drop(by_client);
-					if absent {
-						let mut absent = locked(&gateway.misses.absent);
-						if absent.len() >= MAX_ABSENT {
-							absent.retain(|_, at| at.elapsed() < ABSENT_FOR);
-						}
-						if absent.len() < MAX_ABSENT {
-							absent.insert(root, Instant::now());
-						}
-					}
+					drop(places);
 				});
 				slot
 			},
@@ -511,6 +502,52 @@ async fn join_miss(
 	let mut slot = slot;
 	let outcome = slot.wait_for(Option::is_some).await.map(|o| o.clone());
 	outcome.ok().flatten().unwrap_or_else(|| Err(GatewayError::Internal("the download's task stopped".into())))
+}
+
+/// Whom per-client limits count a request against: an IPv4 address, or an IPv6 /64 (one
+/// subscriber's network; addresses within it cost nothing to change).
+fn client_key(ip: IpAddr) -> IpAddr {
+	match ip {
+		IpAddr::V4(_) => ip,
+		IpAddr::V6(v6) => {
+			let s = v6.segments();
+			IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+		},
+	}
+}
+
+/// Frees a miss's places when its task ends, however it ends: the slot, the client's
+/// count, and (for an id nobody had) a place in the absent list.
+struct MissPlaces {
+	gateway: Arc<Gateway>,
+	root: ContentId,
+	client: IpAddr,
+	absent: bool,
+}
+
+impl Drop for MissPlaces {
+	fn drop(&mut self) {
+		let misses = &self.gateway.misses;
+		// The absent entry goes in before the slot goes: no request can start a second
+		// download in between.
+		if self.absent {
+			let mut absent = locked(&misses.absent);
+			if absent.len() >= MAX_ABSENT {
+				absent.retain(|_, at| at.elapsed() < ABSENT_FOR);
+			}
+			if absent.len() < MAX_ABSENT {
+				absent.insert(self.root, Instant::now());
+			}
+		}
+		locked(&misses.running).remove(&self.root);
+		let mut by_client = locked(&misses.by_client);
+		if let Some(n) = by_client.get_mut(&self.client) {
+			*n = n.saturating_sub(1);
+			if *n == 0 {
+				by_client.remove(&self.client);
+			}
+		}
+	}
 }
 
 /// Starts the download for a miss: the holders the directory names and the DHT's
@@ -525,12 +562,20 @@ async fn start_miss(gateway: &Gateway, mesh: &Mesh, root: ContentId, who: Option
 		.unwrap_or_default(),
 		None => Default::default(),
 	};
+	// The requester's signature goes only to the holders the chain names, never to a
+	// peer that merely announced itself in the DHT.
+	let trusted = named.iter().map(|(peer, _)| *peer).collect();
 	let peers = fetch::sources(mesh, root, named).await;
 	if peers.is_empty() {
 		return Err(not_found());
 	}
-	let options =
-		FetchOptions { size, max_size: Some(gateway.max_content), media_type: media_type.clone(), credentials: who };
+	let options = FetchOptions {
+		size,
+		max_size: Some(gateway.max_content),
+		media_type: media_type.clone(),
+		credentials: who,
+		trusted,
+	};
 	let started = fetch::start_with(mesh, &gateway.store, root, &peers, options).await.map_err(|e| {
 		log::debug!(target: "mesh", "miss on {root:?}: {e}");
 		match e {
@@ -712,6 +757,10 @@ async fn upload(
 ) -> Result<Response, GatewayError> {
 	let who = credentials_from_headers(&headers)?;
 	let (uploader, limit) = upload_allowance(&gateway, who).await?;
+	let pinned_by = uploader.clone();
+	// One upload per account at a time and a few in all: the allowance above was read
+	// before any of them commits, and each holds a blocking thread while its body comes.
+	let _place = UploadPlace::take(&gateway, uploader.clone())?;
 	let length = match headers.get(header::CONTENT_LENGTH) {
 		Some(v) => Some(
 			v.to_str()
@@ -734,7 +783,7 @@ async fn upload(
 	let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(16);
 	let store = gateway.store.clone();
 	let import = tokio::task::spawn_blocking(move || {
-		let pin = match uploader {
+		let pin = match pinned_by {
 			Some(account) => Pin::UploadBy(account.into_bytes()),
 			None => Pin::Upload,
 		};
@@ -750,6 +799,24 @@ async fn upload(
 	}
 	drop(tx);
 	let info = import.await.map_err(|e| GatewayError::Internal(e.to_string()))??;
+	if let Some(account) = &uploader {
+		// Other accounts' uploads ran beside this one: if together they passed the
+		// uploads' share of the store, this one gives its place back.
+		let (store, share, pin) = (gateway.store.clone(), gateway.upload_share, Pin::UploadBy(account.clone().into_bytes()));
+		let root = info.root;
+		blocking(move || {
+			let room = store.limit().saturating_mul(share.0) / share.1;
+			if store.uploaded(None)? > room {
+				store.unpin(&root, &pin)?;
+				if !store.is_pinned(&root)? {
+					store.remove(&root)?;
+				}
+				return Err(StoreError::Full { needed: 0, limit: room });
+			}
+			Ok(())
+		})
+		.await?;
+	}
 	if let Some(mesh) = &gateway.mesh {
 		mesh.provide(info.root).await;
 	}
@@ -763,6 +830,41 @@ async fn upload(
 	let mut response = (StatusCode::CREATED, axum::Json(uploaded)).into_response();
 	response.headers_mut().insert(header::LOCATION, value(&format!("/content/{}", info.root.to_hex())));
 	Ok(response)
+}
+
+/// Uploads at once, in all.
+pub const MAX_UPLOADS: usize = 8;
+
+/// An upload's place: one per account, [`MAX_UPLOADS`] in all; given back when dropped.
+struct UploadPlace<'a> {
+	gateway: &'a Gateway,
+	account: Option<String>,
+}
+
+impl<'a> UploadPlace<'a> {
+	fn take(gateway: &'a Gateway, account: Option<String>) -> Result<Self, GatewayError> {
+		let mut uploading = locked(&gateway.uploading);
+		if uploading.1 >= MAX_UPLOADS {
+			return Err(GatewayError::Busy(format!("{MAX_UPLOADS} uploads under way")));
+		}
+		if let Some(account) = &account {
+			if !uploading.0.insert(account.clone()) {
+				return Err(GatewayError::TooManyUploads);
+			}
+		}
+		uploading.1 += 1;
+		Ok(UploadPlace { gateway, account })
+	}
+}
+
+impl Drop for UploadPlace<'_> {
+	fn drop(&mut self) {
+		let mut uploading = locked(&self.gateway.uploading);
+		uploading.1 = uploading.1.saturating_sub(1);
+		if let Some(account) = &self.account {
+			uploading.0.remove(account);
+		}
+	}
 }
 
 /// Who uploads (as the directory names them) and how many bytes this upload may have:

@@ -14,7 +14,7 @@
 //! the credentials it sends); to anyone else it is [`Response::NotFound`], as if absent.
 
 use crate::{
-	directory::{Credentials, Directory},
+	directory::{Access, Directory},
 	store::{Store, StoreError},
 	wire::{self, Request, Response, TransferCodec},
 	ContentId,
@@ -264,6 +264,10 @@ impl Mesh {
 		let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
 		if strikes.len() >= MAX_STRIKES {
 			strikes.retain(|_, s| s.now() >= 0.5);
+			if strikes.len() >= MAX_STRIKES {
+				// All still fresh: a flood of identities. Start over rather than grow.
+				strikes.clear();
+			}
 		}
 		let score = strikes.get(&peer).map_or(0.0, Strikes::now) + 1.0;
 		strikes.insert(peer, Strikes { score, at: std::time::Instant::now() });
@@ -437,11 +441,14 @@ async fn run(
 
 /// Answers a peer's request from the store (on a blocking thread).
 fn answer(store: &Store, directory: Option<&dyn Directory>, peer: &PeerId, request: Request) -> Response {
-	let admitted = |root: &ContentId, credentials: Option<&Credentials>| {
-		directory.is_none_or(|d| d.peer_access(root, peer, credentials).allows())
-	};
-	if !admitted(request.root(), request.credentials()) {
-		return Response::NotFound;
+	if let Some(directory) = directory {
+		match directory.peer_access(request.root(), peer, request.credentials()) {
+			Access::Open | Access::Granted => {},
+			// The directory could not decide now: the peer should try later, not take the
+			// content for absent.
+			Access::Busy(_) => return Response::Busy,
+			Access::Unauthenticated(_) | Access::Denied(_) => return Response::NotFound,
+		}
 	}
 	match request {
 		Request::Size { root, .. } => match store.info(&root) {

@@ -26,10 +26,12 @@ pub struct Records {
 }
 
 impl Records {
-	/// A store for node `me`; other peers' records within libp2p's default bounds.
+	/// A store for node `me`; other peers' provider records within libp2p's default bounds.
 	pub fn new(me: PeerId) -> Self {
 		let own = MemoryStoreConfig { max_provided_keys: MAX_OWN_KEYS, max_records: 0, ..Default::default() };
-		Records { me, own: MemoryStore::with_config(me, own), others: MemoryStore::new(me) }
+		// Value records (PUT_VALUE) are not used by the mesh: none are kept.
+		let others = MemoryStoreConfig { max_records: 0, max_value_bytes: 0, ..Default::default() };
+		Records { me, own: MemoryStore::with_config(me, own), others: MemoryStore::with_config(me, others) }
 	}
 }
 

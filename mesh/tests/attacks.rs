@@ -31,11 +31,14 @@ async fn peers_lying_about_the_size_are_banned_and_the_download_completes() {
 	let root = a.store.import(&bytes[..], None, u64::MAX, None, None).unwrap().root;
 	let (plus_one, plus_one_addr, _) = serving_peer(a.store.clone(), |size| size + 1).await;
 	let (huge, huge_addr, _) = serving_peer(a.store.clone(), |_| u64::MAX).await;
+	// Empty: a size whose last range starts at "0 - 1".
+	let (empty, empty_addr, _) = serving_peer(a.store.clone(), |_| 0).await;
 	b.mesh.add_address(plus_one, plus_one_addr).await;
 	b.mesh.add_address(huge, huge_addr).await;
+	b.mesh.add_address(empty, empty_addr).await;
 	let honest = introduce(&b, &[&a]).await;
 	// The liars first, as if their ids sorted first.
-	let peers = [vec![huge, plus_one], honest.clone()].concat();
+	let peers = [vec![empty, huge, plus_one], honest.clone()].concat();
 	let got = tokio::time::timeout(Duration::from_secs(60), fetch::download(&b.mesh, &b.store, root, &peers))
 		.await
 		.expect("the download does not hang")
@@ -44,6 +47,7 @@ async fn peers_lying_about_the_size_are_banned_and_the_download_completes() {
 	assert_eq!(b.store.read_to_vec(&root).unwrap(), bytes);
 	assert!(got.banned.contains(&huge), "the u64::MAX liar is banned: {:?}", got.banned);
 	assert!(got.banned.contains(&plus_one), "the +1 liar is banned: {:?}", got.banned);
+	assert!(got.banned.contains(&empty), "the 'empty' liar is banned: {:?}", got.banned);
 	assert!(!got.banned.contains(&honest[0]), "the honest peer is not banned");
 	// What a liar served before its claim landed was verified like everything else.
 	assert_eq!(got.from.values().sum::<u64>(), bytes.len() as u64);
@@ -169,9 +173,19 @@ async fn gated_content_leaves_a_node_only_to_whom_the_directory_admits() {
 	assert_eq!(miner.store.read_to_vec(&gated_root).unwrap(), gated);
 	// A licensed client, by the credentials its request carries.
 	let licensed = Credentials { account: "licensed".into(), expires: u64::MAX, signature: "ok".into() };
-	let options = FetchOptions { credentials: Some(licensed), ..Default::default() };
+	let options = FetchOptions { credentials: Some(licensed.clone()), trusted: vec![holder_id], ..Default::default() };
 	fetch::download_with(&stranger.mesh, &stranger.store, gated_root, &[holder_id], options).await.unwrap();
 	assert_eq!(stranger.store.read_to_vec(&gated_root).unwrap(), gated);
+
+	// A peer that only announced itself (not one the chain names) is never shown them:
+	// a fetch signature is good to whoever holds it until it expires.
+	let other = node().await;
+	let (provider, provider_addr, counts) = serving_peer(holder.store.clone(), |size| size).await;
+	other.mesh.add_address(provider, provider_addr).await;
+	let options = FetchOptions { credentials: Some(licensed), trusted: vec![holder_id], ..Default::default() };
+	fetch::download_with(&other.mesh, &other.store, gated_root, &[provider], options).await.unwrap();
+	assert!(counts.sizes() + counts.ranges() > 0);
+	assert_eq!(counts.credentials(), 0, "no request to the untrusted provider carried the signature");
 }
 
 /// Attack: ranges a peer controls end to end: past the end, ending at `u64::MAX`, larger

@@ -121,14 +121,22 @@ impl ChainDirectory {
 		self.client.runtime_api().model_of_content(best, *root).map_err(|e| e.to_string())
 	}
 
-	/// Whether `peer` is the registered mesh peer of a miner assigned a replica of `root`.
-	fn is_assigned_miner(&self, root: &ContentId, peer: &PeerId) -> bool {
+	/// Whether `peer` is the registered mesh peer of a miner assigned a replica of
+	/// `model`'s data by an order its owner placed for its size: anyone may order storage of
+	/// any content id, so an order a stranger placed admits nobody to a gated model.
+	fn is_assigned_miner(&self, model: &ModelView<AccountId>, peer: &PeerId) -> bool {
 		let best = self.client.info().best_hash;
 		let peer = peer.to_string();
 		self.client
 			.runtime_api()
-			.content_status(best, *root)
-			.map(|orders| orders.iter().flat_map(|o| &o.holders).any(|r| r.peer_id == peer))
+			.content_status(best, model.content_id)
+			.map(|orders| {
+				orders
+					.iter()
+					.filter(|o| o.owner == model.owner && o.size == model.size)
+					.flat_map(|o| &o.holders)
+					.any(|r| r.peer_id == peer)
+			})
 			.unwrap_or(false)
 	}
 }
@@ -167,13 +175,10 @@ impl Directory for ChainDirectory {
 		Some(self.model(root).ok()??.format.media_type().into())
 	}
 
-	/// The size the chain records: the governing model's, else the first open order's.
+	/// The size the chain records: the governing model's (bound to its owner). Orders'
+	/// sizes are not taken: anyone may place an order declaring any size for any content.
 	fn size(&self, root: &ContentId) -> Option<u64> {
-		if let Ok(Some(model)) = self.model(root) {
-			return Some(model.size);
-		}
-		let best = self.client.info().best_hash;
-		self.client.runtime_api().content_status(best, *root).ok()?.first().map(|o| o.size)
+		Some(self.model(root).ok()??.size)
 	}
 
 	/// A model's data is open if its access rule is `Public` (content that is no model's
@@ -231,7 +236,11 @@ impl Directory for ChainDirectory {
 	/// assigned it (they fetch replicas from each other with no wallet behind them).
 	fn peer_access(&self, root: &ContentId, peer: &PeerId, who: Option<&Credentials>) -> Access {
 		match self.access(root, who) {
-			Access::Unauthenticated(_) | Access::Denied(_) if self.is_assigned_miner(root, peer) => Access::Granted,
+			Access::Unauthenticated(_) | Access::Denied(_)
+				if self.model(root).ok().flatten().is_some_and(|model| self.is_assigned_miner(&model, peer)) =>
+			{
+				Access::Granted
+			},
 			access => access,
 		}
 	}

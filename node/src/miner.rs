@@ -106,8 +106,8 @@ impl Keeper {
 				},
 				Err(_) => return,
 			};
-			for root in missing {
-				keeper.fetch(root, &fetching);
+			for (root, size) in missing {
+				keeper.fetch(root, size, &fetching);
 			}
 			if keeper.miner.is_some() {
 				let k = keeper.clone();
@@ -124,31 +124,33 @@ impl Keeper {
 
 	/// Pins what the finalized chain assigns and owners hold, unpins the rest, and
 	/// returns the pinned contents that are not stored yet.
-	fn pin_what_the_chain_says(&self) -> Result<Vec<ContentId>, String> {
+	fn pin_what_the_chain_says(&self) -> Result<Vec<(ContentId, u64)>, String> {
 		let at = self.client.info().finalized_hash;
 		let api = self.client.runtime_api();
-		let mut wanted: Vec<(ContentId, Pin)> = Vec::new();
+		// What to keep, and the size to fetch it at: the assignment's own (what this miner
+		// must prove), or the model's (its owner's record).
+		let mut wanted: Vec<(ContentId, Pin, u64)> = Vec::new();
 		if let Some(miner) = &self.miner {
 			let assigned = api.assignments(at, miner.clone()).map_err(|e| e.to_string())?;
-			wanted.extend(assigned.into_iter().map(|(order, root, _, _)| (root, Pin::Replica(order))));
+			wanted.extend(assigned.into_iter().map(|(order, root, size, _)| (root, Pin::Replica(order), size)));
 		}
 		for wallet in &self.wallets {
 			let models = api.models_of(at, wallet.clone()).map_err(|e| e.to_string())?;
-			wanted.extend(models.into_iter().map(|m| (m.content_id, Pin::Owner(wallet.encode()))));
+			wanted.extend(models.into_iter().map(|m| (m.content_id, Pin::Owner(wallet.encode()), m.size)));
 		}
 		let store = |e: landmesh_mesh::StoreError| e.to_string();
 		for (root, pin) in self.store.all_pins().map_err(store)? {
 			let ours = matches!(pin, Pin::Replica(_) | Pin::Owner(_));
-			if ours && !wanted.contains(&(root, pin.clone())) {
+			if ours && !wanted.iter().any(|(r, p, _)| *r == root && *p == pin) {
 				log::info!(target: "mesh", "📌 Unpinned {root:?} ({pin:?}): the chain no longer asks for it");
 				self.store.unpin(&root, &pin).map_err(store)?;
 			}
 		}
-		let mut missing = Vec::new();
-		for (root, pin) in wanted {
+		let mut missing: Vec<(ContentId, u64)> = Vec::new();
+		for (root, pin, size) in wanted {
 			self.store.pin(&root, pin).map_err(store)?;
-			if self.store.info(&root).map_err(store)?.is_none() && !missing.contains(&root) {
-				missing.push(root);
+			if self.store.info(&root).map_err(store)?.is_none() && !missing.iter().any(|(r, _)| *r == root) {
+				missing.push((root, size));
 			}
 		}
 		Ok(missing)
@@ -156,7 +158,7 @@ impl Keeper {
 
 	/// Fetches a pinned content in the background: one download at a time per content,
 	/// and after a failure not again for [`RETRY_FETCH_AFTER`].
-	fn fetch(self: &Arc<Self>, root: ContentId, fetching: &Fetching) {
+	fn fetch(self: &Arc<Self>, root: ContentId, size: u64, fetching: &Fetching) {
 		{
 			let mut fetching = fetching.lock().unwrap_or_else(|e| e.into_inner());
 			match fetching.get(&root) {
@@ -169,19 +171,19 @@ impl Keeper {
 		let (keeper, fetching) = (self.clone(), fetching.clone());
 		tokio::spawn(async move {
 			let directory = keeper.directory.clone();
-			let (named, media_type, size) = tokio::task::spawn_blocking(move || {
-				(directory.holders(&root), directory.media_type(&root), directory.size(&root))
-			})
-			.await
-			.unwrap_or_default();
+			let (named, media_type) =
+				tokio::task::spawn_blocking(move || (directory.holders(&root), directory.media_type(&root)))
+					.await
+					.unwrap_or_default();
 			let peers = fetch::sources(&keeper.mesh, root, named).await;
 			// The size the chain records is the only one tried, and proven before anything
 			// is planned: an order declaring 1 byte for a 1 TiB root costs one range.
 			let options = fetch::FetchOptions {
-				size,
+				size: Some(size),
 				max_size: Some(crate::directory::max_content_size()),
 				media_type,
 				credentials: None,
+				trusted: Vec::new(),
 			};
 			let fetched = match fetch::start_with(&keeper.mesh, &keeper.store, root, &peers, options).await {
 				Ok(started) => started.done.await.unwrap_or_else(|e| Err(fetch::FetchError::Io(std::io::Error::other(e)))),

@@ -115,11 +115,12 @@ async fn a_miner_assigned_a_replica_fetches_it_confirms_it_and_answers_its_chall
 	let client = DevClient::connect(&miner.ws_url).await.expect("RPC connects");
 	let chain = client.chain_identity().await.expect("chain identity");
 	register_miner(&client, &chain, Sr25519Keyring::Alice, &miner).await;
-	// Charlie orders both models kept; Alice, the only miner, is assigned both.
-	for (root, size) in [(root, size), (gated_root, gated_size)] {
+	// Charlie orders the public cube kept, Bob his gated pyramid (only an order of the
+	// model's owner admits its miners to gated bytes); Alice, the only miner, gets both.
+	for (root, size, who) in [(root, size, Sr25519Keyring::Charlie), (gated_root, gated_size, Sr25519Keyring::Bob)] {
 		let content_id = ContentId::from_hex(root).unwrap();
 		let order = pallet_storage::Call::place_order { content_id, size, replicas: 1, periods: 1 };
-		execute(&client, &chain, Sr25519Keyring::Charlie, order.into()).await;
+		execute(&client, &chain, who, order.into()).await;
 	}
 
 	// Nobody sends a transaction for Alice from here on: her node fetches the replicas,

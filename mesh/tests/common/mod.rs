@@ -128,6 +128,8 @@ pub struct Counts {
 	pub sizes: std::sync::atomic::AtomicUsize,
 	pub ranges: std::sync::atomic::AtomicUsize,
 	pub bytes: std::sync::atomic::AtomicU64,
+	/// Requests that carried credentials.
+	pub credentials: std::sync::atomic::AtomicUsize,
 }
 
 impl Counts {
@@ -139,6 +141,9 @@ impl Counts {
 	}
 	pub fn bytes(&self) -> u64 {
 		self.bytes.load(std::sync::atomic::Ordering::SeqCst)
+	}
+	pub fn credentials(&self) -> usize {
+		self.credentials.load(std::sync::atomic::Ordering::SeqCst)
 	}
 }
 
@@ -154,6 +159,9 @@ pub async fn serving_peer(
 	let counts = std::sync::Arc::new(Counts::default());
 	let seen = counts.clone();
 	let (id, addr) = rogue_peer(move |request| {
+		if request.credentials().is_some() {
+			seen.credentials.fetch_add(1, Ordering::SeqCst);
+		}
 		Some(match request {
 			Request::Size { root, .. } => {
 				seen.sizes.fetch_add(1, Ordering::SeqCst);
