@@ -31,35 +31,28 @@ pub mod magnet;
 pub mod range;
 pub mod wire;
 
-// The node's mesh.
-#[cfg(feature = "node")]
-pub mod cache;
-#[cfg(feature = "node")]
-pub mod challenge;
-#[cfg(feature = "node")]
-pub mod directory;
-#[cfg(feature = "node")]
-pub mod fetch;
-#[cfg(feature = "node")]
-pub mod gateway;
-#[cfg(feature = "node")]
-pub mod import;
-#[cfg(feature = "node")]
-pub mod peers;
-#[cfg(feature = "node")]
-pub mod records;
-#[cfg(feature = "node")]
-pub mod server;
-#[cfg(feature = "node")]
-pub mod store;
-#[cfg(feature = "node")]
-pub mod verified;
+/// Items of the node's mesh: compiled with the `node` feature (the default).
+macro_rules! node {
+	($($item:item)*) => { $( #[cfg(feature = "node")] $item )* };
+}
+
+node! {
+	pub mod cache;
+	pub mod challenge;
+	pub mod directory;
+	pub mod fetch;
+	pub mod gateway;
+	pub mod import;
+	pub mod peers;
+	pub mod records;
+	pub mod server;
+	pub mod store;
+	pub mod verified;
+
+	pub use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
+	pub use peers::Mesh;
+	pub use store::{BlobInfo, Pin, Store, StoreError};
+}
 
 pub use landmesh_primitives::ContentId;
 pub use magnet::Magnet;
-#[cfg(feature = "node")]
-pub use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
-#[cfg(feature = "node")]
-pub use peers::Mesh;
-#[cfg(feature = "node")]
-pub use store::{BlobInfo, Pin, Store, StoreError};

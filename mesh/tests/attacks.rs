@@ -616,3 +616,65 @@ async fn a_provider_record_flood_does_not_stop_a_node_announcing_its_content() {
 	}
 	assert!(found.contains(&a.mesh.peer_id()), "A is found as the provider after the flood: {found:?}");
 }
+
+/// Attack: a peer answers `Size` (or is named by the chain) and then never answers the
+/// proof. Requests may wait up to an hour here, so only the stagger (the next claimant is
+/// asked after 750 ms) lets the download finish; the guard turns a hang into a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_size_proof_does_not_hold_up_a_download() {
+	let a = node().await;
+	let b = common::node_with_timeout(Duration::from_secs(3600)).await;
+	let bytes = model(2 << 20);
+	let root = a.store.import(&bytes[..], None, u64::MAX, None, None).unwrap().root;
+	let size = bytes.len() as u64;
+	let (stalled, stalled_addr) = common::rogue_peer(move |request| match request {
+		Request::Size { .. } => Some(Response::Size(size)),
+		Request::Range { .. } => None,
+	})
+	.await;
+	b.mesh.add_address(stalled, stalled_addr).await;
+	let peers = [vec![stalled], introduce(&b, &[&a]).await].concat();
+	for options in [FetchOptions::default(), FetchOptions { size: Some(size), ..Default::default() }] {
+		let dir = tempfile::tempdir().unwrap();
+		let store = landmesh_mesh::Store::open(dir.path(), 1 << 30).unwrap();
+		let download = fetch::download_with(&b.mesh, &store, root, &peers, options);
+		tokio::time::timeout(Duration::from_secs(60), download)
+			.await
+			.expect("the download does not wait for the stalled proof")
+			.unwrap();
+		assert_eq!(store.read_to_vec(&root).unwrap(), bytes);
+	}
+}
+
+/// A node that starts with content in its store announces it (provider records live in
+/// memory, so a restarted node's were gone): another node finds it in the DHT without
+/// anyone asking it to provide.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_announces_what_its_store_holds_when_it_starts() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = landmesh_mesh::Store::open(dir.path(), 1 << 30).unwrap();
+	let root = store.import(&model(40_000)[..], None, u64::MAX, None, None).unwrap().root;
+	let mesh = landmesh_mesh::Mesh::start(
+		landmesh_mesh::Keypair::generate_ed25519(),
+		"/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+		store.clone(),
+	)
+	.unwrap();
+	let addr = loop {
+		if let Some(a) = mesh.listen_addrs().await.into_iter().next() {
+			break a;
+		}
+		tokio::time::sleep(Duration::from_millis(10)).await;
+	};
+	let c = node().await;
+	c.mesh.add_address(mesh.peer_id(), addr).await;
+	let mut found = Vec::new();
+	for _ in 0..50 {
+		found = c.mesh.find_providers(root).await;
+		if found.contains(&mesh.peer_id()) {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	assert!(found.contains(&mesh.peer_id()), "the stored content was announced at start: {found:?}");
+}
