@@ -151,16 +151,6 @@ impl Mesh {
 		Self::start_with(keypair, listen, store, Options::default())
 	}
 
-	/// [`Mesh::start`] with another limit on how long a peer has to answer a request.
-	pub fn start_with_timeout(
-		keypair: Keypair,
-		listen: Multiaddr,
-		store: Store,
-		request_timeout: Duration,
-	) -> Result<Mesh, Box<dyn std::error::Error + Send + Sync>> {
-		Self::start_with(keypair, listen, store, Options { request_timeout, ..Options::default() })
-	}
-
 	/// [`Mesh::start`] with `options`.
 	pub fn start_with(
 		keypair: Keypair,

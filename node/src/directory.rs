@@ -34,12 +34,11 @@ pub fn max_content_size() -> u64 {
 }
 
 /// Who may upload to this node's gateway (always with a signed request).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub enum Uploaders {
 	/// Any account that signs (`--open-uploads`, and dev chains).
 	AnySigned,
-	/// These accounts only: the linked wallets and `--upload-allow` (none by default).
-	#[default]
+	/// These accounts only: the linked wallets and `--upload-allow`.
 	Only,
 }
 
@@ -74,19 +73,10 @@ const MAX_DECISIONS: usize = 16_384;
 pub const MAX_CHECKS_PER_BLOCK: usize = 256;
 
 impl ChainDirectory {
-	pub fn new(client: Arc<FullClient>) -> Self {
-		Self::with_uploaders(client, Uploaders::Only, Vec::new())
-	}
-
 	/// A directory that lets `allowed` upload, or any signed account.
-	pub fn with_uploaders(client: Arc<FullClient>, uploaders: Uploaders, allowed: Vec<AccountId>) -> Self {
+	pub fn new(client: Arc<FullClient>, uploaders: Uploaders, allowed: Vec<AccountId>) -> Self {
 		let chain = hex(client.info().genesis_hash.as_ref());
 		Self { client, chain, uploaders, allowed, decisions: Default::default() }
-	}
-
-	/// The genesis hash (hex) that signed requests to this node must name.
-	pub fn chain(&self) -> &str {
-		&self.chain
 	}
 
 	/// [`crate::contracts::may_fetch`], remembered until the best block changes; `None`

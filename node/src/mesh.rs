@@ -139,7 +139,7 @@ pub fn start(
 		Uploaders::Only
 	};
 	let allowed = params.link_wallet.iter().chain(&params.upload_allow).cloned().collect();
-	let directory = Arc::new(ChainDirectory::with_uploaders(client.clone(), uploaders, allowed));
+	let directory = Arc::new(ChainDirectory::new(client.clone(), uploaders, allowed));
 	let listen = format!("/ip4/0.0.0.0/tcp/{}", params.mesh_port).parse().map_err(|e| fail("mesh address", &e))?;
 	// Peers are served what the chain admits them to: gated content only to its miners
 	// and to requests signed by an account its rule allows.
