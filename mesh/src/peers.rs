@@ -91,6 +91,7 @@ enum Command {
 	Provide { root: ContentId },
 	FindProviders { root: ContentId, found: mpsc::Sender<PeerId> },
 	ListenAddrs { reply: oneshot::Sender<Vec<Multiaddr>> },
+	Serving { reply: oneshot::Sender<usize> },
 }
 
 /// The mesh's node key, kept in `path` (created on first use, readable by the owner
@@ -213,6 +214,16 @@ impl Mesh {
 		rx.await.unwrap_or_default()
 	}
 
+	/// Peers' requests being answered now (admitted and not yet sent or failed): at most
+	/// [`MAX_SERVING`].
+	pub async fn serving(&self) -> usize {
+		let (reply, rx) = oneshot::channel();
+		if self.commands.send(Command::Serving { reply }).await.is_err() {
+			return 0;
+		}
+		rx.await.unwrap_or_default()
+	}
+
 	/// Tells the swarm where a peer can be reached (from chain state or configuration).
 	pub async fn add_address(&self, peer: PeerId, address: Multiaddr) {
 		let _ = self.commands.send(Command::AddAddress { peer, address }).await;
@@ -270,11 +281,23 @@ impl Mesh {
 	}
 }
 
-/// Inbound requests being answered: by peer, and in all.
+/// Inbound requests being answered: by peer, and in all. A place is held from the
+/// request's admission until its answer is built *and* sent (or failed): a request that
+/// times out while its answer is still being read from the store keeps its place until
+/// that read ends, so peers cannot have more answers in memory than the budget by letting
+/// their requests time out.
 #[derive(Default)]
 struct Serving {
-	by_request: HashMap<request_response::InboundRequestId, PeerId>,
+	by_request: HashMap<request_response::InboundRequestId, Place>,
 	by_peer: HashMap<PeerId, usize>,
+}
+
+struct Place {
+	peer: PeerId,
+	/// The answer is being built on a blocking thread.
+	building: bool,
+	/// The request failed (timed out, connection closed) meanwhile: nothing to send.
+	failed: bool,
 }
 
 impl Serving {
@@ -285,19 +308,46 @@ impl Serving {
 			return false;
 		}
 		self.by_peer.insert(peer, count + 1);
-		self.by_request.insert(id, peer);
+		self.by_request.insert(id, Place { peer, building: true, failed: false });
 		true
+	}
+
+	/// The answer to `id` is built: whether it is still wanted (else its place is freed).
+	fn built(&mut self, id: &request_response::InboundRequestId) -> bool {
+		let wanted = match self.by_request.get_mut(id) {
+			Some(place) => {
+				place.building = false;
+				!place.failed
+			},
+			None => false,
+		};
+		if !wanted {
+			self.done(id);
+		}
+		wanted
+	}
+
+	/// The request failed: its place is freed now, or once its answer is built.
+	fn failed(&mut self, id: &request_response::InboundRequestId) {
+		match self.by_request.get_mut(id) {
+			Some(place) if place.building => place.failed = true,
+			_ => self.done(id),
+		}
 	}
 
 	/// Frees the place of a request whose answer was sent, or failed.
 	fn done(&mut self, id: &request_response::InboundRequestId) {
-		let Some(peer) = self.by_request.remove(id) else { return };
+		let Some(Place { peer, .. }) = self.by_request.remove(id) else { return };
 		if let Some(count) = self.by_peer.get_mut(&peer) {
 			*count -= 1;
 			if *count == 0 {
 				self.by_peer.remove(&peer);
 			}
 		}
+	}
+
+	fn len(&self) -> usize {
+		self.by_request.len()
 	}
 }
 
@@ -317,7 +367,8 @@ async fn run(
 	let (again_tx, mut again) = mpsc::channel::<(PeerId, Request, oneshot::Sender<Result<Response, PeerError>>)>(256);
 	let mut providers: HashMap<kad::QueryId, mpsc::Sender<PeerId>> = HashMap::new();
 	// Answers computed on blocking threads come back here to be sent by the swarm.
-	let (answers_tx, mut answers) = mpsc::channel::<(request_response::ResponseChannel<Response>, Response)>(256);
+	type Answer = (request_response::InboundRequestId, request_response::ResponseChannel<Response>, Response);
+	let (answers_tx, mut answers) = mpsc::channel::<Answer>(MAX_SERVING);
 	loop {
 		tokio::select! {
 			command = commands.recv() => {
@@ -341,14 +392,20 @@ async fn run(
 					Command::ListenAddrs { reply } => {
 						let _ = reply.send(swarm.listeners().cloned().collect());
 					},
+					Command::Serving { reply } => {
+						let _ = reply.send(serving.len());
+					},
 				}
 			},
 			Some((peer, request, reply)) = again.recv() => {
 				let id = swarm.behaviour_mut().transfer.send_request(&peer, request);
 				pending.insert(id, (reply, None));
 			},
-			Some((channel, response)) = answers.recv() => {
-				let _ = swarm.behaviour_mut().transfer.send_response(channel, response);
+			Some((id, channel, response)) = answers.recv() => {
+				if serving.built(&id) && swarm.behaviour_mut().transfer.send_response(channel, response).is_err() {
+					// The connection went away before the answer was ready.
+					serving.done(&id);
+				}
 			},
 			event = swarm.select_next_some() => match event {
 				SwarmEvent::Behaviour(BehaviourEvent::Transfer(event)) => match event {
@@ -364,11 +421,12 @@ async fn run(
 						let (store, directory) = (store.clone(), directory.clone());
 						let answers = answers_tx.clone();
 						tokio::task::spawn_blocking(move || {
-							let _ = answers.blocking_send((channel, answer(&store, directory.as_deref(), &peer, request)));
+							let response = answer(&store, directory.as_deref(), &peer, request);
+							let _ = answers.blocking_send((request_id, channel, response));
 						});
 					},
 					request_response::Event::ResponseSent { request_id, .. } => serving.done(&request_id),
-					request_response::Event::InboundFailure { request_id, .. } => serving.done(&request_id),
+					request_response::Event::InboundFailure { request_id, .. } => serving.failed(&request_id),
 					request_response::Event::Message { message: request_response::Message::Response { request_id, response }, .. } => {
 						if let Some((reply, _)) = pending.remove(&request_id) {
 							let _ = reply.send(Ok(response));

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{introduce, model, node, node_with, serving_peer, Hints};
+use common::{introduce, model, node, node_with, node_with_timeout, serving_peer, Hints};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::{client::legacy::Client, rt::TokioExecutor};
@@ -687,4 +687,231 @@ async fn a_node_announces_what_its_store_holds_when_it_starts() {
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
 	assert!(found.contains(&mesh.peer_id()), "the stored content was announced at start: {found:?}");
+}
+
+/// The resident memory of this process (the test's nodes and attackers together).
+fn resident_bytes() -> u64 {
+	let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+	statm.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 4096
+}
+
+/// A transfer codec that sends requests and never reads the answer to a `Range` (past its
+/// first byte): a
+/// client that asks for MiBs and leaves them in the node's memory (its receive window
+/// fills and the node's writes stall).
+#[derive(Clone, Default)]
+struct Unread {
+	range: bool,
+}
+
+#[async_trait::async_trait]
+impl libp2p::request_response::Codec for Unread {
+	type Protocol = libp2p::StreamProtocol;
+	type Request = Request;
+	type Response = Response;
+
+	async fn read_request<T: futures::AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, _: &mut T) -> std::io::Result<Request> {
+		Err(std::io::Error::other("the attacker serves nothing"))
+	}
+	async fn read_response<T: futures::AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> std::io::Result<Response> {
+		if self.range {
+			// One byte: a stream the node refused fails here; one it answers stays unread
+			// (far below the receive window, so nothing more is taken off the node).
+			let mut first = [0u8; 1];
+			futures::AsyncReadExt::read_exact(io, &mut first).await?;
+			futures::future::pending::<()>().await;
+		}
+		landmesh_mesh::wire::read_message(io).await
+	}
+	async fn write_request<T: futures::AsyncWrite + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T, r: Request) -> std::io::Result<()> {
+		self.range = matches!(r, Request::Range { .. });
+		landmesh_mesh::wire::write_message(io, &r).await
+	}
+	async fn write_response<T: futures::AsyncWrite + Unpin + Send>(&mut self, _: &Self::Protocol, _: &mut T, _: Response) -> std::io::Result<()> {
+		Err(std::io::Error::other("the attacker serves nothing"))
+	}
+}
+
+type Ask = (Request, tokio::sync::oneshot::Sender<Result<Response, String>>);
+
+/// A peer with its own identity and one connection to `to`, sending what it is told
+/// through the [`Unread`] codec, as many streams at once as it likes.
+async fn unread_peer(to: PeerId, addr: libp2p::Multiaddr) -> tokio::sync::mpsc::Sender<Ask> {
+	use futures::StreamExt;
+	use libp2p::{request_response, swarm::SwarmEvent, StreamProtocol};
+	let mut swarm = libp2p::SwarmBuilder::with_new_identity()
+		.with_tokio()
+		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
+		.unwrap()
+		.with_behaviour(|_| {
+			request_response::Behaviour::<Unread>::new(
+				[(StreamProtocol::new(landmesh_mesh::wire::PROTOCOL), request_response::ProtocolSupport::Outbound)],
+				request_response::Config::default()
+					.with_request_timeout(Duration::from_secs(3600))
+					.with_max_concurrent_streams(1024),
+			)
+		})
+		.unwrap()
+		.with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
+		.build();
+	swarm.add_peer_address(to, addr);
+	let (asks, mut rx) = tokio::sync::mpsc::channel::<Ask>(1024);
+	tokio::spawn(async move {
+		let mut waiting = std::collections::HashMap::new();
+		loop {
+			tokio::select! {
+				ask = rx.recv() => {
+					let Some((request, reply)) = ask else { break };
+					waiting.insert(swarm.behaviour_mut().send_request(&to, request), reply);
+				},
+				event = swarm.select_next_some() => match event {
+					SwarmEvent::Behaviour(request_response::Event::Message {
+						message: request_response::Message::Response { request_id, response }, ..
+					}) => {
+						if let Some(reply) = waiting.remove(&request_id) {
+							let _ = reply.send(Ok(response));
+						}
+					},
+					SwarmEvent::Behaviour(request_response::Event::OutboundFailure { request_id, error, .. }) => {
+						if let Some(reply) = waiting.remove(&request_id) {
+							let _ = reply.send(Err(error.to_string()));
+						}
+					},
+					_ => {},
+				},
+			}
+		}
+	});
+	asks
+}
+
+/// Attack (issue 13, item 7): 8 peers on 8 connections each open 256 streams asking for a
+/// MiB and never read the answers. Must hold: the node holds at most its serving budget
+/// of answers ([`peers::MAX_SERVING`], so memory grows by tens of MiB, not the 2 GiB
+/// asked for), streams beyond a connection's cap are refused, further requests, the
+/// attackers' and an honest peer's, are told `Busy` at once instead of queueing, and
+/// once the node drops the unread answers (its request timeout) the honest peer is
+/// served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unread_answers_on_many_connections_stay_within_the_budget() {
+	const ATTACKERS: usize = 8;
+	const STREAMS: u64 = 256;
+	let holder = node_with_timeout(Duration::from_secs(10)).await;
+	let bytes = model(4 << 20);
+	let root = holder.store.import(&bytes[..], None, u64::MAX, None, None).unwrap().root;
+	let before = resident_bytes();
+	let mut attackers = Vec::new();
+	let mut pending = Vec::new();
+	for _ in 0..ATTACKERS {
+		let attacker = unread_peer(holder.mesh.peer_id(), holder.addr.clone()).await;
+		// Connected first, so that no request is lost to a dial race.
+		let (reply, rx) = tokio::sync::oneshot::channel();
+		attacker.send((Request::Size { root, credentials: None }, reply)).await.unwrap();
+		assert_eq!(rx.await.unwrap(), Ok(Response::Size(4 << 20)));
+		for i in 0..STREAMS {
+			let start = (i % 4) << 20;
+			let (reply, rx) = tokio::sync::oneshot::channel();
+			attacker.send((Request::Range { root, start, end: start + (1 << 20), credentials: None }, reply)).await.unwrap();
+			pending.push(rx);
+		}
+		attackers.push(attacker);
+	}
+	// The node takes in what its budget allows, and no more, however long the attack holds.
+	let mut most = 0;
+	for _ in 0..40 {
+		let serving = holder.mesh.serving().await;
+		assert!(serving <= peers::MAX_SERVING, "{serving} answers held at once");
+		most = most.max(serving);
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+	assert_eq!(most, peers::MAX_SERVING, "the attackers fill the budget (the test attacks)");
+	let grown = resident_bytes().saturating_sub(before);
+	let asked = ATTACKERS as u64 * STREAMS << 20;
+	assert!(grown < 256 << 20, "memory grew by {} MiB while {} MiB were asked for", grown >> 20, asked >> 20);
+	// More requests, on an attacker's connection or from an honest peer: told to wait.
+	let (reply, rx) = tokio::sync::oneshot::channel();
+	attackers[0].send((Request::Size { root, credentials: None }, reply)).await.unwrap();
+	let answer = rx.await.unwrap();
+	assert!(matches!(answer, Ok(Response::Busy) | Err(_)), "an attacker over its budget: {answer:?}");
+	let honest = node().await;
+	let id = introduce(&honest, &[&holder]).await[0];
+	let answer = honest.mesh.request(id, Request::Size { root, credentials: None }).await.unwrap();
+	assert_eq!(answer, Response::Busy, "the node's budget is spent");
+	// Streams over a connection's cap never opened: most of the 2048 asks failed rather
+	// than being held, and none was answered with bytes (nobody read them).
+	let mut refused = 0;
+	for rx in pending.iter_mut() {
+		if let Ok(Err(_)) = rx.try_recv() {
+			refused += 1;
+		}
+	}
+	assert!(refused > 0, "streams beyond {} a connection are refused", peers::MAX_STREAMS_PER_CONNECTION);
+	// The node drops unread answers at its request timeout; then the honest peer is served.
+	let mut waited = 0;
+	while holder.mesh.serving().await > 0 {
+		assert!(waited < 300, "unread answers are dropped at the request timeout");
+		waited += 1;
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	fetch::download(&honest.mesh, &honest.store, root, &[id]).await.unwrap();
+	assert_eq!(honest.store.read_to_vec(&root).unwrap(), bytes);
+	drop(attackers);
+}
+
+/// A directory whose every decision takes `delay` (a slow contract check), counting how
+/// many run at once.
+struct SlowDirectory {
+	delay: Duration,
+	now: std::sync::atomic::AtomicUsize,
+	most: std::sync::atomic::AtomicUsize,
+}
+
+impl Directory for SlowDirectory {
+	fn holders(&self, _: &ContentId) -> Vec<(PeerId, Vec<libp2p::Multiaddr>)> {
+		Vec::new()
+	}
+	fn media_type(&self, _: &ContentId) -> Option<String> {
+		None
+	}
+	fn peer_access(&self, _: &ContentId, _: &PeerId, _: Option<&Credentials>) -> Access {
+		use std::sync::atomic::Ordering::SeqCst;
+		let now = self.now.fetch_add(1, SeqCst) + 1;
+		self.most.fetch_max(now, SeqCst);
+		std::thread::sleep(self.delay);
+		self.now.fetch_sub(1, SeqCst);
+		Access::Open
+	}
+}
+
+/// Attack: a peer lets its requests time out while the node is still building their
+/// answers (a slow check, a slow disk), then asks again. Must hold: a request keeps its
+/// place in the budget until its answer is built, so the peer never has more than
+/// [`peers::MAX_INBOUND_PER_PEER`] answers under way at once, however often it times out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn timed_out_requests_keep_their_place_until_their_answer_is_built() {
+	use std::sync::atomic::Ordering::SeqCst;
+	let directory = Arc::new(SlowDirectory { delay: Duration::from_secs(2), now: Default::default(), most: Default::default() });
+	let holder =
+		node_with(peers::Options { request_timeout: Duration::from_secs(1), directory: Some(directory.clone()) }).await;
+	let bytes = model(100_000);
+	let root = holder.store.import(&bytes[..], None, u64::MAX, None, None).unwrap().root;
+	let client = node().await;
+	let id = introduce(&client, &[&holder]).await[0];
+	let _ = client.mesh.request(id, Request::Size { root, credentials: None }).await;
+	let wave = || {
+		(0..peers::MAX_INBOUND_PER_PEER).map(|_| {
+			let mesh = client.mesh.clone();
+			tokio::spawn(async move { mesh.request(id, Request::Range { root, start: 0, end: 1000, credentials: None }).await })
+		})
+	};
+	let first: Vec<_> = wave().collect();
+	// The first wave has timed out at the node, its answers still being built.
+	tokio::time::sleep(Duration::from_millis(1500)).await;
+	let second: Vec<_> = wave().collect();
+	for request in first.into_iter().chain(second) {
+		let _ = request.await;
+	}
+	let most = directory.most.load(SeqCst);
+	assert!(most <= peers::MAX_INBOUND_PER_PEER, "{most} answers built at once for one peer");
+	assert!(most > 0, "the test asked");
 }

@@ -213,3 +213,69 @@ async fn every_response_carries_cors_and_content_security() {
 	let past = gw.get(&path, &[("range", "bytes=18446744073709551614-18446744073709551615")]).await;
 	assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
 }
+
+/// Not a test by itself: the gateway process that
+/// [`an_upload_acknowledged_survives_the_process_being_killed`] kills. Runs when
+/// `LANDMESH_GATEWAY_CHILD` names a store directory.
+#[tokio::test]
+#[ignore = "run by an_upload_acknowledged_survives_the_process_being_killed as its child"]
+async fn gateway_child_process() {
+	let Ok(dir) = std::env::var("LANDMESH_GATEWAY_CHILD") else { return };
+	let store = Store::open(std::path::Path::new(&dir), 1 << 30).unwrap();
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	println!("listening {}", listener.local_addr().unwrap());
+	gateway::serve(listener, Arc::new(Gateway::local(store, 1 << 30))).await.unwrap();
+}
+
+/// Crash: the gateway's process is killed (SIGKILL) the moment it answers `201`. Must
+/// hold: the store reopened from disk has the content, whole and verified. A `201` is
+/// sent only after the commit (RocksDB written with `sync`, the blob file and its
+/// directory synced), not before it.
+#[tokio::test]
+async fn an_upload_acknowledged_survives_the_process_being_killed() {
+	use std::io::BufRead;
+	let dir = tempfile::tempdir().unwrap();
+	let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+		.args(["gateway_child_process", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
+		.env("LANDMESH_GATEWAY_CHILD", dir.path())
+		.stdout(std::process::Stdio::piped())
+		.spawn()
+		.unwrap();
+	let stdout = child.stdout.take().unwrap();
+	// Killed whatever happens, so that a failed assertion leaves no gateway behind.
+	struct Kill(std::process::Child);
+	impl Drop for Kill {
+		fn drop(&mut self) {
+			let _ = self.0.kill();
+			let _ = self.0.wait();
+		}
+	}
+	let mut child = Kill(child);
+	let addr = tokio::task::spawn_blocking(move || {
+		let lines = std::io::BufReader::new(stdout).lines();
+		// libtest prints `test gateway_child_process ... ` before the line, unterminated.
+		lines.map_while(Result::ok).find_map(|line| line.split("listening ").nth(1).map(str::to_string))
+	})
+	.await
+	.unwrap()
+	.expect("the child gateway starts");
+	let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+	let mut roots = Vec::new();
+	for (i, size) in [100usize, 300_000, 3 << 20].into_iter().enumerate() {
+		let bytes: Vec<u8> = model(size).into_iter().map(|b| b ^ i as u8).collect();
+		let request = Request::post(format!("http://{addr}/content")).body(Full::new(Bytes::from(bytes.clone()))).unwrap();
+		let response = client.request(request).await.unwrap();
+		assert_eq!(response.status(), StatusCode::CREATED);
+		if i == 2 {
+			// Killed before anything else can happen: no graceful shutdown, no flush.
+			child.0.kill().unwrap();
+		}
+		roots.push((blake3::hash(&bytes), bytes));
+	}
+	child.0.wait().unwrap();
+	let store = Store::open(dir.path(), 1 << 30).unwrap();
+	for (root, bytes) in roots {
+		let root = landmesh_mesh::ContentId(*root.as_bytes());
+		assert_eq!(store.read_to_vec(&root).unwrap(), bytes, "an acknowledged upload is on disk");
+	}
+}

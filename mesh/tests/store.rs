@@ -200,3 +200,39 @@ fn corrupt_bytes_are_detected_never_served_and_dropped() {
 	assert_eq!(store.pins(&root).unwrap(), vec![Pin::Replica(3)], "the pin stays for a refetch");
 	assert_eq!(store.used(), 0);
 }
+
+/// Race: a blob is pinned while an import evicts to make room, the blob being the only
+/// one it could evict. Must hold: a blob present when its `pin` returned is never
+/// evicted afterwards (the pin and the eviction's choice of victims are taken under one
+/// lock; without it, an import that listed the blob as unpinned dropped it after the pin).
+#[test]
+fn a_pin_taken_during_an_eviction_holds() {
+	let dir = tempfile::tempdir().unwrap();
+	let blob = 40_000usize;
+	// Room for many blobs' worth of candidates, so that listing them takes a while.
+	let store = Store::open(dir.path(), 64 * blob as u64).unwrap();
+	let mut caught = Vec::new();
+	for round in 0..60u8 {
+		// Fill the store with unpinned blobs; the round's target is one of them.
+		let fill: Vec<_> = (0..64u8).map(|i| put(&store, &data(blob, round.wrapping_mul(64).wrapping_add(i)), None)).collect();
+		let incoming = data(blob * 8, round);
+		std::thread::scope(|s| {
+			let importer = s.spawn(|| store.import(&incoming[..], None, u64::MAX, None, None));
+			for root in &fill {
+				store.pin(root, Pin::Replica(round as u64)).unwrap();
+				let present = store.info(root).unwrap().is_some();
+				if present {
+					caught.push(*root);
+				}
+			}
+			let _ = importer.join().unwrap();
+		});
+		for root in caught.drain(..) {
+			assert!(store.info(&root).unwrap().is_some(), "round {round}: a blob pinned while present was evicted");
+		}
+		for root in &fill {
+			store.unpin(root, &Pin::Replica(round as u64)).unwrap();
+			let _ = store.remove(root);
+		}
+	}
+}
