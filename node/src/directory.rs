@@ -22,7 +22,7 @@ use landmesh_primitives::{
 };
 use landmesh_runtime::AccountId;
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 /// The largest content the chain accepts (a storage order's or a model's): what a miss or
 /// a miner fetches at most.
@@ -51,25 +51,60 @@ pub struct ChainDirectory {
 	uploaders: Uploaders,
 	/// Accounts that may upload.
 	allowed: Vec<AccountId>,
-	/// Access decisions taken at one best block. A browser fetches a model with many range
-	/// requests; each would otherwise cost a runtime call (a contract dry-run for
-	/// contract-gated models). Exact, not a guess: the answers can only change with a new
-	/// best block, which empties it.
+	/// What the chain said at one best block: models by content (the gateway asks for a
+	/// content's access rule, media type and size on every request) and access decisions.
+	/// A browser fetches a model with many range requests; each would otherwise cost
+	/// runtime calls (a contract dry-run for contract-gated models). Exact, not a guess:
+	/// the answers can only change with a new best block, which empties it.
 	decisions: std::sync::Mutex<Decisions>,
 }
 
+/// Answers taken at one best block.
 #[derive(Default)]
 struct Decisions {
 	at: landmesh_runtime::Hash,
-	may_fetch: std::collections::HashMap<(ModelId, AccountId), bool>,
+	models: HashMap<ContentId, Option<ModelView<AccountId>>>,
+	may_fetch: HashMap<(ModelId, AccountId), bool>,
+}
+
+/// What [`Decisions::check`] says of an access decision.
+#[derive(Debug, PartialEq, Eq)]
+enum Check {
+	/// Taken already at this block.
+	Known(bool),
+	/// Not taken yet, and the block's budget allows it: ask the chain.
+	Ask,
+	/// Not taken yet, and this block's budget of new checks is spent.
+	Spent,
+}
+
+impl Decisions {
+	/// The answers at `best`: emptied when the best block moved on, or when full.
+	fn at(&mut self, best: landmesh_runtime::Hash) -> &mut Self {
+		if self.at != best || self.models.len() + self.may_fetch.len() >= MAX_DECISIONS {
+			*self = Decisions { at: best, ..Default::default() };
+		}
+		self
+	}
+
+	/// Whether `key`'s access decision is known at `best`, may be asked, or must wait.
+	fn check(&mut self, best: landmesh_runtime::Hash, key: &(ModelId, AccountId)) -> Check {
+		let at = self.at(best);
+		match at.may_fetch.get(key) {
+			Some(&decision) => Check::Known(decision),
+			None if at.may_fetch.len() >= MAX_CHECKS_PER_BLOCK => Check::Spent,
+			None => Check::Ask,
+		}
+	}
 }
 
 /// Enough for every account fetching in one block's time; beyond it the cache starts over.
 const MAX_DECISIONS: usize = 16_384;
 
 /// New access decisions (runtime calls, contract dry-runs) taken per best block. An
-/// attacker with throwaway accounts (free to make, each signing validly) gets this many
-/// checks a block and then `503`, instead of one dry-run per request.
+/// attacker with funded throwaway accounts (each costs an existential deposit; accounts
+/// the chain does not know are refused without a check) gets this many checks a block
+/// and then `503`, instead of one dry-run per request.
 pub const MAX_CHECKS_PER_BLOCK: usize = 256;
 
 impl ChainDirectory {
@@ -79,36 +114,58 @@ impl ChainDirectory {
 		Self { client, chain, uploaders, allowed, decisions: Default::default() }
 	}
 
+	fn decisions(&self) -> std::sync::MutexGuard<'_, Decisions> {
+		self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// Whether the chain has an account for `who` (it holds at least the existential
+	/// deposit): a storage read, no runtime call. A pass or a licence is bought with a
+	/// transaction, so its holder has one.
+	fn has_account(&self, best: landmesh_runtime::Hash, who: &AccountId) -> bool {
+		use polkadot_sdk::sc_client_api::StorageProvider;
+		let key = polkadot_sdk::frame_system::Account::<landmesh_runtime::Runtime>::hashed_key_for(who);
+		self.client.storage(best, &polkadot_sdk::sp_core::storage::StorageKey(key)).ok().flatten().is_some()
+	}
+
 	/// [`crate::contracts::may_fetch`], remembered until the best block changes; `None`
-	/// when this block's budget of new checks is spent.
+	/// when this block's budget of new checks is spent. An account the chain does not
+	/// know is refused at once, uncounted: throwaway keys cost nothing to make.
 	fn may_fetch(&self, model: &ModelView<AccountId>, account: &AccountId) -> Option<bool> {
+		if &model.owner == account {
+			return Some(true);
+		}
 		let best = self.client.info().best_hash;
 		let key = (model.id, account.clone());
-		{
-			let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-			if decisions.at != best || decisions.may_fetch.len() >= MAX_DECISIONS {
-				*decisions = Decisions { at: best, may_fetch: Default::default() };
-			}
-			if let Some(&decision) = decisions.may_fetch.get(&key) {
-				return Some(decision);
-			}
-			if decisions.may_fetch.len() >= MAX_CHECKS_PER_BLOCK {
-				return None;
-			}
+		match self.decisions().check(best, &key) {
+			Check::Known(decision) => return Some(decision),
+			Check::Spent => return None,
+			Check::Ask => {},
+		}
+		if !self.has_account(best, account) {
+			return Some(false);
 		}
 		// Asked outside the lock: a contract dry-run must not hold up other requests.
 		let decision = crate::contracts::may_fetch(&*self.client, model, account);
-		let mut decisions = self.decisions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let mut decisions = self.decisions();
 		if decisions.at == best {
 			decisions.may_fetch.insert(key, decision);
 		}
 		Some(decision)
 	}
 
-	/// The model that governs `root`, if any; `Err` when the chain cannot be read.
+	/// The model that governs `root`, if any, remembered for the best block; `Err` when
+	/// the chain cannot be read.
 	fn model(&self, root: &ContentId) -> Result<Option<ModelView<AccountId>>, String> {
 		let best = self.client.info().best_hash;
-		self.client.runtime_api().model_of_content(best, *root).map_err(|e| e.to_string())
+		if let Some(model) = self.decisions().at(best).models.get(root) {
+			return Ok(model.clone());
+		}
+		let model = self.client.runtime_api().model_of_content(best, *root).map_err(|e| e.to_string())?;
+		let mut decisions = self.decisions();
+		if decisions.at == best {
+			decisions.models.insert(*root, model.clone());
+		}
+		Ok(model)
 	}
 
 	/// Whether `peer` is the registered mesh peer of a miner assigned a replica of
@@ -277,6 +334,26 @@ mod tests {
 		let who = Sr25519Keyring::Alice;
 		let signature = who.pair().sign(Credentials::message(chain, root, expires).as_bytes());
 		Credentials { account: who.to_account_id().to_ss58check(), expires, signature: hex(&signature.0) }
+	}
+
+	/// Attack: throwaway accounts (funded, so the chain knows them) each ask once for a
+	/// contract-gated model within one block. Must hold: at most
+	/// [`MAX_CHECKS_PER_BLOCK`] checks are run that block, decisions taken stay answered
+	/// from memory, and the next block has a fresh budget.
+	#[test]
+	fn access_checks_are_bounded_per_block_and_remembered() {
+		let mut decisions = Decisions::default();
+		let (block, next) = (landmesh_runtime::Hash::repeat_byte(1), landmesh_runtime::Hash::repeat_byte(2));
+		let key = |i: u32| (7, AccountId::from(polkadot_sdk::sp_io::hashing::blake2_256(&i.to_le_bytes())));
+		for i in 0..MAX_CHECKS_PER_BLOCK as u32 {
+			assert_eq!(decisions.check(block, &key(i)), Check::Ask);
+			decisions.may_fetch.insert(key(i), i == 0);
+		}
+		assert_eq!(decisions.check(block, &key(9999)), Check::Spent, "the block's budget is spent");
+		assert_eq!(decisions.check(block, &key(0)), Check::Known(true), "a decision taken stays known");
+		assert_eq!(decisions.check(block, &key(1)), Check::Known(false));
+		assert_eq!(decisions.check(next, &key(9999)), Check::Ask, "a new block, a new budget");
+		assert_eq!(decisions.check(next, &key(0)), Check::Ask, "and nothing stale: the chain may have changed");
 	}
 
 	/// A signature made for one chain does not open the same content on another.

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{credentials, dev_node, execute, http, try_execute, upload};
+use common::{chain_of, credentials, dev_node, execute, http, signed_by, try_execute, upload};
 use landmesh_node::{
 	contracts::{self, address_of, DryRun, EVM_UNITS_PER_PLANCK},
 	dev_client::DevClient,
@@ -145,6 +145,19 @@ async fn a_licence_bought_from_the_model_licence_contract_opens_the_model() {
 	};
 	let (status, head, _) = get_as(signed(Dave, now + 60));
 	assert_eq!(status, 403, "{head}");
+	// Attack: throwaway keys (free to make, unknown to the chain) sign valid requests, more
+	// than a block's budget of access checks. Each is refused without a contract dry-run,
+	// so the budget is left to real buyers: Charlie, asking for the first time, is served.
+	let chain_id = chain_of(&node.gateway_url);
+	for i in 0..landmesh_node::directory::MAX_CHECKS_PER_BLOCK as u32 + 44 {
+		use polkadot_sdk::sp_core::Pair;
+		let key = polkadot_sdk::sp_core::sr25519::Pair::from_seed(&polkadot_sdk::sp_io::hashing::blake2_256(&i.to_le_bytes()));
+		let [(_, account), (_, expires), (_, signature)] = signed_by(&chain_id, &key, &content_id.to_hex(), now + 60);
+		let (status, head, _) = get_as((account, expires, signature));
+		assert_eq!(status, 403, "throwaway key {i}: {head}");
+	}
+	let (status, head, body) = get_as(signed(Charlie, now + 60));
+	assert_eq!((status, body == statue), (200, true), "a buyer is served after the flood: {head}");
 	// The gateway remembers its answers, but only until the chain moves on: once Dave
 	// has bought a licence, his next request is served.
 	execute(&client, &chain, Dave, contracts::call(contract, price, contracts::input("buy", ()))).await;

@@ -273,13 +273,22 @@ pub fn credentials(
 	root: &str,
 	expires: u64,
 ) -> [(&'static str, String); 3] {
+	signed_by(&chain_of(base), &who.pair(), root, expires)
+}
+
+/// [`credentials`] for any key, on the chain named `chain` (from [`chain_of`]).
+pub fn signed_by(
+	chain: &str,
+	who: &polkadot_sdk::sp_core::sr25519::Pair,
+	root: &str,
+	expires: u64,
+) -> [(&'static str, String); 3] {
 	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
-	let chain = chain_of(base);
 	let root = landmesh_primitives::ContentId::from_hex(root).expect("a content id");
-	let message = landmesh_mesh::directory::Credentials::message(&chain, &root, expires);
-	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.pair().sign(message.as_bytes()).0, false);
+	let message = landmesh_mesh::directory::Credentials::message(chain, &root, expires);
+	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.sign(message.as_bytes()).0, false);
 	[
-		("X-Landmesh-Account", who.to_account_id().to_ss58check()),
+		("X-Landmesh-Account", landmesh_runtime::AccountId::from(who.public()).to_ss58check()),
 		("X-Landmesh-Expires", expires.to_string()),
 		("X-Landmesh-Signature", signature),
 	]
