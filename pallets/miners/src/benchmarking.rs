@@ -133,5 +133,19 @@ mod benchmarks {
 		assert_eq!(Miners::<T>::get(&who).map(|m| m.sectors), Some(0));
 	}
 
+	/// Releasing what a capacity cut unbonded.
+	#[benchmark]
+	fn withdraw_unbonded() {
+		let who = miner::<T>(Some(32 * TIB));
+		Pallet::<T>::set_capacity(RawOrigin::Signed(who.clone()).into(), TIB).expect("a lower capacity");
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		frame_system::Pallet::<T>::set_block_number(later);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert_eq!(Miners::<T>::get(&who).and_then(|m| m.unbonding), None);
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -88,6 +88,9 @@ pub trait CapacityLedger<AccountId> {
 	fn capacity_of(miner: &AccountId) -> Option<(u64, u64)>;
 	/// Every miner with the bytes it stands for, at most `MaxMiners`.
 	fn stored_by_miner() -> alloc::vec::Vec<(AccountId, StoredBytes)>;
+	/// Every miner with the byte·blocks of proven bytes it held since the last call (the
+	/// last era's end), at most `MaxMiners`; each miner's count starts again from zero.
+	fn take_byte_blocks() -> alloc::vec::Vec<(AccountId, u128)>;
 	/// The size of a filler sector.
 	fn sector_size() -> u64;
 	/// A committed filler sector drawn with `seed`: `(miner, slot, sector)`; `None` if no
@@ -175,6 +178,8 @@ pub mod pallet {
 		CapacityChanged { miner: T::AccountId, capacity: u64, stake: BalanceOf<T> },
 		/// A miner asked to leave.
 		Exiting { miner: T::AccountId },
+		/// Stake a capacity cut unbonded was released.
+		Unbonded { miner: T::AccountId, amount: BalanceOf<T> },
 		/// A miner left; its remaining stake was released.
 		Withdrawn { miner: T::AccountId, stake: BalanceOf<T> },
 		/// Part of a miner's stake was burned.
@@ -202,6 +207,8 @@ pub mod pallet {
 		NotExiting,
 		/// The unbonding period has not passed.
 		StillUnbonding,
+		/// No stake is unbonding: lower the capacity first.
+		NothingUnbonding,
 		/// The miner still holds replicas the chain assigned to it.
 		ReplicasOwed,
 		/// The miner's free capacity is smaller than the replica.
@@ -246,6 +253,9 @@ pub mod pallet {
 					stake,
 					endpoints,
 					status: MinerStatus::Active,
+					byte_blocks: 0,
+					accrued_at: frame_system::Pallet::<T>::block_number(),
+					unbonding: None,
 				},
 			);
 			MinerCount::<T>::mutate(|n| *n = n.saturating_add(1));
@@ -268,8 +278,10 @@ pub mod pallet {
 		}
 
 		/// Raise or lower the capacity, never below what is committed to replicas and
-		/// sectors (drop sectors first); the stake follows (held on a raise, released on a
-		/// lowering).
+		/// sectors (drop sectors first). The stake follows: held on a raise (from what is
+		/// unbonding first), and on a lowering the excess unbonds: it stays held, and
+		/// slashable, for `UnbondingPeriod` ([`withdraw_unbonded`](Self::withdraw_unbonded)
+		/// releases it then). Stake cannot be freed the block after bytes were committed.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_capacity())]
 		pub fn set_capacity(origin: OriginFor<T>, capacity: u64) -> DispatchResult {
@@ -280,11 +292,20 @@ pub mod pallet {
 			let sectors = (m.sectors as u64).saturating_mul(T::SectorSize::get());
 			ensure!(capacity >= m.committed.saturating_add(sectors), Error::<T>::BelowCommitted);
 			let wanted = Self::stake_for(capacity);
-			let reason = HoldReason::MinerStake.into();
+			let now = frame_system::Pallet::<T>::block_number();
+			let (mut unbonding, until) = m.unbonding.unwrap_or_default();
 			if wanted > m.stake {
-				T::Currency::hold(&reason, &who, wanted - m.stake)?;
+				// Unbonding stake is still held: it is bonded again before anything new.
+				let rebonded = unbonding.min(wanted - m.stake);
+				unbonding -= rebonded;
+				let more = wanted - m.stake - rebonded;
+				if !more.is_zero() {
+					T::Currency::hold(&HoldReason::MinerStake.into(), &who, more)?;
+				}
+				m.unbonding = (!unbonding.is_zero()).then_some((unbonding, until));
 			} else if wanted < m.stake {
-				T::Currency::release(&reason, &who, m.stake - wanted, Precision::BestEffort)?;
+				let until = now.saturating_add(T::UnbondingPeriod::get());
+				m.unbonding = Some((unbonding.saturating_add(m.stake - wanted), until));
 			}
 			m.capacity = capacity;
 			m.stake = wanted;
@@ -345,6 +366,7 @@ pub mod pallet {
 				SectorOwners::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyMiners)?;
 			}
 			let sector = m.next_sector;
+			Self::accrue(&mut m);
 			Sectors::<T>::insert(&who, m.sectors, SectorCommitment { index: sector, root });
 			m.sectors += 1;
 			m.next_sector = m.next_sector.saturating_add(1);
@@ -364,6 +386,22 @@ pub mod pallet {
 			Miners::<T>::insert(&who, m);
 			Ok(())
 		}
+
+		/// Release the stake a capacity cut unbonded, once its unbonding period has passed.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			let (amount, until) = m.unbonding.ok_or(Error::<T>::NothingUnbonding)?;
+			ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::StillUnbonding);
+			let released =
+				T::Currency::release(&HoldReason::MinerStake.into(), &who, amount, Precision::BestEffort)?;
+			m.unbonding = None;
+			Miners::<T>::insert(&who, m);
+			Self::deposit_event(Event::Unbonded { miner: who, amount: released });
+			Ok(())
+		}
 	}
 }
 
@@ -375,9 +413,21 @@ impl<T: Config> Pallet<T> {
 		stake.saturated_into()
 	}
 
+	/// Counts the byte·blocks `m` held up to now; called before its proven bytes change
+	/// (the caller stores `m`).
+	fn accrue(m: &mut MinerOf<T>) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let blocks: u128 = now.saturating_sub(m.accrued_at).saturated_into();
+		m.byte_blocks = m.byte_blocks.saturating_add(blocks.saturating_mul(m.proven(T::SectorSize::get()) as u128));
+		m.accrued_at = now;
+	}
+
 	/// Drops up to `count` of the miner's last sectors (the caller stores `m`).
 	fn drop_last_sectors(who: &T::AccountId, m: &mut MinerOf<T>, count: u32) {
 		let count = count.min(m.sectors);
+		if count > 0 {
+			Self::accrue(m);
+		}
 		for _ in 0..count {
 			m.sectors -= 1;
 			if let Some(s) = Sectors::<T>::take(who, m.sectors) {
@@ -412,7 +462,8 @@ impl<T: Config> Pallet<T> {
 			);
 			frame_support::ensure!(owners.contains(&who) == (m.sectors > 0), "sector owners list is wrong");
 			frame_support::ensure!(
-				T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who) == m.stake,
+				T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who)
+					== m.stake.saturating_add(m.unbonding.map_or_else(Zero::zero, |(b, _)| b)),
 				"a miner's recorded stake is not what is held"
 			);
 			count += 1;
@@ -439,6 +490,7 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 	fn confirm(miner: &T::AccountId, bytes: u64) {
 		Miners::<T>::mutate(miner, |m| {
 			if let Some(m) = m {
+				Self::accrue(m);
 				m.confirmed = m.confirmed.saturating_add(bytes).min(m.committed);
 			}
 		});
@@ -447,6 +499,7 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 	fn release(miner: &T::AccountId, bytes: u64, confirmed: bool) {
 		Miners::<T>::mutate(miner, |m| {
 			if let Some(m) = m {
+				Self::accrue(m);
 				m.committed = m.committed.saturating_sub(bytes);
 				if confirmed {
 					m.confirmed = m.confirmed.saturating_sub(bytes);
@@ -458,7 +511,9 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 
 	fn slash(miner: &T::AccountId, fraction: Perbill) -> u128 {
 		let Some(mut m) = Miners::<T>::get(miner) else { return 0 };
-		let amount = fraction * m.stake;
+		// Unbonding stake answers for what was committed while it was bonded.
+		let (unbonding, until) = m.unbonding.unwrap_or_default();
+		let amount = fraction * m.stake.saturating_add(unbonding);
 		if amount.is_zero() {
 			return 0;
 		}
@@ -470,7 +525,10 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			Fortitude::Force,
 		)
 		.unwrap_or_default();
-		m.stake = m.stake.saturating_sub(burned);
+		// Taken from what unbonds first, then from the bonded stake.
+		let from_unbonding = burned.min(unbonding);
+		m.unbonding = (unbonding > from_unbonding).then_some((unbonding - from_unbonding, until));
+		m.stake = m.stake.saturating_sub(burned - from_unbonding);
 		Miners::<T>::insert(miner, m);
 		Self::deposit_event(Event::Slashed { miner: miner.clone(), amount: burned });
 		burned.saturated_into()
@@ -501,6 +559,20 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			.collect()
 	}
 
+	fn take_byte_blocks() -> alloc::vec::Vec<(T::AccountId, u128)> {
+		let miners: alloc::vec::Vec<T::AccountId> = Miners::<T>::iter_keys().collect();
+		miners
+			.into_iter()
+			.filter_map(|who| {
+				let mut m = Miners::<T>::get(&who)?;
+				Self::accrue(&mut m);
+				let byte_blocks = core::mem::take(&mut m.byte_blocks);
+				Miners::<T>::insert(&who, m);
+				Some((who, byte_blocks))
+			})
+			.collect()
+	}
+
 	fn sector_size() -> u64 {
 		T::SectorSize::get()
 	}
@@ -522,6 +594,7 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 		if Sectors::<T>::get(miner, slot).is_none_or(|s| s.index != index) {
 			return;
 		}
+		Self::accrue(&mut m);
 		// Keep the slots dense: the last sector moves into the lost one's slot.
 		let last = m.sectors - 1;
 		if let Some(moved) = Sectors::<T>::take(miner, last) {

@@ -96,14 +96,74 @@ fn capacity_moves_the_stake_and_never_drops_below_committed() {
 		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 3 * TIB));
 		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(1), 3 * TIB - 1), Error::<Test>::BelowCommitted);
 		assert_ok!(Miners::set_capacity(RuntimeOrigin::signed(1), 3 * TIB));
-		assert_eq!(held(1), 3 * STAKE_PER_TIB);
-		assert_eq!(Balances::free_balance(1), ENDOWMENT - 3 * STAKE_PER_TIB);
+		assert_eq!(crate::Miners::<Test>::get(1).unwrap().stake, 3 * STAKE_PER_TIB);
+		assert_eq!(held(1), 4 * STAKE_PER_TIB, "a capacity cut unbonds: the stake stays held");
 		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(1), 0), Error::<Test>::ZeroCapacity);
 		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(2), TIB), Error::<Test>::NotMiner);
 		assert_noop!(
 			Miners::set_capacity(RuntimeOrigin::signed(1), 1000 * TIB),
 			DispatchError::Token(TokenError::FundsUnavailable)
 		);
+	});
+}
+
+/// Attack (issue 15): raise the capacity, commit, and lower it again a block later to get
+/// the stake back before anything could be checked. Must hold: a cut unbonds: the stake
+/// stays held and slashable for `UnbondingPeriod`, then `withdraw_unbonded` releases it;
+/// raising again re-bonds what is unbonding before holding more.
+#[test]
+fn a_capacity_cut_unbonds_and_stays_slashable() {
+	run(|| {
+		System::set_block_number(1);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 10 * TIB, endpoints("eu")));
+		assert_noop!(Miners::withdraw_unbonded(RuntimeOrigin::signed(1)), Error::<Test>::NothingUnbonding);
+		assert_ok!(Miners::set_capacity(RuntimeOrigin::signed(1), 4 * TIB));
+		let m = crate::Miners::<Test>::get(1).unwrap();
+		assert_eq!((m.stake, m.unbonding), (4 * STAKE_PER_TIB, Some((6 * STAKE_PER_TIB, 1 + UNBONDING))));
+		assert_eq!(held(1), 10 * STAKE_PER_TIB);
+		assert_noop!(Miners::withdraw_unbonded(RuntimeOrigin::signed(1)), Error::<Test>::StillUnbonding);
+		// A slash meanwhile takes its fraction of everything at risk, unbonding stake first.
+		assert_eq!(<Miners as CapacityLedger<u64>>::slash(&1, Perbill::from_percent(10)), STAKE_PER_TIB as u128);
+		let m = crate::Miners::<Test>::get(1).unwrap();
+		assert_eq!((m.stake, m.unbonding), (4 * STAKE_PER_TIB, Some((5 * STAKE_PER_TIB, 1 + UNBONDING))));
+		// Raising again takes from what unbonds first: nothing more is held.
+		assert_ok!(Miners::set_capacity(RuntimeOrigin::signed(1), 6 * TIB));
+		let m = crate::Miners::<Test>::get(1).unwrap();
+		assert_eq!((m.stake, m.unbonding), (6 * STAKE_PER_TIB, Some((3 * STAKE_PER_TIB, 1 + UNBONDING))));
+		assert_eq!(held(1), 9 * STAKE_PER_TIB);
+		System::set_block_number(1 + UNBONDING);
+		let free = Balances::free_balance(1);
+		assert_ok!(Miners::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), Event::Unbonded { miner: 1, amount: 3 * STAKE_PER_TIB });
+		assert_eq!(Balances::free_balance(1), free + 3 * STAKE_PER_TIB);
+		assert_eq!(held(1), 6 * STAKE_PER_TIB);
+		assert_noop!(Miners::withdraw_unbonded(RuntimeOrigin::signed(1)), Error::<Test>::NothingUnbonding);
+	});
+}
+
+/// The byte·blocks the rewards split by: proven bytes (confirmed replicas, sectors) times
+/// the blocks they were held, counted as they change and started again when taken.
+#[test]
+fn proven_bytes_accrue_per_block_and_are_taken_per_era() {
+	run(|| {
+		System::set_block_number(1);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 4 * SECTOR, endpoints("eu")));
+		System::set_block_number(11);
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 1000));
+		System::set_block_number(21);
+		// Committed but not confirmed: not proven, earns nothing.
+		<Miners as CapacityLedger<u64>>::confirm(&1, 600);
+		System::set_block_number(31);
+		let taken = <Miners as CapacityLedger<u64>>::take_byte_blocks();
+		let expected = 20 * SECTOR as u128 + 10 * 600;
+		assert_eq!(taken, vec![(1, expected)]);
+		System::set_block_number(32);
+		assert_eq!(<Miners as CapacityLedger<u64>>::take_byte_blocks(), vec![(1, SECTOR as u128 + 600)], "started again");
+		// A sector dropped stops earning at once.
+		assert_ok!(Miners::drop_sectors(RuntimeOrigin::signed(1), 1));
+		System::set_block_number(42);
+		assert_eq!(<Miners as CapacityLedger<u64>>::take_byte_blocks(), vec![(1, 10 * 600)]);
 	});
 }
 

@@ -62,9 +62,23 @@ pub struct Miner<Balance, BlockNumber> {
 	pub endpoints: Endpoints,
 	/// Active or exiting.
 	pub status: MinerStatus<BlockNumber>,
+	/// Byte·blocks of proven bytes (confirmed replicas and committed sectors) held since
+	/// the last era's rewards, counted up to `accrued_at`: the era's storage share is split
+	/// by these, so bytes held for the last few blocks of an era earn a few blocks' worth.
+	pub byte_blocks: u128,
+	/// The block `byte_blocks` is counted up to.
+	pub accrued_at: BlockNumber,
+	/// Stake freed by lowering the capacity, still held (and slashable) until the block
+	/// given: a capacity cut unbonds, it does not release at once.
+	pub unbonding: Option<(Balance, BlockNumber)>,
 }
 
 impl<B, N> Miner<B, N> {
+	/// The bytes that earn now: confirmed replicas and committed filler sectors.
+	pub fn proven(&self, sector_size: u64) -> u64 {
+		self.confirmed.saturating_add((self.sectors as u64).saturating_mul(sector_size))
+	}
+
 	/// Capacity not committed to replicas (sectors give way to replicas, so they do not
 	/// count here).
 	pub fn free(&self) -> u64 {

@@ -6,8 +6,10 @@
 //!   plus whatever reaches its account in between (the runtime routes transaction fees
 //!   there). What is not owed to miners yet is distributable.
 //! - **Storage** ([`Config::StorageShare`] of the pool) is split by *proven stored
-//!   bytes*: the bytes of the replicas the miner has confirmed plus its committed filler
-//!   sectors (idle space earns too, as in Filecoin, so capacity is there when orders
+//!   byte·blocks*: the bytes of the replicas the miner has confirmed plus its committed
+//!   filler sectors, times the blocks of the era it held them (pallet-miners counts them
+//!   as they change). A snapshot would pay a miner that commits a TiB in an era's last
+//!   block as if it had held it all era; byte·blocks pay it one block's worth (idle space earns too, as in Filecoin, so capacity is there when orders
 //!   come; replicas also earn their orders' payments), weighted by its pass ratio in the
 //!   era's challenges (pallet-audit). Assigned but unconfirmed replicas earn nothing. A miner that was not challenged in the era counts fully:
 //!   challenges are samples, and no evidence is not evidence of loss.
@@ -225,13 +227,14 @@ impl<T: Config> Pallet<T> {
 		let storage_pot = T::StorageShare::get() * distributable;
 		let serving_pot = distributable.saturating_sub(storage_pot);
 
-		let miners = T::Miners::stored_by_miner();
+		let miners = T::Miners::take_byte_blocks();
 		let weights: Vec<(T::AccountId, u128, u128)> = miners
 			.iter()
-			.map(|(miner, bytes)| {
+			.map(|(miner, byte_blocks)| {
 				let score = T::Scores::score(era, miner);
-				// Confirmed replicas and committed filler: what challenges can check.
-				let stored = bytes.confirmed as u128 + bytes.filler as u128;
+				// Confirmed replicas and committed filler, weighted by how long they were
+				// held in the era: bytes committed for its last blocks earn those blocks.
+				let stored = *byte_blocks;
 				let proven = if score.total == 0 {
 					stored
 				} else {

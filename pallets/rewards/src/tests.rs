@@ -170,6 +170,59 @@ fn unconfirmed_replicas_earn_nothing_and_proven_filler_earns() {
 	});
 }
 
+/// Answers every open challenge of `miner` on the sectors given (seed, bytes by root).
+fn answer_sectors(miner: u64, sectors: &[([u8; 32], Vec<u8>, ContentId)]) {
+	while let Some(c) = open_challenge(miner) {
+		let ch = pallet_audit::Challenges::<Test>::get(c).unwrap();
+		let (seed, sector, _) = sectors.iter().find(|(_, _, root)| *root == ch.content_id).expect("a sector of ours");
+		let links: Vec<_> = ch.indices.iter().map(|j| filler::prove_link(sector, seed, *j).unwrap()).collect();
+		assert_ok!(Audit::answer_sector(RuntimeOrigin::signed(miner), c, links.try_into().unwrap()));
+	}
+}
+
+fn seal(miner: u64, index: u32) -> ([u8; 32], Vec<u8>, ContentId) {
+	let seed = filler::sector_seed(&miner, index);
+	let (sector, root) = filler::generate(&seed, SECTOR_SIZE / 1024);
+	(seed, sector, root)
+}
+
+/// Attack (issue 15, snapshot farming): a miner commits filler in an era's last blocks
+/// (and answers every challenge honestly), so that a snapshot at the era's end would count
+/// it as much as a miner that held the same bytes all era. Must hold: rewards follow
+/// byte·blocks: the late miner earns its 5 blocks' worth (about 5/104 of the pot, where a
+/// snapshot paid half), the miner that held its sector all era the rest.
+#[test]
+fn bytes_committed_at_the_end_of_an_era_earn_only_those_blocks() {
+	new_test_ext().execute_with(|| {
+		run_to(1);
+		register(11, "eu");
+		register(12, "us");
+		let early = seal(11, 0);
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), early.2));
+		let late = seal(12, 0);
+		while System::block_number() < ERA {
+			if System::block_number() == ERA - 5 {
+				assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), late.2));
+			}
+			answer_sectors(11, core::slice::from_ref(&early));
+			answer_sectors(12, core::slice::from_ref(&late));
+			run_to(System::block_number() + 1);
+		}
+		let storage_pot = System::events()
+			.iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Rewards(Event::EraRewarded { era: 0, storage, .. }) => Some(storage),
+				_ => None,
+			})
+			.expect("era 0 rewarded");
+		let (held_all_era, came_late) = (Claimable::<Test>::get(11), Claimable::<Test>::get(12));
+		assert!(came_late * 100 <= storage_pot * 6, "the late sector earned {came_late} of {storage_pot}");
+		assert!(held_all_era * 100 >= storage_pot * 94, "the sector held all era earned {held_all_era} of {storage_pot}");
+		assert!(came_late > 0, "the blocks it was held still count");
+		check_invariants();
+	});
+}
+
 #[test]
 fn an_era_without_miners_keeps_the_pool_for_later() {
 	new_test_ext().execute_with(|| {
