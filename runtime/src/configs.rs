@@ -12,10 +12,10 @@ use frame_support::{
 	},
 };
 use frame_system::{limits, EnsureRoot, EnsureSigned};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier};
 use sp_runtime::{
 	traits::{ConvertInto, One, OpaqueKeys},
-	Perbill,
+	FixedPointNumber, Perbill,
 };
 
 use crate::{currency::*, time::*};
@@ -152,7 +152,13 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fees rise when blocks are more than a quarter full and come back down to today's
+	/// level, never below it: predictable for world builders when the chain is quiet,
+	/// and block stuffing (to crowd out challenge answers, say) grows dearer by the block.
+	pub const TargetBlockFullness: polkadot_sdk::sp_runtime::Perquintill = polkadot_sdk::sp_runtime::Perquintill::from_percent(25);
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	pub MinimumMultiplier: Multiplier = Multiplier::one();
+	pub MaximumMultiplier: Multiplier = polkadot_sdk::sp_runtime::traits::Bounded::max_value();
 	/// 1 micro-CYBR per byte of transaction.
 	pub const TransactionByteFee: Balance = MICRO_UNITS;
 }
@@ -164,9 +170,13 @@ impl pallet_transaction_payment::Config for Runtime {
 		FungibleAdapter<Balances, frame_support::traits::tokens::imbalance::ResolveTo<RewardPool, Balances>>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
-	// A constant multiplier keeps fees predictable for world builders; congestion pricing
-	// can come with real traffic.
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type FeeMultiplierUpdate = pallet_transaction_payment::TargetedFeeAdjustment<
+		Self,
+		TargetBlockFullness,
+		AdjustmentVariable,
+		MinimumMultiplier,
+		MaximumMultiplier,
+	>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
@@ -274,6 +284,11 @@ impl pallet_miners::Config for Runtime {
 	type SectorSize = ConstU64<{ landmesh_primitives::filler::SECTOR_SIZE }>;
 	/// 4 TiB of idle space proven per miner; capacity beyond that is offered unproven.
 	type MaxSectors = ConstU32<1024>;
+	/// 1 GiB: the smallest miner worth a seat.
+	type MinCapacity = ConstU64<{ 1 << 30 }>;
+	/// 10 CYBR a seat: filling the 1,024 seats locks 10,240 CYBR, not 1.5.
+	type MinStake = ConstU128<{ 10 * UNITS }>;
+	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
 	type WeightInfo = pallet_miners::weights::SubstrateWeight<Runtime>;
 }
 

@@ -211,6 +211,10 @@ pub mod pallet {
 		/// A miner missed a challenge: slashed, its replica dropped for repair (or its
 		/// sector dropped).
 		Failed { challenge: ChallengeId, miner: T::AccountId, target: ChallengeTarget, slashed: u128 },
+		/// A challenge closed unanswered whose target the chain had removed meanwhile (an
+		/// order ended or cancelled, a replica moved, a sector pushed out): nothing slashed,
+		/// not counted.
+		Voided { challenge: ChallengeId, miner: T::AccountId, target: ChallengeTarget },
 	}
 
 	#[pallet::error]
@@ -257,13 +261,17 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Answer a challenge with one chunk proof per challenged index. The challenged
 		/// miner, before the deadline. A wrong answer is refused and changes nothing.
+		///
+		/// Operational, and free when correct: blocks filled with normal transactions
+		/// cannot crowd answers out (operational space is reserved), and an honest miner
+		/// does not pay to be audited. A wrong answer pays its fee.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::answer(T::ChunksPerChallenge::get()))]
+		#[pallet::weight((T::WeightInfo::answer(T::ChunksPerChallenge::get()), DispatchClass::Operational))]
 		pub fn answer(
 			origin: OriginFor<T>,
 			challenge: ChallengeId,
 			proofs: BoundedVec<ChunkProof, T::ChunksPerChallenge>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let miner = ensure_signed(origin)?;
 			let c = Self::answerable(challenge, &miner, proofs.len())?;
 			let ChallengeTarget::Replica { order } = c.target else { return Err(Error::<T>::SectorChallenge.into()) };
@@ -272,19 +280,20 @@ pub mod pallet {
 			}
 			T::Replicas::replica_proven(order, &miner);
 			Self::pass(challenge, c);
-			Ok(())
+			Ok(Pays::No.into())
 		}
 
 		/// Answer a sector challenge: for each challenged chunk, proofs of it, its
 		/// predecessor and its parents, which must show it derived from them. The
 		/// challenged miner, before the deadline. A wrong answer changes nothing.
+		/// Operational and free when correct, as [`answer`](Self::answer).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::answer_sector(T::ChunksPerChallenge::get()))]
+		#[pallet::weight((T::WeightInfo::answer_sector(T::ChunksPerChallenge::get()), DispatchClass::Operational))]
 		pub fn answer_sector(
 			origin: OriginFor<T>,
 			challenge: ChallengeId,
 			links: BoundedVec<SectorLink, T::ChunksPerChallenge>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let miner = ensure_signed(origin)?;
 			let c = Self::answerable(challenge, &miner, links.len())?;
 			let ChallengeTarget::Sector { index: sector, .. } = c.target else {
@@ -299,8 +308,18 @@ pub mod pallet {
 				})?;
 			}
 			Self::pass(challenge, c);
-			Ok(())
+			Ok(Pays::No.into())
 		}
+	}
+}
+
+/// The miners with a challenge open, for pallet-miners (`Config::Challenged`): they may not
+/// leave or drop sectors until it closes.
+pub struct HasOpenChallenge<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> frame_support::traits::Contains<T::AccountId> for HasOpenChallenge<T> {
+	fn contains(miner: &T::AccountId) -> bool {
+		OpenChallenges::<T>::iter_prefix(miner).next().is_some()
 	}
 }
 
@@ -407,6 +426,21 @@ impl<T: Config> Pallet<T> {
 		for id in Deadlines::<T>::take(due) {
 			let Some(c) = Challenges::<T>::get(id) else { continue };
 			Self::close(id, &c);
+			// The chain removed the target meanwhile (the order was cancelled or ended, the
+			// replica moved, a replica pushed the sector out): nothing is owed, so nothing
+			// is slashed and the challenge does not count. A miner cannot remove its own
+			// target while challenged (pallet-miners refuses to drop sectors or leave).
+			let stands = match c.target {
+				ChallengeTarget::Replica { order } => T::Replicas::holds(order, &c.miner),
+				ChallengeTarget::Sector { slot, index } => T::Miners::has_sector(&c.miner, slot, index),
+			};
+			if !stands {
+				Scores::<T>::mutate(Self::era_of(c.deadline), &c.miner, |s| s.total = s.total.saturating_sub(1));
+				Self::deposit_event(Event::Voided { challenge: id, miner: c.miner, target: c.target });
+				// Counted for the hook's weight, which was charged for a failure.
+				failed += 1;
+				continue;
+			}
 			let slashed = T::Miners::slash(&c.miner, T::SlashFraction::get());
 			match c.target {
 				// The order may have closed meanwhile; then there is nothing to repair.

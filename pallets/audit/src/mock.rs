@@ -16,6 +16,6 @@ construct_runtime!(
 );
 
 // About 954 units of stake for the 1 MiB the tests register, so a 10% slash shows.
-pallet_storage::economy_test_runtime!(stake_per_tib: 1_000_000_000);
+pallet_storage::economy_test_runtime!(stake_per_tib: 1_000_000_000, challenged: crate::HasOpenChallenge<Test>);
 
 crate::audit_test_config!();

@@ -251,3 +251,57 @@ fn replica_answers_do_not_fit_sector_challenges() {
 		assert_noop!(Audit::answer_sector(RuntimeOrigin::signed(miner), id, links), Error::<Test>::ReplicaChallenge);
 	});
 }
+
+/// Griefing (issue 15): the owner cancels an order while a holder's challenge on it is
+/// open, or a replica pushes a challenged sector out. Must hold: the chain removed the
+/// target, so the miner is not slashed and the challenge does not count against it.
+#[test]
+fn a_challenge_whose_target_the_chain_removed_is_voided_not_slashed() {
+	scenario(|| {
+		let (a, ca, b, cb) = until_both_challenged();
+		let (stake_a, stake_b) = (stake(a), stake(b));
+		let era = Audit::era_of(Challenges::<Test>::get(ca).unwrap().deadline);
+		let total_a = Scores::<Test>::get(era, a).total;
+		assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), 0));
+		run_to(Challenges::<Test>::get(ca).unwrap().deadline.max(Challenges::<Test>::get(cb).unwrap().deadline) + 1);
+		assert_eq!((stake(a), stake(b)), (stake_a, stake_b), "nothing is slashed for a cancelled order");
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Audit(Event::Voided { challenge: ca, miner: a, target: ChallengeTarget::Replica { order: 0 } })));
+		assert_eq!(Scores::<Test>::get(era, a).total, total_a - 1, "a voided challenge is not counted");
+	});
+}
+
+/// Attack: a miner that lost a challenged sector drops it, or leaves, to dodge the slash.
+/// Must hold: both are refused while a challenge is open; the miss is slashed.
+#[test]
+fn a_challenged_miner_cannot_drop_its_target_to_dodge_the_slash() {
+	sectors(|_, _| {
+		while open_challenge(12).is_none() {
+			run_to(System::block_number() + CHALLENGE_PERIOD);
+		}
+		assert_noop!(Miners::drop_sectors(RuntimeOrigin::signed(12), 1), pallet_miners::Error::<Test>::ChallengeOpen);
+		let before = stake(12);
+		let challenge = open_challenge(12).unwrap();
+		run_to(Challenges::<Test>::get(challenge).unwrap().deadline + 1);
+		assert_eq!(stake(12), before - before / 10, "the miss is slashed");
+	});
+}
+
+/// Correct answers are free and operational (block stuffing cannot crowd them out nor
+/// make audits cost the honest); a wrong answer pays.
+#[test]
+fn correct_answers_are_free_and_operational() {
+	use polkadot_sdk::frame_support::dispatch::{DispatchClass, GetDispatchInfo, Pays};
+	scenario(|| {
+		let (a, ca, b, cb) = until_both_challenged();
+		let call = crate::Call::<Test>::answer { challenge: ca, proofs: answer_for(ca) };
+		assert_eq!(call.get_dispatch_info().class, DispatchClass::Operational);
+		let post = Audit::answer(RuntimeOrigin::signed(a), ca, answer_for(ca)).unwrap();
+		assert_eq!(post.pays_fee, Pays::No);
+		let mut short = answer_for(cb).into_inner();
+		short.pop();
+		let wrong = Audit::answer(RuntimeOrigin::signed(b), cb, short.try_into().unwrap()).unwrap_err();
+		assert_eq!(wrong.error, Error::<Test>::WrongProofCount.into());
+		assert_eq!(wrong.post_info.pays_fee, Pays::Yes, "a wrong answer pays its fee");
+	});
+}

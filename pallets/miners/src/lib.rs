@@ -48,7 +48,7 @@ use polkadot_sdk::{
 		traits::{
 			fungible::{Inspect, InspectHold, Mutate, MutateHold},
 			tokens::{Fortitude, Precision},
-			Get,
+			Contains, Get,
 		},
 	},
 	frame_system,
@@ -98,6 +98,8 @@ pub trait CapacityLedger<AccountId> {
 	fn pick_sector(seed: &[u8; 32]) -> Option<(AccountId, u32, SectorCommitment)>;
 	/// Drops the sector in `slot` of `miner` if it is still `index` (a failed challenge).
 	fn sector_lost(miner: &AccountId, slot: u32, index: u32);
+	/// Whether `slot` of `miner` still holds the sector derived with `index`.
+	fn has_sector(miner: &AccountId, slot: u32, index: u32) -> bool;
 }
 
 #[frame_support::pallet]
@@ -138,6 +140,17 @@ pub mod pallet {
 		/// The most filler sectors one miner commits: bounds the work of dropping them.
 		#[pallet::constant]
 		type MaxSectors: Get<u32>;
+		/// The least capacity a miner registers with, or lowers to: the registry holds at most
+		/// `MaxMiners`, so a seat must cost something.
+		#[pallet::constant]
+		type MinCapacity: Get<u64>;
+		/// The least stake any miner holds, whatever its capacity (its registration
+		/// deposit): filling the `MaxMiners` seats locks `MaxMiners` times this.
+		#[pallet::constant]
+		type MinStake: Get<BalanceOf<Self>>;
+		/// The miners with a challenge open (pallet-audit): they cannot leave, nor drop
+		/// sectors, until it closes, so a miner that lost data cannot dodge the slash.
+		type Challenged: Contains<Self::AccountId>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -209,6 +222,10 @@ pub mod pallet {
 		StillUnbonding,
 		/// No stake is unbonding: lower the capacity first.
 		NothingUnbonding,
+		/// Below `MinCapacity`.
+		CapacityTooSmall,
+		/// The miner has a challenge open: answer it (or let it expire) first.
+		ChallengeOpen,
 		/// The miner still holds replicas the chain assigned to it.
 		ReplicasOwed,
 		/// The miner's free capacity is smaller than the replica.
@@ -239,6 +256,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(!Miners::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
 			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
+			ensure!(capacity >= T::MinCapacity::get(), Error::<T>::CapacityTooSmall);
 			ensure!(MinerCount::<T>::get() < T::MaxMiners::get(), Error::<T>::TooManyMiners);
 			let stake = Self::stake_for(capacity);
 			T::Currency::hold(&HoldReason::MinerStake.into(), &who, stake)?;
@@ -289,6 +307,7 @@ pub mod pallet {
 			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
 			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
+			ensure!(capacity >= T::MinCapacity::get(), Error::<T>::CapacityTooSmall);
 			let sectors = (m.sectors as u64).saturating_mul(T::SectorSize::get());
 			ensure!(capacity >= m.committed.saturating_add(sectors), Error::<T>::BelowCommitted);
 			let wanted = Self::stake_for(capacity);
@@ -340,6 +359,7 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now >= since.saturating_add(T::UnbondingPeriod::get()), Error::<T>::StillUnbonding);
 			ensure!(m.committed == 0, Error::<T>::ReplicasOwed);
+			ensure!(!T::Challenged::contains(&who), Error::<T>::ChallengeOpen);
 			let held = T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who);
 			T::Currency::release(&HoldReason::MinerStake.into(), &who, held, Precision::BestEffort)?;
 			let mut m = m;
@@ -382,6 +402,7 @@ pub mod pallet {
 		pub fn drop_sectors(origin: OriginFor<T>, count: u32) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			ensure!(!T::Challenged::contains(&who), Error::<T>::ChallengeOpen);
 			Self::drop_last_sectors(&who, &mut m, count);
 			Miners::<T>::insert(&who, m);
 			Ok(())
@@ -406,11 +427,12 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The stake `capacity` bytes require: `StakePerTiB` per TiB, rounded up.
+	/// The stake `capacity` bytes require: `StakePerTiB` per TiB, rounded up, and at
+	/// least `MinStake`.
 	pub fn stake_for(capacity: u64) -> BalanceOf<T> {
 		let per_tib: u128 = T::StakePerTiB::get().saturated_into();
-		let stake = (per_tib.saturating_mul(capacity as u128)).div_ceil(TIB as u128);
-		stake.saturated_into()
+		let stake: BalanceOf<T> = (per_tib.saturating_mul(capacity as u128)).div_ceil(TIB as u128).saturated_into();
+		stake.max(T::MinStake::get())
 	}
 
 	/// Counts the byte·blocks `m` held up to now; called before its proven bytes change
@@ -587,6 +609,10 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 		let slot = word(4) % sectors.max(1);
 		let sector = Sectors::<T>::get(&miner, slot)?;
 		Some((miner, slot, sector))
+	}
+
+	fn has_sector(miner: &T::AccountId, slot: u32, index: u32) -> bool {
+		Sectors::<T>::get(miner, slot).is_some_and(|s| s.index == index)
 	}
 
 	fn sector_lost(miner: &T::AccountId, slot: u32, index: u32) {

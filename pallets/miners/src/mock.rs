@@ -50,7 +50,28 @@ impl pallet_miners::Config for Test {
 	type MaxMiners = ConstU32<5>;
 	type SectorSize = ConstU64<SECTOR>;
 	type MaxSectors = ConstU32<MAX_SECTORS>;
+	type MinCapacity = ConstU64<MIN_CAPACITY>;
+	type MinStake = ConstU64<MIN_STAKE>;
+	type Challenged = Challenged;
 	type WeightInfo = ();
+}
+
+/// The smallest capacity a miner may register.
+pub const MIN_CAPACITY: u64 = 500;
+/// The least stake: more than `MIN_CAPACITY` needs at `STAKE_PER_TIB`.
+pub const MIN_STAKE: u64 = 5;
+
+polkadot_sdk::frame_support::parameter_types! {
+	/// The miners a test says have a challenge open (pallet-audit's role).
+	pub static ChallengedMiners: Vec<u64> = Vec::new();
+}
+
+/// Stands in for pallet-audit's open challenges.
+pub struct Challenged;
+impl polkadot_sdk::frame_support::traits::Contains<u64> for Challenged {
+	fn contains(who: &u64) -> bool {
+		ChallengedMiners::get().contains(who)
+	}
 }
 
 /// Every account 1..=9 starts with this much.

@@ -50,8 +50,8 @@ fn register_holds_stake_per_tib_rounded_up() {
 		// One byte more than a TiB costs one unit more (rounded up), never less.
 		assert_ok!(Miners::register(RuntimeOrigin::signed(2), TIB + 1, endpoints("us")));
 		assert_eq!(held(2), STAKE_PER_TIB + 1);
-		assert_ok!(Miners::register(RuntimeOrigin::signed(3), 1, endpoints("us")));
-		assert_eq!(held(3), 1);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(3), MIN_CAPACITY, endpoints("us")));
+		assert_eq!(held(3), MIN_STAKE, "never less than the least stake");
 		let m = crate::Miners::<Test>::get(1).unwrap();
 		assert_eq!((m.capacity, m.committed, m.status), (2 * TIB, 0, MinerStatus::Active));
 		assert_eq!(m.endpoints, endpoints("eu"));
@@ -392,7 +392,7 @@ proptest! {
 					},
 					Op::SetCapacity(c) => {
 						let ok = Miners::set_capacity(RuntimeOrigin::signed(1), c).is_ok();
-						prop_assert_eq!(ok, c > 0 && c >= committed + sectors as u64 * SECTOR);
+						prop_assert_eq!(ok, c >= MIN_CAPACITY && c >= committed + sectors as u64 * SECTOR);
 						if ok { capacity = c; }
 					},
 					Op::CommitSector => {
@@ -412,4 +412,39 @@ proptest! {
 			Ok(())
 		})?;
 	}
+}
+
+/// Registry spam (issue 15): 1-byte miners filling the `MaxMiners` seats. Must hold: a
+/// capacity below `MinCapacity` is refused, and every seat holds at least `MinStake`.
+#[test]
+fn a_seat_in_the_registry_costs_a_minimum_capacity_and_stake() {
+	run(|| {
+		assert_noop!(Miners::register(RuntimeOrigin::signed(1), 1, endpoints("eu")), Error::<Test>::CapacityTooSmall);
+		assert_noop!(
+			Miners::register(RuntimeOrigin::signed(1), MIN_CAPACITY - 1, endpoints("eu")),
+			Error::<Test>::CapacityTooSmall
+		);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), MIN_CAPACITY, endpoints("eu")));
+		assert!(Miners::stake_for(MIN_CAPACITY) == MIN_STAKE && STAKE_PER_TIB * MIN_CAPACITY < MIN_STAKE * TIB);
+		assert_eq!(held(1), MIN_STAKE, "the least stake, though the capacity alone would need less");
+		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(1), MIN_CAPACITY - 1), Error::<Test>::CapacityTooSmall);
+	});
+}
+
+/// Attack: a miner with a challenge open leaves to dodge the slash. Must hold: `withdraw`
+/// and `drop_sectors` wait until the challenge closes.
+#[test]
+fn a_challenged_miner_cannot_leave_or_drop_sectors() {
+	run(|| {
+		System::set_block_number(1);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 2 * SECTOR, endpoints("eu")));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		assert_ok!(Miners::exit(RuntimeOrigin::signed(1)));
+		System::set_block_number(1 + UNBONDING);
+		ChallengedMiners::set(vec![1]);
+		assert_noop!(Miners::drop_sectors(RuntimeOrigin::signed(1), 1), Error::<Test>::ChallengeOpen);
+		assert_noop!(Miners::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::ChallengeOpen);
+		ChallengedMiners::set(vec![]);
+		assert_ok!(Miners::withdraw(RuntimeOrigin::signed(1)));
+	});
 }

@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
 		//  Estimated: `5038`
-		// Minimum execution time: 483_300_000 picoseconds.
-		Weight::from_parts(504_893_000, 5038)
+		// Minimum execution time: 510_141_000 picoseconds.
+		Weight::from_parts(533_586_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1605`
 		//  Estimated: `5038`
-		// Minimum execution time: 144_396_000 picoseconds.
-		Weight::from_parts(152_577_000, 5038)
+		// Minimum execution time: 152_708_000 picoseconds.
+		Weight::from_parts(165_747_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -92,8 +92,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1763`
 		//  Estimated: `5038`
-		// Minimum execution time: 486_496_000 picoseconds.
-		Weight::from_parts(517_582_000, 5038)
+		// Minimum execution time: 514_717_000 picoseconds.
+		Weight::from_parts(536_681_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -103,13 +103,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1605`
 		//  Estimated: `5038`
-		// Minimum execution time: 132_297_000 picoseconds.
-		Weight::from_parts(141_861_000, 5038)
+		// Minimum execution time: 138_666_000 picoseconds.
+		Weight::from_parts(146_308_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
+	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -123,13 +125,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34670 + s * (54 ±0)`
+		//  Measured:  `34676 + s * (54 ±0)`
 		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 438_064_000 picoseconds.
-		Weight::from_parts(601_312_636, 34255)
-			// Standard Error: 128_120
-			.saturating_add(Weight::from_parts(51_822_633, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 560_095_000 picoseconds.
+		Weight::from_parts(228_534_455, 34255)
+			// Standard Error: 161_742
+			.saturating_add(Weight::from_parts(55_827_494, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
@@ -145,13 +147,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `34369`
 		//  Estimated: `34255`
-		// Minimum execution time: 191_476_000 picoseconds.
-		Weight::from_parts(205_597_000, 34255)
+		// Minimum execution time: 207_309_000 picoseconds.
+		Weight::from_parts(242_412_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
+	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
@@ -159,13 +163,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34509 + n * (54 ±0)`
+		//  Measured:  `34515 + n * (54 ±0)`
 		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 220_278_000 picoseconds.
-		Weight::from_parts(244_364_213, 34255)
-			// Standard Error: 168_331
-			.saturating_add(Weight::from_parts(50_641_513, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 290_223_000 picoseconds.
+		Weight::from_parts(293_688_000, 34255)
+			// Standard Error: 76_881
+			.saturating_add(Weight::from_parts(54_684_045, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -181,8 +185,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1783`
 		//  Estimated: `5038`
-		// Minimum execution time: 425_104_000 picoseconds.
-		Weight::from_parts(452_875_000, 5038)
+		// Minimum execution time: 445_454_000 picoseconds.
+		Weight::from_parts(461_979_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -202,8 +206,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
 		//  Estimated: `5038`
-		// Minimum execution time: 483_300_000 picoseconds.
-		Weight::from_parts(504_893_000, 5038)
+		// Minimum execution time: 510_141_000 picoseconds.
+		Weight::from_parts(533_586_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -213,8 +217,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1605`
 		//  Estimated: `5038`
-		// Minimum execution time: 144_396_000 picoseconds.
-		Weight::from_parts(152_577_000, 5038)
+		// Minimum execution time: 152_708_000 picoseconds.
+		Weight::from_parts(165_747_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -228,8 +232,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1763`
 		//  Estimated: `5038`
-		// Minimum execution time: 486_496_000 picoseconds.
-		Weight::from_parts(517_582_000, 5038)
+		// Minimum execution time: 514_717_000 picoseconds.
+		Weight::from_parts(536_681_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -239,13 +243,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1605`
 		//  Estimated: `5038`
-		// Minimum execution time: 132_297_000 picoseconds.
-		Weight::from_parts(141_861_000, 5038)
+		// Minimum execution time: 138_666_000 picoseconds.
+		Weight::from_parts(146_308_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
+	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -259,13 +265,13 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34670 + s * (54 ±0)`
+		//  Measured:  `34676 + s * (54 ±0)`
 		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 438_064_000 picoseconds.
-		Weight::from_parts(601_312_636, 34255)
-			// Standard Error: 128_120
-			.saturating_add(Weight::from_parts(51_822_633, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		// Minimum execution time: 560_095_000 picoseconds.
+		Weight::from_parts(228_534_455, 34255)
+			// Standard Error: 161_742
+			.saturating_add(Weight::from_parts(55_827_494, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
@@ -281,13 +287,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `34369`
 		//  Estimated: `34255`
-		// Minimum execution time: 191_476_000 picoseconds.
-		Weight::from_parts(205_597_000, 34255)
+		// Minimum execution time: 207_309_000 picoseconds.
+		Weight::from_parts(242_412_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
+	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
@@ -295,13 +303,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34509 + n * (54 ±0)`
+		//  Measured:  `34515 + n * (54 ±0)`
 		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 220_278_000 picoseconds.
-		Weight::from_parts(244_364_213, 34255)
-			// Standard Error: 168_331
-			.saturating_add(Weight::from_parts(50_641_513, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		// Minimum execution time: 290_223_000 picoseconds.
+		Weight::from_parts(293_688_000, 34255)
+			// Standard Error: 76_881
+			.saturating_add(Weight::from_parts(54_684_045, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -317,8 +325,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1783`
 		//  Estimated: `5038`
-		// Minimum execution time: 425_104_000 picoseconds.
-		Weight::from_parts(452_875_000, 5038)
+		// Minimum execution time: 445_454_000 picoseconds.
+		Weight::from_parts(461_979_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}

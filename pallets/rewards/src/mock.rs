@@ -17,7 +17,7 @@ construct_runtime!(
 );
 
 // About 954 units of stake for the 1 MiB the tests register, so a 10% slash shows.
-pallet_storage::economy_test_runtime!(stake_per_tib: 1_000_000_000);
+pallet_storage::economy_test_runtime!(stake_per_tib: 1_000_000_000, challenged: pallet_audit::HasOpenChallenge<Test>);
 
 pallet_audit::audit_test_config!();
 

@@ -88,6 +88,8 @@ pub trait ReplicaRegistry<AccountId> {
 	fn replica_lost(order: OrderId, miner: &AccountId) -> Result<(), DispatchError>;
 	/// Records that the miner just proved its replica.
 	fn replica_proven(order: OrderId, miner: &AccountId);
+	/// Whether `miner` still keeps a confirmed replica of live order `order`.
+	fn holds(order: OrderId, miner: &AccountId) -> bool;
 }
 
 #[frame_support::pallet]
@@ -513,6 +515,10 @@ impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
 
 	fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
 		Pallet::<T>::replica_lost(order, miner)
+	}
+
+	fn holds(order: OrderId, miner: &T::AccountId) -> bool {
+		Orders::<T>::get(order).is_some_and(|o| o.holders.iter().any(|r| &r.miner == miner && r.confirmed))
 	}
 
 	fn replica_proven(order: OrderId, miner: &T::AccountId) {

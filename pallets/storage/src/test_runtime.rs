@@ -11,6 +11,12 @@
 #[macro_export]
 macro_rules! economy_test_runtime {
 	(stake_per_tib: $stake:expr) => {
+		$crate::economy_test_runtime!(
+			stake_per_tib: $stake,
+			challenged: polkadot_sdk::frame_support::traits::Nothing
+		);
+	};
+	(stake_per_tib: $stake:expr, challenged: $challenged:ty) => {
 		use polkadot_sdk::{
 			frame_support::{
 				derive_impl,
@@ -43,6 +49,9 @@ macro_rules! economy_test_runtime {
 			type MaxMiners = ConstU32<16>;
 			type SectorSize = ConstU64<SECTOR_SIZE>;
 			type MaxSectors = ConstU32<64>;
+			type MinCapacity = ConstU64<1>;
+			type MinStake = ConstU64<0>;
+			type Challenged = $challenged;
 			type WeightInfo = ();
 		}
 
