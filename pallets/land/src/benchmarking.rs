@@ -69,10 +69,10 @@ mod benchmarks {
 		let world = planet::<T>(&owner);
 		Pallet::<T>::set_entrance_fee(RawOrigin::Signed(owner).into(), world, 1_000u32.into())
 			.expect("owner sets the fee");
-		Pallet::<T>::enter(RawOrigin::Signed(visitor.clone()).into(), world).expect("funded visitor enters");
+		Pallet::<T>::enter(RawOrigin::Signed(visitor.clone()).into(), world, 1_000u32.into()).expect("funded visitor enters");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(visitor.clone()), world);
+		_(RawOrigin::Signed(visitor.clone()), world, 1_000u32.into());
 
 		assert!(Pallet::<T>::has_pass(world, &visitor));
 	}
@@ -107,6 +107,8 @@ mod benchmarks {
 	fn list_parcel() {
 		let owner = funded::<T>("owner");
 		let parcel = listed_parcel::<T>(&owner, 1_000u32.into());
+		// Worst case: a first listing, which also locks the parcel's transfers.
+		Pallet::<T>::unlist_parcel(RawOrigin::Signed(owner.clone()).into(), parcel).expect("the owner unlists");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), parcel, 2_000u32.into());

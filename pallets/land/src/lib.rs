@@ -207,7 +207,8 @@ pub mod pallet {
 				let parcel = Pallet::<T>::do_mint_parcel(MAINLAND, *x, *y, &owner)
 					.expect("genesis parcels are inside the mainland and on distinct cells");
 				if let Some(price) = price {
-					Listings::<T>::insert(parcel, Listing { seller: owner, price: *price });
+					Pallet::<T>::do_list(parcel, Listing { seller: owner, price: *price })
+						.expect("a genesis parcel was just minted, unlisted");
 				}
 			}
 		}
@@ -254,6 +255,8 @@ pub mod pallet {
 		StaleListing,
 		/// The asking price is above the most the buyer agreed to pay.
 		PriceAboveLimit,
+		/// The entrance fee is above the most the visitor agreed to pay.
+		FeeAboveLimit,
 		/// The seller cannot buy their own parcel.
 		BuyerIsSeller,
 		/// The id space of worlds or parcels is exhausted.
@@ -309,13 +312,15 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Pay a world's entrance fee to its owner and get a pass for
-		/// [`Config::PassDuration`] blocks, added to what is left of a current pass.
+		/// Pay a world's entrance fee (at most `max_fee`, so an owner who raises the fee
+		/// meanwhile cannot charge more than the visitor agreed) to its owner and get a pass
+		/// for [`Config::PassDuration`] blocks, added to what is left of a current pass.
 		#[pallet::call_index(2)]
 		#[pallet::weight(<T as Config>::WeightInfo::enter())]
-		pub fn enter(origin: OriginFor<T>, world: WorldId) -> DispatchResult {
+		pub fn enter(origin: OriginFor<T>, world: WorldId, max_fee: BalanceOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let w = Worlds::<T>::get(world).ok_or(Error::<T>::UnknownWorld)?;
+			ensure!(w.owner == who || w.entrance_fee <= max_fee, Error::<T>::FeeAboveLimit);
 			if w.owner != who && !w.entrance_fee.is_zero() {
 				<T as Config>::Currency::transfer(&who, &w.owner, w.entrance_fee, Preservation::Preserve)?;
 			}
@@ -357,7 +362,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let w = Self::ensure_world_owner(origin, world)?;
 			let parcel = Self::do_mint_parcel(world, x, y, &w.owner)?;
-			Listings::<T>::insert(parcel, Listing { seller: w.owner.clone(), price });
+			Self::do_list(parcel, Listing { seller: w.owner.clone(), price })?;
 			Self::deposit_event(Event::ParcelListed { parcel, seller: w.owner, price });
 			Ok(())
 		}
@@ -368,7 +373,7 @@ pub mod pallet {
 		pub fn list_parcel(origin: OriginFor<T>, parcel: ParcelId, price: BalanceOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_parcel_owner(&who, parcel)?;
-			Listings::<T>::insert(parcel, Listing { seller: who.clone(), price });
+			Self::do_list(parcel, Listing { seller: who.clone(), price })?;
 			Self::deposit_event(Event::ParcelListed { parcel, seller: who, price });
 			Ok(())
 		}
@@ -379,7 +384,7 @@ pub mod pallet {
 		pub fn unlist_parcel(origin: OriginFor<T>, parcel: ParcelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_parcel_owner(&who, parcel)?;
-			Listings::<T>::take(parcel).ok_or(Error::<T>::NotForSale)?;
+			Self::do_unlist(parcel)?.ok_or(Error::<T>::NotForSale)?;
 			Self::deposit_event(Event::ParcelUnlisted { parcel });
 			Ok(())
 		}
@@ -396,8 +401,8 @@ pub mod pallet {
 			ensure!(buyer != listing.seller, Error::<T>::BuyerIsSeller);
 			ensure!(listing.price <= max_price, Error::<T>::PriceAboveLimit);
 			<T as Config>::Currency::transfer(&buyer, &listing.seller, listing.price, Preservation::Preserve)?;
+			Self::do_unlist(parcel)?;
 			pallet_nfts::Pallet::<T>::do_transfer(Self::land_collection()?, parcel, buyer.clone(), |_, _| Ok(()))?;
-			Listings::<T>::remove(parcel);
 			Self::deposit_event(Event::ParcelSold { parcel, seller: listing.seller, buyer, price: listing.price });
 			Ok(())
 		}
@@ -405,6 +410,26 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Lists a parcel. A listed parcel's transfers (through pallet-nfts) are locked until it
+	/// is sold or unlisted, so a listing never outlives a transfer: a parcel that went away
+	/// and came back is not on sale at an old price.
+	fn do_list(parcel: ParcelId, listing: Listing<T::AccountId, BalanceOf<T>>) -> polkadot_sdk::frame_support::dispatch::DispatchResult {
+		use polkadot_sdk::frame_support::traits::tokens::nonfungibles_v2::Transfer;
+		if !Listings::<T>::contains_key(parcel) {
+			<pallet_nfts::Pallet<T> as Transfer<T::AccountId>>::disable_transfer(&Self::land_collection()?, &parcel)?;
+		}
+		Listings::<T>::insert(parcel, listing);
+		Ok(())
+	}
+
+	/// Takes a parcel off sale and unlocks its transfers; the listing it had, if any.
+	fn do_unlist(parcel: ParcelId) -> Result<Option<Listing<T::AccountId, BalanceOf<T>>>, DispatchError> {
+		use polkadot_sdk::frame_support::traits::tokens::nonfungibles_v2::Transfer;
+		let Some(listing) = Listings::<T>::take(parcel) else { return Ok(None) };
+		<pallet_nfts::Pallet<T> as Transfer<T::AccountId>>::enable_transfer(&Self::land_collection()?, &parcel)?;
+		Ok(Some(listing))
+	}
+
 	/// The land office: owns the mainland and the land collection; root acts for it.
 	pub fn land_office() -> T::AccountId {
 		T::PalletId::get().into_account_truncating()

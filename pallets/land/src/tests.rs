@@ -102,8 +102,13 @@ fn entrance_fee_and_passes() {
 		assert!(!Land::has_pass(planet, &account(CHARLIE)));
 		assert!(Land::has_pass(planet, &account(BOB)), "the owner needs no pass");
 
+		// Front-running: the owner raises the fee before Charlie's `enter` lands. Charlie
+		// agreed to 30 at most: refused, nothing paid.
+		assert_ok!(Land::set_entrance_fee(signed(BOB), planet, 3000));
+		assert_noop!(Land::enter(signed(CHARLIE), planet, 30), Error::<Test>::FeeAboveLimit);
+		assert_ok!(Land::set_entrance_fee(signed(BOB), planet, 30));
 		let bob_before = free(BOB);
-		assert_ok!(Land::enter(signed(CHARLIE), planet));
+		assert_ok!(Land::enter(signed(CHARLIE), planet, 30));
 		let until = 1 + PASS_DURATION;
 		assert_eq!(last_event(), Event::Entered { world: planet, who: account(CHARLIE), fee: 30, until });
 		assert_eq!(free(CHARLIE), ENDOWMENT - 30);
@@ -112,14 +117,14 @@ fn entrance_fee_and_passes() {
 
 		// Entering again while the pass runs extends it from its end.
 		System::set_block_number(5);
-		assert_ok!(Land::enter(signed(CHARLIE), planet));
+		assert_ok!(Land::enter(signed(CHARLIE), planet, u64::MAX));
 		assert_eq!(Passes::<Test>::get(planet, account(CHARLIE)), Some(until + PASS_DURATION));
 
 		// A pass expires at its block.
 		System::set_block_number(until + PASS_DURATION);
 		assert!(!Land::has_pass(planet, &account(CHARLIE)));
 		// After expiry a new pass runs from now.
-		assert_ok!(Land::enter(signed(CHARLIE), planet));
+		assert_ok!(Land::enter(signed(CHARLIE), planet, u64::MAX));
 		assert_eq!(Passes::<Test>::get(planet, account(CHARLIE)), Some(until + 2 * PASS_DURATION));
 	});
 }
@@ -129,7 +134,7 @@ fn mainland_fee_is_set_by_root_and_paid_to_the_land_office() {
 	run(vec![], || {
 		assert_noop!(Land::set_entrance_fee(signed(ALICE), MAINLAND, 5), Error::<Test>::NotWorldOwner);
 		assert_ok!(Land::set_entrance_fee(root(), MAINLAND, 500));
-		assert_ok!(Land::enter(signed(ALICE), MAINLAND));
+		assert_ok!(Land::enter(signed(ALICE), MAINLAND, u64::MAX));
 		assert_eq!(Balances::free_balance(Land::land_office()), 500);
 		assert!(Land::has_pass(MAINLAND, &account(ALICE)));
 	});
@@ -141,14 +146,14 @@ fn entrance_errors() {
 		let planet = bobs_planet();
 		assert_noop!(Land::set_entrance_fee(signed(CHARLIE), planet, 1), Error::<Test>::NotWorldOwner);
 		assert_noop!(Land::set_entrance_fee(signed(BOB), 9, 1), Error::<Test>::UnknownWorld);
-		assert_noop!(Land::enter(signed(CHARLIE), 9), Error::<Test>::UnknownWorld);
+		assert_noop!(Land::enter(signed(CHARLIE), 9, u64::MAX), Error::<Test>::UnknownWorld);
 		assert_ok!(Land::set_entrance_fee(signed(BOB), planet, ENDOWMENT));
 		// Paying the whole balance would reap the account: refused, nothing changes.
-		assert_noop!(Land::enter(signed(CHARLIE), planet), DispatchError::Token(TokenError::NotExpendable));
+		assert_noop!(Land::enter(signed(CHARLIE), planet, u64::MAX), DispatchError::Token(TokenError::NotExpendable));
 		assert!(!Land::has_pass(planet, &account(CHARLIE)));
 		// Free entry still issues a pass.
 		assert_ok!(Land::set_entrance_fee(signed(BOB), planet, 0));
-		assert_ok!(Land::enter(signed(20), planet));
+		assert_ok!(Land::enter(signed(20), planet, u64::MAX));
 		assert!(Land::has_pass(planet, &account(20)));
 	});
 }
@@ -240,15 +245,22 @@ fn buy_errors() {
 fn a_transfer_through_pallet_nfts_keeps_the_grid_right_and_voids_the_listing() {
 	run(vec![(4, 4, Some(account(ALICE)), Some(200))], || {
 		let collection = Land::land_collection().unwrap();
+		// Listed: transfers are locked, so the listing cannot outlive one.
+		assert_noop!(Nfts::transfer(signed(ALICE), collection, 0, account(BOB)), pallet_nfts::Error::<Test>::ItemLocked);
+		assert_ok!(Land::unlist_parcel(signed(ALICE), 0));
+		assert_ok!(Nfts::transfer(signed(ALICE), collection, 0, account(BOB)));
+		// Back to Alice: her old listing does not come back to life.
+		assert_ok!(Nfts::transfer(signed(BOB), collection, 0, account(ALICE)));
+		assert_noop!(Land::buy_parcel(signed(CHARLIE), 0, 200), Error::<Test>::NotForSale);
 		assert_ok!(Nfts::transfer(signed(ALICE), collection, 0, account(BOB)));
 		let parcel = Land::parcel_at(MAINLAND, 4, 4).unwrap();
 		assert_eq!(parcel, ParcelView { id: 0, world: MAINLAND, x: 4, y: 4, owner: account(BOB), price: None });
-		// Bob never agreed to Alice's price.
-		assert_noop!(Land::buy_parcel(signed(CHARLIE), 0, 200), Error::<Test>::StaleListing);
-		// Bob can list it himself.
+		// Bob can list it himself; once sold, the buyer may transfer it.
 		assert_ok!(Land::list_parcel(signed(BOB), 0, 500));
-		assert_ok!(Land::buy_parcel(signed(CHARLIE), 0, 500));
+		assert_ok!(Land::list_parcel(signed(BOB), 0, 400));
+		assert_ok!(Land::buy_parcel(signed(CHARLIE), 0, 400));
 		assert_eq!(Land::parcel_owner(0), Some(account(CHARLIE)));
+		assert_ok!(Nfts::transfer(signed(CHARLIE), collection, 0, account(ALICE)));
 	});
 }
 
