@@ -305,6 +305,12 @@ impl pallet_storage::Config for Runtime {
 	/// As large as a model may be.
 	type MaxContentSize = ConstU64<{ 4 << 30 }>;
 	type MaxCandidates = ConstU32<1024>;
+	/// An hour to fetch up to 4 GiB and prove its last chunk.
+	type ConfirmDeadline = ConstU32<HOURS>;
+	/// Late with content another miner could fetch: 1% of the stake, as a missed challenge.
+	type LateSlash = AuditSlash;
+	/// 0.1 CYBR an order, burned.
+	type OrderFee = ConstU128<{ UNITS / 10 }>;
 	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;
 }
 

@@ -13,7 +13,8 @@ use polkadot_sdk::{
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
 	let price = Pallet::<T>::price(T::MaxContentSize::get(), T::MaxReplicas::get(), 30).expect("no overflow");
-	T::Currency::set_balance(&who, price.saturating_add(T::Currency::minimum_balance().saturating_mul(10u32.into())));
+	let fees = T::OrderFee::get().saturating_mul(4u32.into());
+	T::Currency::set_balance(&who, price.saturating_add(fees).saturating_add(T::Currency::minimum_balance().saturating_mul(10u32.into())));
 	who
 }
 
@@ -134,6 +135,28 @@ mod benchmarks {
 		_(RawOrigin::Signed(caller), order, leaving.clone());
 
 		assert!(!Orders::<T>::get(order).expect("open").holders.iter().any(|r| r.miner == leaving));
+	}
+
+	/// Worst case: `r` late replicas slashed and reassigned (the others confirmed), with
+	/// up to 256 miners to draw from. (When nobody confirmed, the order closes instead:
+	/// cheaper, no assignment.)
+	#[benchmark]
+	fn expire_unconfirmed(r: Linear<1, { T::MaxReplicas::get().saturating_sub(1).max(1) }>) {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, false);
+		miners::<T>(T::MaxCandidates::get().min(256).saturating_sub(T::MaxReplicas::get()));
+		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| {
+			let confirmed = o.holders.len().saturating_sub(r as usize).max(1);
+			for holder in o.holders.iter_mut().take(confirmed) {
+				holder.confirmed = true;
+			}
+		}));
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::ConfirmDeadline::get());
+		frame_system::Pallet::<T>::set_block_number(later);
+		let caller = funded::<T>("keeper", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), order);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -3,8 +3,10 @@
 //! Storage orders: an owner pays to keep a content (a [`ContentId`] and its size) on `R`
 //! miners for a number of periods.
 //!
-//! - [`place_order`](Pallet::place_order) holds the whole price (`size × R × periods ×`
-//!   [`Config::PricePerBytePeriod`]) from the owner as escrow and assigns `R` miners.
+//! - [`place_order`](Pallet::place_order) burns [`Config::OrderFee`] (never refunded: an
+//!   order locks miners' capacity from the moment it is placed), holds the whole price
+//!   (`size × R × periods ×` [`Config::PricePerBytePeriod`]) from the owner as escrow and
+//!   assigns `R` miners.
 //! - **Assignment** is deterministic from the chain's randomness (BABE's VRF output in the
 //!   Landmesh runtime): each replica goes to a miner drawn with probability proportional
 //!   to its free capacity, never two replicas of one order on one miner, and to a miner of
@@ -23,6 +25,11 @@
 //!   pallet-audit) or held by a miner that is leaving ([`evacuate`](Pallet::evacuate)) is
 //!   dropped and reassigned; the new miner fetches the content from the other holders and
 //!   confirms. If no miner has room, the order runs short and `settle` tries again.
+//! - **Expiry**: a replica not confirmed within [`Config::ConfirmDeadline`] is dropped by
+//!   [`expire_unconfirmed`](Pallet::expire_unconfirmed) (anyone). If another holder
+//!   confirmed, the content exists and the late miner loses [`Config::LateSlash`] and is
+//!   replaced; if none did, nobody showed the content exists, so the order closes
+//!   (escrow refunded, the fee not) and nobody is slashed for content it could not fetch.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -56,7 +63,7 @@ use polkadot_sdk::{
 		self,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Fortitude, Precision, Restriction},
+			tokens::{Fortitude, Precision, Preservation, Restriction},
 			Get, Randomness,
 		},
 	},
@@ -64,7 +71,7 @@ use polkadot_sdk::{
 	sp_io::hashing::blake2_256,
 	sp_runtime::{
 		traits::{Saturating, Zero},
-		DispatchError, SaturatedConversion,
+		DispatchError, Perbill, SaturatedConversion,
 	},
 };
 
@@ -131,6 +138,18 @@ pub mod pallet {
 		/// The most miners assignment considers (pallet-miners' `MaxMiners`): bounds its scan.
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
+		/// Blocks an assigned miner has to confirm its replica; past them
+		/// [`expire_unconfirmed`](Pallet::expire_unconfirmed) drops it.
+		#[pallet::constant]
+		type ConfirmDeadline: Get<BlockNumberFor<Self>>;
+		/// What a miner late to confirm a content that another holder confirmed loses of
+		/// its stake.
+		#[pallet::constant]
+		type LateSlash: Get<Perbill>;
+		/// Burned from the owner on every order, refunded never: an order of content that
+		/// does not exist locks miners' capacity until its deadline, and that is not free.
+		#[pallet::constant]
+		type OrderFee: Get<BalanceOf<Self>>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -188,6 +207,9 @@ pub mod pallet {
 		Renewed { order: OrderId, end: BlockNumberFor<T>, cost: BalanceOf<T> },
 		/// An order was closed (ended or cancelled) and its unspent escrow returned.
 		Closed { order: OrderId, refund: BalanceOf<T> },
+		/// A replica not confirmed within `ConfirmDeadline` was dropped; its miner lost
+		/// `slashed` (nothing when no holder could confirm the content either).
+		ReplicaExpired { order: OrderId, miner: T::AccountId, slashed: u128 },
 	}
 
 	#[pallet::error]
@@ -222,6 +244,8 @@ pub mod pallet {
 		MinerNotExiting,
 		/// The order has ended; `settle` closes it.
 		OrderEnded,
+		/// No replica of the order is past its confirmation deadline.
+		NothingExpired,
 	}
 
 	#[pallet::hooks]
@@ -251,6 +275,7 @@ pub mod pallet {
 			ensure!((1..=T::MaxReplicas::get()).contains(&replicas), Error::<T>::BadReplicaCount);
 			ensure!(periods > 0, Error::<T>::ZeroPeriods);
 			let cost = Self::price(size, replicas, periods)?;
+			T::Currency::burn_from(&owner, T::OrderFee::get(), Preservation::Preserve, Precision::Exact, Fortitude::Polite)?;
 			T::Currency::hold(&HoldReason::StorageEscrow.into(), &owner, cost)?;
 			let order = NextOrderId::<T>::get();
 			NextOrderId::<T>::put(order.saturating_add(1));
@@ -349,6 +374,47 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			ensure!(T::Miners::is_exiting(&miner), Error::<T>::MinerNotExiting);
 			Self::replica_lost(order, &miner)
+		}
+
+		/// Drop the replicas of an order not confirmed within `ConfirmDeadline`. Anyone (the
+		/// owner, who wants its content kept; miners, who want the capacity back).
+		///
+		/// If another holder confirmed, the content exists: the late miners lose `LateSlash`
+		/// of their stake and other miners are assigned. If nobody confirmed, nobody could
+		/// show the content exists (it may never have been uploaded): the order closes, its
+		/// escrow is refunded, and no miner is slashed for content it could not fetch.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::expire_unconfirmed(T::MaxReplicas::get()))]
+		pub fn expire_unconfirmed(origin: OriginFor<T>, order: OrderId) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let Some(mut o) = Self::settle_order(order)? else { return Ok(Some(T::WeightInfo::expire_unconfirmed(0)).into()) };
+			let now = frame_system::Pallet::<T>::block_number();
+			let late: Vec<T::AccountId> = o
+				.holders
+				.iter()
+				.filter(|r| !r.confirmed && r.assigned_at.saturating_add(T::ConfirmDeadline::get()) <= now)
+				.map(|r| r.miner.clone())
+				.collect();
+			ensure!(!late.is_empty(), Error::<T>::NothingExpired);
+			let count = late.len() as u32;
+			let exists = o.holders.iter().any(|r| r.confirmed);
+			for miner in &late {
+				let slashed = if exists { T::Miners::slash(miner, T::LateSlash::get()) } else { 0 };
+				Self::deposit_event(Event::ReplicaExpired { order, miner: miner.clone(), slashed });
+			}
+			if !exists {
+				Self::close(order, o);
+				return Ok(Some(T::WeightInfo::expire_unconfirmed(count)).into());
+			}
+			for miner in &late {
+				T::Miners::release(miner, o.size, false);
+				MinerReplicas::<T>::remove(miner, order);
+			}
+			o.holders.retain(|r| !late.contains(&r.miner));
+			let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain(late.iter().cloned()).collect();
+			Self::assign(order, &mut o, count, &exclude);
+			Orders::<T>::insert(order, o);
+			Ok(Some(T::WeightInfo::expire_unconfirmed(count)).into())
 		}
 	}
 }

@@ -50,7 +50,7 @@ macro_rules! economy_test_runtime {
 			type SectorSize = ConstU64<SECTOR_SIZE>;
 			type MaxSectors = ConstU32<64>;
 			type MinCapacity = ConstU64<1>;
-			type MinStake = ConstU64<0>;
+			type MinStake = ConstU64<100>;
 			type Challenged = $challenged;
 			type WeightInfo = ();
 		}
@@ -70,6 +70,11 @@ macro_rules! economy_test_runtime {
 		pub const PRICE: u64 = 2;
 		pub const PERIOD: u64 = 10;
 		pub const MAX_REPLICAS: u32 = 3;
+		pub const CONFIRM_DEADLINE: u64 = 30;
+		pub const ORDER_FEE: u64 = 3;
+		polkadot_sdk::frame_support::parameter_types! {
+			pub const LateSlash: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(5);
+		}
 
 		impl $crate::Config for Test {
 			type RuntimeEvent = RuntimeEvent;
@@ -82,6 +87,9 @@ macro_rules! economy_test_runtime {
 			type MaxReplicas = ConstU32<MAX_REPLICAS>;
 			type MaxContentSize = ConstU64<{ 1 << 30 }>;
 			type MaxCandidates = ConstU32<16>;
+			type ConfirmDeadline = ConstU64<CONFIRM_DEADLINE>;
+			type LateSlash = LateSlash;
+			type OrderFee = ConstU64<ORDER_FEE>;
 			type WeightInfo = ();
 		}
 

@@ -253,3 +253,53 @@ fn a_leaving_miners_replicas_are_evacuated_and_short_orders_refilled() {
 		assert_eq!(holders(order).len(), 3);
 	});
 }
+
+/// Griefing (issue 15): an order of content nobody has locks miners' capacity and pushes
+/// out their filler. Must hold: it costs a non-refundable fee, and once `ConfirmDeadline`
+/// passes with no holder able to confirm, anyone can close it: capacity back, escrow
+/// refunded, no miner slashed for content it could not fetch.
+#[test]
+fn an_order_nobody_can_confirm_closes_at_its_deadline_without_slashing() {
+	run(|| {
+		let issuance = Balances::total_issuance();
+		let before = Balances::free_balance(OWNER);
+		let order = place(3000, 2, 4);
+		assert_eq!(Balances::total_issuance(), issuance - ORDER_FEE, "the fee is burned");
+		let chosen = holders(order);
+		let stakes: Vec<u64> = chosen.iter().map(|m| pallet_miners::Miners::<Test>::get(m).unwrap().stake).collect();
+		System::set_block_number(CONFIRM_DEADLINE);
+		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::NothingExpired);
+		System::set_block_number(1 + CONFIRM_DEADLINE);
+		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
+		assert!(Orders::<Test>::get(order).is_none(), "closed");
+		for (m, stake) in chosen.iter().zip(stakes) {
+			assert_eq!(committed(*m), 0, "capacity released");
+			assert_eq!(pallet_miners::Miners::<Test>::get(m).unwrap().stake, stake, "not slashed");
+			assert!(events().contains(&Event::ReplicaExpired { order, miner: *m, slashed: 0 }));
+		}
+		assert_eq!(Balances::free_balance(OWNER), before - ORDER_FEE, "everything but the fee comes back");
+	});
+}
+
+/// A miner that never confirms a content another holder did confirm: past the deadline
+/// it loses `LateSlash` of its stake and another miner takes the replica.
+#[test]
+fn a_late_miner_is_slashed_and_replaced_when_the_content_exists() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 2, 4);
+		let [on_time, late] = holders(order)[..] else { panic!("two holders") };
+		assert_ok!(Storage::confirm(RuntimeOrigin::signed(on_time), order, prove(&bytes, 2).unwrap()));
+		let stake = pallet_miners::Miners::<Test>::get(late).unwrap().stake;
+		System::set_block_number(1 + CONFIRM_DEADLINE);
+		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
+		let slashed = pallet_miners::Miners::<Test>::get(late).unwrap().stake;
+		assert_eq!(slashed, stake - LateSlash::get() * stake);
+		assert!(slashed < stake, "the stake is large enough for the slash to show");
+		let now = holders(order);
+		assert!(now.contains(&on_time) && !now.contains(&late), "{now:?}");
+		assert_eq!(now.len(), 2, "the replica went to the third miner");
+		assert_eq!(committed(late), 0);
+		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::NothingExpired);
+	});
+}
