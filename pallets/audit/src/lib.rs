@@ -93,6 +93,10 @@ pub struct Challenge<AccountId, BlockNumber, MaxChunks: Get<u32>> {
 	pub deadline: BlockNumber,
 }
 
+/// Scores removed per block when an era's are pruned: more than any era holds (one per
+/// miner).
+const MAX_PRUNED: u32 = 4096;
+
 /// A challenge as stored.
 pub type ChallengeOf<T> =
 	Challenge<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::ChunksPerChallenge>;
@@ -248,7 +252,7 @@ pub mod pallet {
 			let expired = Self::expire(now);
 			let period = T::ChallengePeriod::get();
 			let issued = if !period.is_zero() && (now % period).is_zero() { Self::issue(now) } else { 0 };
-			T::WeightInfo::on_initialize(issued, expired)
+			T::WeightInfo::on_initialize(issued, expired).saturating_add(Self::prune(now))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -453,6 +457,19 @@ impl<T: Config> Pallet<T> {
 			failed += 1;
 		}
 		failed
+	}
+
+	/// At an era's first block, drops the scores of the era before last: the rewards have
+	/// read them (at the last era's end), nothing reads them again, and they would
+	/// otherwise grow with every era. Returns the weight of the removal.
+	fn prune(now: BlockNumberFor<T>) -> Weight {
+		let era = T::EraLength::get();
+		if era.is_zero() || !(now % era).is_zero() {
+			return Weight::zero();
+		}
+		let Some(old) = Self::era_of(now).checked_sub(2) else { return Weight::zero() };
+		let removed = Scores::<T>::clear_prefix(old, MAX_PRUNED, None);
+		T::DbWeight::get().reads_writes(removed.loops.into(), removed.unique.into())
 	}
 
 	fn close(id: ChallengeId, c: &ChallengeOf<T>) {

@@ -305,3 +305,19 @@ fn correct_answers_are_free_and_operational() {
 		assert_eq!(wrong.post_info.pays_fee, Pays::Yes, "a wrong answer pays its fee");
 	});
 }
+
+/// Growth (issue 15): scores are kept per era and miner. Must hold: an era's scores are
+/// dropped two eras later, once the rewards have read them.
+#[test]
+fn scores_of_old_eras_are_pruned() {
+	scenario(|| {
+		let (a, ca, _, _) = until_both_challenged();
+		assert_ok!(Audit::answer(RuntimeOrigin::signed(a), ca, answer_for(ca)));
+		let era = Audit::era_of(System::block_number());
+		assert!(Scores::<Test>::get(era, a).total > 0);
+		run_to((era as u64 + 2) * ERA - 1);
+		assert!(Scores::<Test>::get(era, a).total > 0, "kept while the rewards may read it");
+		run_to((era as u64 + 2) * ERA);
+		assert_eq!(Scores::<Test>::get(era, a), Score::default(), "pruned two eras on");
+	});
+}

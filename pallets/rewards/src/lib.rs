@@ -270,6 +270,8 @@ impl<T: Config> Pallet<T> {
 			Owed::<T>::mutate(|o| *o = o.saturating_add(amount));
 			Self::deposit_event(Event::Rewarded { era, miner, amount });
 		}
+		// Reports of miners that left during the era were not taken above.
+		let _ = Served::<T>::clear_prefix(era, 4096, None);
 		Self::deposit_event(Event::EraRewarded { era, storage: paid_storage, serving: paid_serving });
 		miners.len() as u32
 	}

@@ -60,8 +60,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `279`
 		//  Estimated: `5038`
-		// Minimum execution time: 161_231_000 picoseconds.
-		Weight::from_parts(172_848_000, 5038)
+		// Minimum execution time: 163_064_000 picoseconds.
+		Weight::from_parts(170_474_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -75,8 +75,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `408`
 		//  Estimated: `6196`
-		// Minimum execution time: 491_292_000 picoseconds.
-		Weight::from_parts(508_889_000, 6196)
+		// Minimum execution time: 469_380_000 picoseconds.
+		Weight::from_parts(493_927_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `103`
 		//  Estimated: `1489`
-		// Minimum execution time: 22_944_000 picoseconds.
-		Weight::from_parts(25_188_000, 1489)
+		// Minimum execution time: 23_325_000 picoseconds.
+		Weight::from_parts(25_227_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
@@ -109,10 +109,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `196 + m * (223 ±0)`
 		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 457_462_000 picoseconds.
-		Weight::from_parts(229_537_866, 5038)
-			// Standard Error: 465_795
-			.saturating_add(Weight::from_parts(168_865_066, 0).saturating_mul(m.into()))
+		// Minimum execution time: 489_010_000 picoseconds.
+		Weight::from_parts(22_715_778, 5038)
+			// Standard Error: 698_608
+			.saturating_add(Weight::from_parts(169_063_401, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -133,8 +133,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `279`
 		//  Estimated: `5038`
-		// Minimum execution time: 161_231_000 picoseconds.
-		Weight::from_parts(172_848_000, 5038)
+		// Minimum execution time: 163_064_000 picoseconds.
+		Weight::from_parts(170_474_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -148,8 +148,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `408`
 		//  Estimated: `6196`
-		// Minimum execution time: 491_292_000 picoseconds.
-		Weight::from_parts(508_889_000, 6196)
+		// Minimum execution time: 469_380_000 picoseconds.
+		Weight::from_parts(493_927_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -159,8 +159,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `103`
 		//  Estimated: `1489`
-		// Minimum execution time: 22_944_000 picoseconds.
-		Weight::from_parts(25_188_000, 1489)
+		// Minimum execution time: 23_325_000 picoseconds.
+		Weight::from_parts(25_227_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
@@ -182,10 +182,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `196 + m * (223 ±0)`
 		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 457_462_000 picoseconds.
-		Weight::from_parts(229_537_866, 5038)
-			// Standard Error: 465_795
-			.saturating_add(Weight::from_parts(168_865_066, 0).saturating_mul(m.into()))
+		// Minimum execution time: 489_010_000 picoseconds.
+		Weight::from_parts(22_715_778, 5038)
+			// Standard Error: 698_608
+			.saturating_add(Weight::from_parts(169_063_401, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))

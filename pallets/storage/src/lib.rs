@@ -339,14 +339,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Close an order now: miners are paid for the periods elapsed, the rest of the
-		/// escrow returns to the owner. Owner.
+		/// Close an order now: miners are paid for the time elapsed (whole periods, and the
+		/// current one pro rata per block), the rest of the escrow returns to the owner.
+		/// Owner.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::cancel(T::MaxReplicas::get()))]
 		pub fn cancel(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let o = Self::settled(order)?;
+			let mut o = Self::settled(order)?;
 			ensure!(o.owner == who, Error::<T>::NotOwner);
+			Self::pay_partial(order, &mut o);
 			Self::close(order, o);
 			Ok(())
 		}
@@ -510,6 +512,27 @@ impl<T: Config> Pallet<T> {
 		}
 		o.paid_until = o.paid_until.saturating_add(period.saturating_mul(periods.into()));
 		let Ok(each) = Self::price(o.size, 1, periods) else { return };
+		Self::pay_holders(order, o, each);
+	}
+
+	/// Pays each confirmed replica for the blocks of the current period it has already
+	/// kept, pro rata: an owner who cancels just before a period ends does not get that
+	/// period for free.
+	fn pay_partial(order: OrderId, o: &mut OrderOf<T>) {
+		let now = frame_system::Pallet::<T>::block_number().min(o.end);
+		let period: u128 = T::PeriodLength::get().saturated_into();
+		if period == 0 || now <= o.paid_until {
+			return;
+		}
+		let blocks: u128 = now.saturating_sub(o.paid_until).saturated_into();
+		o.paid_until = now;
+		let Ok(whole) = Self::price(o.size, 1, 1) else { return };
+		let whole: u128 = whole.saturated_into();
+		Self::pay_holders(order, o, (whole.saturating_mul(blocks) / period).saturated_into());
+	}
+
+	/// Pays `each` to every confirmed replica's miner out of the escrow, while it lasts.
+	fn pay_holders(order: OrderId, o: &mut OrderOf<T>, each: BalanceOf<T>) {
 		for r in o.holders.iter().filter(|r| r.confirmed) {
 			let amount = each.min(o.escrow);
 			if amount.is_zero() {

@@ -303,3 +303,22 @@ fn a_late_miner_is_slashed_and_replaced_when_the_content_exists() {
 		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::NothingExpired);
 	});
 }
+
+/// Free riding (issue 15): an owner cancels one block before each period ends and places
+/// the order again, so that no whole period ever elapses. Must hold: the confirmed miner
+/// is paid pro rata for the blocks it kept the content.
+#[test]
+fn cancelling_just_before_a_period_ends_pays_the_blocks_kept() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 1, 3);
+		let miner = holders(order)[0];
+		assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 2).unwrap()));
+		let before = Balances::free_balance(miner);
+		System::set_block_number(1 + PERIOD - 1);
+		assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), order));
+		let per_period = 3000 * PRICE;
+		assert_eq!(Balances::free_balance(miner), before + per_period * (PERIOD - 1) / PERIOD);
+		assert!(Balances::free_balance(miner) > before, "the blocks kept are paid");
+	});
+}

@@ -76,10 +76,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `813 + m * (162 ±0)`
 		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 1_603_271_000 picoseconds.
-		Weight::from_parts(1_237_221_388, 5038)
-			// Standard Error: 166_515
-			.saturating_add(Weight::from_parts(46_313_144, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_548_088_000 picoseconds.
+		Weight::from_parts(1_237_067_325, 5038)
+			// Standard Error: 247_680
+			.saturating_add(Weight::from_parts(45_486_422, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `958`
 		//  Estimated: `5038`
-		// Minimum execution time: 199_757_000 picoseconds.
-		Weight::from_parts(218_766_000, 5038)
+		// Minimum execution time: 189_182_000 picoseconds.
+		Weight::from_parts(198_015_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -108,8 +108,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1056`
 		//  Estimated: `3918`
-		// Minimum execution time: 517_482_000 picoseconds.
-		Weight::from_parts(539_215_000, 3918)
+		// Minimum execution time: 487_628_000 picoseconds.
+		Weight::from_parts(514_427_000, 3918)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -130,10 +130,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1149 + r * (220 ±0)`
 		//  Estimated: `3918 + r * (4048 ±0)`
-		// Minimum execution time: 887_674_000 picoseconds.
-		Weight::from_parts(535_692_723, 3918)
-			// Standard Error: 589_460
-			.saturating_add(Weight::from_parts(402_536_003, 0).saturating_mul(r.into()))
+		// Minimum execution time: 838_551_000 picoseconds.
+		Weight::from_parts(498_848_276, 3918)
+			// Standard Error: 462_224
+			.saturating_add(Weight::from_parts(380_035_862, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -151,10 +151,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `876 + r * (89 ±0)`
 		//  Estimated: `3918 + r * (2603 ±0)`
-		// Minimum execution time: 514_367_000 picoseconds.
-		Weight::from_parts(193_515_684, 3918)
-			// Standard Error: 512_122
-			.saturating_add(Weight::from_parts(351_093_107, 0).saturating_mul(r.into()))
+		// Minimum execution time: 505_364_000 picoseconds.
+		Weight::from_parts(188_802_474, 3918)
+			// Standard Error: 317_124
+			.saturating_add(Weight::from_parts(338_985_586, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -175,8 +175,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3452`
 		//  Estimated: `73854`
-		// Minimum execution time: 1_112_730_000 picoseconds.
-		Weight::from_parts(1_212_088_000, 73854)
+		// Minimum execution time: 1_037_458_000 picoseconds.
+		Weight::from_parts(1_136_044_000, 73854)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -199,10 +199,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `42639 + r * (800 ±0)`
 		//  Estimated: `1041326 + r * (2650 ±0)`
-		// Minimum execution time: 11_709_334_000 picoseconds.
-		Weight::from_parts(12_406_378_790, 1041326)
-			// Standard Error: 14_860_247
-			.saturating_add(Weight::from_parts(238_161_531, 0).saturating_mul(r.into()))
+		// Minimum execution time: 11_552_972_000 picoseconds.
+		Weight::from_parts(11_942_022_167, 1041326)
+			// Standard Error: 10_707_095
+			.saturating_add(Weight::from_parts(393_176_398, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(260_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -236,10 +236,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `813 + m * (162 ±0)`
 		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 1_603_271_000 picoseconds.
-		Weight::from_parts(1_237_221_388, 5038)
-			// Standard Error: 166_515
-			.saturating_add(Weight::from_parts(46_313_144, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_548_088_000 picoseconds.
+		Weight::from_parts(1_237_067_325, 5038)
+			// Standard Error: 247_680
+			.saturating_add(Weight::from_parts(45_486_422, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(21_u64))
@@ -253,8 +253,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `958`
 		//  Estimated: `5038`
-		// Minimum execution time: 199_757_000 picoseconds.
-		Weight::from_parts(218_766_000, 5038)
+		// Minimum execution time: 189_182_000 picoseconds.
+		Weight::from_parts(198_015_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -268,8 +268,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1056`
 		//  Estimated: `3918`
-		// Minimum execution time: 517_482_000 picoseconds.
-		Weight::from_parts(539_215_000, 3918)
+		// Minimum execution time: 487_628_000 picoseconds.
+		Weight::from_parts(514_427_000, 3918)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -290,10 +290,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1149 + r * (220 ±0)`
 		//  Estimated: `3918 + r * (4048 ±0)`
-		// Minimum execution time: 887_674_000 picoseconds.
-		Weight::from_parts(535_692_723, 3918)
-			// Standard Error: 589_460
-			.saturating_add(Weight::from_parts(402_536_003, 0).saturating_mul(r.into()))
+		// Minimum execution time: 838_551_000 picoseconds.
+		Weight::from_parts(498_848_276, 3918)
+			// Standard Error: 462_224
+			.saturating_add(Weight::from_parts(380_035_862, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -311,10 +311,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `876 + r * (89 ±0)`
 		//  Estimated: `3918 + r * (2603 ±0)`
-		// Minimum execution time: 514_367_000 picoseconds.
-		Weight::from_parts(193_515_684, 3918)
-			// Standard Error: 512_122
-			.saturating_add(Weight::from_parts(351_093_107, 0).saturating_mul(r.into()))
+		// Minimum execution time: 505_364_000 picoseconds.
+		Weight::from_parts(188_802_474, 3918)
+			// Standard Error: 317_124
+			.saturating_add(Weight::from_parts(338_985_586, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -335,8 +335,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3452`
 		//  Estimated: `73854`
-		// Minimum execution time: 1_112_730_000 picoseconds.
-		Weight::from_parts(1_212_088_000, 73854)
+		// Minimum execution time: 1_037_458_000 picoseconds.
+		Weight::from_parts(1_136_044_000, 73854)
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
@@ -359,10 +359,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `42639 + r * (800 ±0)`
 		//  Estimated: `1041326 + r * (2650 ±0)`
-		// Minimum execution time: 11_709_334_000 picoseconds.
-		Weight::from_parts(12_406_378_790, 1041326)
-			// Standard Error: 14_860_247
-			.saturating_add(Weight::from_parts(238_161_531, 0).saturating_mul(r.into()))
+		// Minimum execution time: 11_552_972_000 picoseconds.
+		Weight::from_parts(11_942_022_167, 1041326)
+			// Standard Error: 10_707_095
+			.saturating_add(Weight::from_parts(393_176_398, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(260_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
