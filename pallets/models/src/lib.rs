@@ -309,7 +309,8 @@ pub mod pallet {
 		}
 
 		/// Place a model on a parcel. Parcel owner, who must also own the model unless the
-		/// model is public.
+		/// model is public; others than its owner may fill half of a model's
+		/// `MaxInstancesPerModel`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(<T as Config>::WeightInfo::place_model())]
 		pub fn place_model(
@@ -323,6 +324,10 @@ pub mod pallet {
 			let record = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 			let model_owner = Self::model_owner(model).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(model_owner == who || record.access == AccessRule::Public, Error::<T>::NotPlaceable);
+			// Strangers placing a public model may fill half of its instances, never the
+			// rest: its owner cannot be locked out of placing its own model.
+			let limit = if model_owner == who { T::MaxInstancesPerModel::get() } else { T::MaxInstancesPerModel::get() / 2 };
+			ensure!(InstanceCount::<T>::get(model) < limit, Error::<T>::TooManyInstances);
 			Self::do_place(parcel, model, transform)?;
 			Ok(())
 		}

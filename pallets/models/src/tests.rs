@@ -514,3 +514,18 @@ fn try_state_catches_a_content_index_that_breaks_the_binding() {
 		ModelsByContent::<Test>::insert(OTHER, extra, ());
 	});
 }
+
+/// Lock-out (issue 15): strangers place a public model until its instances run out, so
+/// that its owner can place it nowhere. Must hold: others fill at most half; the owner can
+/// still place its model.
+#[test]
+fn strangers_cannot_use_up_a_public_models_instances() {
+	run(|| {
+		let model = mint(ALICE, AccessRule::Public);
+		for _ in 0..MAX_INSTANCES / 2 {
+			assert_ok!(Models::place_model(signed(BOB), 2, model, at(1, 1)));
+		}
+		assert_noop!(Models::place_model(signed(BOB), 2, model, at(1, 1)), Error::<Test>::TooManyInstances);
+		assert_ok!(Models::place_model(signed(ALICE), 0, model, at(1, 1)));
+	});
+}

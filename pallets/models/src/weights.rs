@@ -76,10 +76,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2189`
+		//  Measured:  `2222`
 		//  Estimated: `41294`
-		// Minimum execution time: 879_051_000 picoseconds.
-		Weight::from_parts(930_237_000, 41294)
+		// Minimum execution time: 869_016_000 picoseconds.
+		Weight::from_parts(921_474_000, 41294)
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	fn set_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `799`
+		//  Measured:  `832`
 		//  Estimated: `4326`
-		// Minimum execution time: 162_743_000 picoseconds.
-		Weight::from_parts(171_767_000, 4326)
+		// Minimum execution time: 160_229_000 picoseconds.
+		Weight::from_parts(164_785_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,10 +106,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Models::ModelCollection` (r:1 w:0)
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Land::Parcels` (r:1 w:0)
-	/// Proof: `Land::Parcels` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::InstanceCount` (r:1 w:1)
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Land::Parcels` (r:1 w:0)
+	/// Proof: `Land::Parcels` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextPlacementId` (r:1 w:1)
 	/// Proof: `Models::NextPlacementId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Placements` (r:1 w:1)
@@ -118,10 +118,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Instances` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn place_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3197`
+		//  Measured:  `3230`
 		//  Estimated: `7662`
-		// Minimum execution time: 418_945_000 picoseconds.
-		Weight::from_parts(442_971_000, 7662)
+		// Minimum execution time: 421_789_000 picoseconds.
+		Weight::from_parts(434_398_000, 7662)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -133,10 +133,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Placements` (`max_values`: None, `max_size`: Some(1421), added: 3896, mode: `MaxEncodedLen`)
 	fn move_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2488`
+		//  Measured:  `2521`
 		//  Estimated: `4886`
-		// Minimum execution time: 186_668_000 picoseconds.
-		Weight::from_parts(197_054_000, 4886)
+		// Minimum execution time: 183_864_000 picoseconds.
+		Weight::from_parts(189_542_000, 4886)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -152,10 +152,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2648`
+		//  Measured:  `2681`
 		//  Estimated: `4886`
-		// Minimum execution time: 269_302_000 picoseconds.
-		Weight::from_parts(286_918_000, 4886)
+		// Minimum execution time: 266_117_000 picoseconds.
+		Weight::from_parts(274_580_000, 4886)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -194,12 +194,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `i` is `[0, 512]`.
 	fn burn_model(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1373 + i * (1448 ±0)`
+		//  Measured:  `1548 + i * (1448 ±0)`
 		//  Estimated: `4326 + i * (3896 ±0)`
-		// Minimum execution time: 652_423_000 picoseconds.
-		Weight::from_parts(319_038_582, 4326)
-			// Standard Error: 195_137
-			.saturating_add(Weight::from_parts(79_565_557, 0).saturating_mul(i.into()))
+		// Minimum execution time: 658_452_000 picoseconds.
+		Weight::from_parts(486_692_848, 4326)
+			// Standard Error: 294_693
+			.saturating_add(Weight::from_parts(75_313_302, 0).saturating_mul(i.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -234,10 +234,10 @@ impl WeightInfo for () {
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2189`
+		//  Measured:  `2222`
 		//  Estimated: `41294`
-		// Minimum execution time: 879_051_000 picoseconds.
-		Weight::from_parts(930_237_000, 41294)
+		// Minimum execution time: 869_016_000 picoseconds.
+		Weight::from_parts(921_474_000, 41294)
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -249,10 +249,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	fn set_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `799`
+		//  Measured:  `832`
 		//  Estimated: `4326`
-		// Minimum execution time: 162_743_000 picoseconds.
-		Weight::from_parts(171_767_000, 4326)
+		// Minimum execution time: 160_229_000 picoseconds.
+		Weight::from_parts(164_785_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -264,10 +264,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Models::ModelCollection` (r:1 w:0)
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Land::Parcels` (r:1 w:0)
-	/// Proof: `Land::Parcels` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::InstanceCount` (r:1 w:1)
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Land::Parcels` (r:1 w:0)
+	/// Proof: `Land::Parcels` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextPlacementId` (r:1 w:1)
 	/// Proof: `Models::NextPlacementId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Placements` (r:1 w:1)
@@ -276,10 +276,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Instances` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn place_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3197`
+		//  Measured:  `3230`
 		//  Estimated: `7662`
-		// Minimum execution time: 418_945_000 picoseconds.
-		Weight::from_parts(442_971_000, 7662)
+		// Minimum execution time: 421_789_000 picoseconds.
+		Weight::from_parts(434_398_000, 7662)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -291,10 +291,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Placements` (`max_values`: None, `max_size`: Some(1421), added: 3896, mode: `MaxEncodedLen`)
 	fn move_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2488`
+		//  Measured:  `2521`
 		//  Estimated: `4886`
-		// Minimum execution time: 186_668_000 picoseconds.
-		Weight::from_parts(197_054_000, 4886)
+		// Minimum execution time: 183_864_000 picoseconds.
+		Weight::from_parts(189_542_000, 4886)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -310,10 +310,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2648`
+		//  Measured:  `2681`
 		//  Estimated: `4886`
-		// Minimum execution time: 269_302_000 picoseconds.
-		Weight::from_parts(286_918_000, 4886)
+		// Minimum execution time: 266_117_000 picoseconds.
+		Weight::from_parts(274_580_000, 4886)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -352,12 +352,12 @@ impl WeightInfo for () {
 	/// The range of component `i` is `[0, 512]`.
 	fn burn_model(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1373 + i * (1448 ±0)`
+		//  Measured:  `1548 + i * (1448 ±0)`
 		//  Estimated: `4326 + i * (3896 ±0)`
-		// Minimum execution time: 652_423_000 picoseconds.
-		Weight::from_parts(319_038_582, 4326)
-			// Standard Error: 195_137
-			.saturating_add(Weight::from_parts(79_565_557, 0).saturating_mul(i.into()))
+		// Minimum execution time: 658_452_000 picoseconds.
+		Weight::from_parts(486_692_848, 4326)
+			// Standard Error: 294_693
+			.saturating_add(Weight::from_parts(75_313_302, 0).saturating_mul(i.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
