@@ -827,6 +827,7 @@ async fn unread_answers_on_many_connections_stay_within_the_budget() {
 	assert_eq!(most, peers::MAX_SERVING, "the attackers fill the budget (the test attacks)");
 	let grown = resident_bytes().saturating_sub(before);
 	let asked = ATTACKERS as u64 * STREAMS << 20;
+	eprintln!("unread flood: {most} answers held at most, memory +{} MiB for {} MiB asked", grown >> 20, asked >> 20);
 	assert!(grown < 256 << 20, "memory grew by {} MiB while {} MiB were asked for", grown >> 20, asked >> 20);
 	// More requests, on an attacker's connection or from an honest peer: told to wait.
 	let (reply, rx) = tokio::sync::oneshot::channel();
