@@ -433,12 +433,15 @@ impl<T: Config> Pallet<T> {
 			// The chain removed the target meanwhile (the order was cancelled or ended, the
 			// replica moved, a replica pushed the sector out): nothing is owed, so nothing
 			// is slashed and the challenge does not count. A miner cannot remove its own
-			// target while challenged (pallet-miners refuses to drop sectors or leave).
+			// target while challenged (pallet-miners refuses to drop sectors or leave, and an
+			// exiting miner's evacuated replicas still count against it).
 			let stands = match c.target {
 				ChallengeTarget::Replica { order } => T::Replicas::holds(order, &c.miner),
 				ChallengeTarget::Sector { slot, index } => T::Miners::has_sector(&c.miner, slot, index),
 			};
-			if !stands {
+			// A leaving miner's replicas are evacuated because it chose to leave: that
+			// removal is its own doing, and the miss is slashed as any other.
+			if !stands && !T::Miners::is_exiting(&c.miner) {
 				Scores::<T>::mutate(Self::era_of(c.deadline), &c.miner, |s| s.total = s.total.saturating_sub(1));
 				Self::deposit_event(Event::Voided { challenge: id, miner: c.miner, target: c.target });
 				// Counted for the hook's weight, which was charged for a failure.

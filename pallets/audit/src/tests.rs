@@ -321,3 +321,19 @@ fn scores_of_old_eras_are_pruned() {
 		assert_eq!(Scores::<Test>::get(era, a), Score::default(), "pruned two eras on");
 	});
 }
+
+/// Attack: a challenged miner that lost its replica exits, and has it evacuated before the
+/// deadline, so that the target is gone when the challenge expires. Must hold: leaving is
+/// the miner's own doing: the miss is slashed all the same.
+#[test]
+fn an_exiting_miner_cannot_dodge_a_slash_by_evacuation() {
+	scenario(|| {
+		let (a, ca, _, _) = until_both_challenged();
+		let before = stake(a);
+		assert_ok!(Miners::exit(RuntimeOrigin::signed(a)));
+		assert_ok!(Storage::evacuate(RuntimeOrigin::signed(5), 0, a));
+		assert!(!holders().contains(&a), "evacuated");
+		run_to(Challenges::<Test>::get(ca).unwrap().deadline + 1);
+		assert_eq!(stake(a), before - before / 10, "slashed for the miss");
+	});
+}
