@@ -307,8 +307,7 @@ impl pallet_storage::Config for Runtime {
 	type MaxCandidates = ConstU32<1024>;
 	/// An hour to fetch up to 4 GiB and prove its last chunk.
 	type ConfirmDeadline = ConstU32<HOURS>;
-	/// Late with content another miner could fetch: 1% of the stake, as a missed challenge.
-	type LateSlash = AuditSlash;
+	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
 	/// 0.1 CYBR an order, burned.
 	type OrderFee = ConstU128<{ UNITS / 10 }>;
 	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;

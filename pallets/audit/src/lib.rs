@@ -435,13 +435,16 @@ impl<T: Config> Pallet<T> {
 			// is slashed and the challenge does not count. A miner cannot remove its own
 			// target while challenged (pallet-miners refuses to drop sectors or leave, and an
 			// exiting miner's evacuated replicas still count against it).
+			// A leaving miner's replica is evacuated (its order still open) because it chose
+			// to leave: that removal is its own doing, and the miss is slashed as any other.
 			let stands = match c.target {
-				ChallengeTarget::Replica { order } => T::Replicas::holds(order, &c.miner),
+				ChallengeTarget::Replica { order } => {
+					T::Replicas::holds(order, &c.miner)
+						|| (T::Miners::is_exiting(&c.miner) && T::Replicas::is_open(order))
+				},
 				ChallengeTarget::Sector { slot, index } => T::Miners::has_sector(&c.miner, slot, index),
 			};
-			// A leaving miner's replicas are evacuated because it chose to leave: that
-			// removal is its own doing, and the miss is slashed as any other.
-			if !stands && !T::Miners::is_exiting(&c.miner) {
+			if !stands {
 				Scores::<T>::mutate(Self::era_of(c.deadline), &c.miner, |s| s.total = s.total.saturating_sub(1));
 				Self::deposit_event(Event::Voided { challenge: id, miner: c.miner, target: c.target });
 				// Counted for the hook's weight, which was charged for a failure.

@@ -252,9 +252,10 @@ fn replica_answers_do_not_fit_sector_challenges() {
 	});
 }
 
-/// Griefing (issue 15): the owner cancels an order while a holder's challenge on it is
-/// open, or a replica pushes a challenged sector out. Must hold: the chain removed the
-/// target, so the miner is not slashed and the challenge does not count against it.
+/// Griefing (issue 15): the order ends while a holder's challenge on it is open. Must
+/// hold: the chain removed the target, so the miner is not slashed and the challenge does
+/// not count against it. And the owner cannot end it early to void a colluding miner's
+/// challenge: `cancel` waits until its holders' challenges close.
 #[test]
 fn a_challenge_whose_target_the_chain_removed_is_voided_not_slashed() {
 	scenario(|| {
@@ -262,9 +263,15 @@ fn a_challenge_whose_target_the_chain_removed_is_voided_not_slashed() {
 		let (stake_a, stake_b) = (stake(a), stake(b));
 		let era = Audit::era_of(Challenges::<Test>::get(ca).unwrap().deadline);
 		let total_a = Scores::<Test>::get(era, a).total;
-		assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), 0));
+		assert_noop!(Storage::cancel(RuntimeOrigin::signed(OWNER), 0), pallet_storage::Error::<Test>::HolderChallenged);
+		// The order runs out (its end brought forward: what a short order does).
+		let now = System::block_number();
+		pallet_storage::Orders::<Test>::mutate(0, |o| o.as_mut().unwrap().end = now + 1);
+		run_to(now + 1);
+		assert_ok!(Storage::settle(RuntimeOrigin::signed(OWNER), 0));
+		assert!(pallet_storage::Orders::<Test>::get(0).is_none(), "ended");
 		run_to(Challenges::<Test>::get(ca).unwrap().deadline.max(Challenges::<Test>::get(cb).unwrap().deadline) + 1);
-		assert_eq!((stake(a), stake(b)), (stake_a, stake_b), "nothing is slashed for a cancelled order");
+		assert_eq!((stake(a), stake(b)), (stake_a, stake_b), "nothing is slashed for an ended order");
 		assert!(System::events().iter().any(|r| r.event
 			== RuntimeEvent::Audit(Event::Voided { challenge: ca, miner: a, target: ChallengeTarget::Replica { order: 0 } })));
 		assert_eq!(Scores::<Test>::get(era, a).total, total_a - 1, "a voided challenge is not counted");

@@ -501,9 +501,13 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			let m = m.as_mut().ok_or(Error::<T>::NotMiner)?;
 			frame_support::ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			frame_support::ensure!(m.free() >= bytes, Error::<T>::InsufficientCapacity);
+			// Replicas take precedence over filler: drop the sectors that no longer fit. Not
+			// while the miner is challenged: a replica pushing out its challenged sector
+			// would void the challenge (assignment then picks another miner).
+			let room = m.free().saturating_sub(bytes) / T::SectorSize::get().max(1);
+			let excess = m.sectors.saturating_sub(room.min(u32::MAX as u64) as u32);
+			frame_support::ensure!(excess == 0 || !T::Challenged::contains(miner), Error::<T>::ChallengeOpen);
 			m.committed += bytes;
-			// Replicas take precedence over filler: drop the sectors that no longer fit.
-			let excess = m.sectors.saturating_sub(m.sector_room(T::SectorSize::get()));
 			Self::drop_last_sectors(miner, m, excess);
 			Ok(())
 		})

@@ -448,3 +448,20 @@ fn a_challenged_miner_cannot_leave_or_drop_sectors() {
 		assert_ok!(Miners::withdraw(RuntimeOrigin::signed(1)));
 	});
 }
+
+/// Attack: a miner with a fake sector under challenge has a replica assigned to itself
+/// (a self-order) to push the sector out, so that the challenge is voided. Must hold: a
+/// challenged miner takes no replica that would drop a sector (assignment moves on).
+#[test]
+fn a_challenged_miners_sectors_are_not_pushed_out() {
+	run(|| {
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 2 * SECTOR, endpoints("eu")));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([2; 32])));
+		ChallengedMiners::set(vec![1]);
+		assert_noop!(<Miners as CapacityLedger<u64>>::commit(&1, 1), Error::<Test>::ChallengeOpen);
+		ChallengedMiners::set(vec![]);
+		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 1));
+		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 1, "unchallenged, the replica pushes one out");
+	});
+}

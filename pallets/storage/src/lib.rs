@@ -26,10 +26,9 @@
 //!   dropped and reassigned; the new miner fetches the content from the other holders and
 //!   confirms. If no miner has room, the order runs short and `settle` tries again.
 //! - **Expiry**: a replica not confirmed within [`Config::ConfirmDeadline`] is dropped by
-//!   [`expire_unconfirmed`](Pallet::expire_unconfirmed) (anyone). If another holder
-//!   confirmed, the content exists and the late miner loses [`Config::LateSlash`] and is
-//!   replaced; if none did, nobody showed the content exists, so the order closes
-//!   (escrow refunded, the fee not) and nobody is slashed for content it could not fetch.
+//!   [`expire_unconfirmed`](Pallet::expire_unconfirmed) (anyone) and reassigned; the late
+//!   miner loses the assignment, not stake. An order no miner ever confirmed closes
+//!   instead (nobody showed the content exists): escrow refunded, the fee not.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -64,14 +63,14 @@ use polkadot_sdk::{
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
 			tokens::{Fortitude, Precision, Preservation, Restriction},
-			Get, Randomness,
+			Contains, Get, Randomness,
 		},
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_io::hashing::blake2_256,
 	sp_runtime::{
 		traits::{Saturating, Zero},
-		DispatchError, Perbill, SaturatedConversion,
+		DispatchError, SaturatedConversion,
 	},
 };
 
@@ -97,6 +96,8 @@ pub trait ReplicaRegistry<AccountId> {
 	fn replica_proven(order: OrderId, miner: &AccountId);
 	/// Whether `miner` still keeps a confirmed replica of live order `order`.
 	fn holds(order: OrderId, miner: &AccountId) -> bool;
+	/// Whether `order` is still open.
+	fn is_open(order: OrderId) -> bool;
 }
 
 #[frame_support::pallet]
@@ -142,10 +143,10 @@ pub mod pallet {
 		/// [`expire_unconfirmed`](Pallet::expire_unconfirmed) drops it.
 		#[pallet::constant]
 		type ConfirmDeadline: Get<BlockNumberFor<Self>>;
-		/// What a miner late to confirm a content that another holder confirmed loses of
-		/// its stake.
-		#[pallet::constant]
-		type LateSlash: Get<Perbill>;
+		/// The miners with a challenge open (pallet-audit): an order whose holder is being
+		/// challenged cannot be cancelled until the challenge closes, or an owner could
+		/// void the challenges of a miner it colludes with.
+		type Challenged: Contains<Self::AccountId>;
 		/// Burned from the owner on every order, refunded never: an order of content that
 		/// does not exist locks miners' capacity until its deadline, and that is not free.
 		#[pallet::constant]
@@ -207,9 +208,8 @@ pub mod pallet {
 		Renewed { order: OrderId, end: BlockNumberFor<T>, cost: BalanceOf<T> },
 		/// An order was closed (ended or cancelled) and its unspent escrow returned.
 		Closed { order: OrderId, refund: BalanceOf<T> },
-		/// A replica not confirmed within `ConfirmDeadline` was dropped; its miner lost
-		/// `slashed` (nothing when no holder could confirm the content either).
-		ReplicaExpired { order: OrderId, miner: T::AccountId, slashed: u128 },
+		/// A replica not confirmed within `ConfirmDeadline` was dropped.
+		ReplicaExpired { order: OrderId, miner: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -246,6 +246,8 @@ pub mod pallet {
 		OrderEnded,
 		/// No replica of the order is past its confirmation deadline.
 		NothingExpired,
+		/// A holder of the order has a challenge open: cancel once it closes.
+		HolderChallenged,
 	}
 
 	#[pallet::hooks]
@@ -290,6 +292,7 @@ pub mod pallet {
 				paid_until: now,
 				escrow: cost,
 				holders: Default::default(),
+				ever_confirmed: false,
 			};
 			let chosen = Self::assign(order, &mut placed, replicas, &[]);
 			ensure!(chosen == replicas, Error::<T>::NotEnoughMiners);
@@ -315,6 +318,7 @@ pub mod pallet {
 				ProofError::RootMismatch => Error::<T>::ProofMismatch,
 			})?;
 			o.holders[at].confirmed = true;
+			o.ever_confirmed = true;
 			T::Miners::confirm(&miner, o.size);
 			Orders::<T>::insert(order, o);
 			Self::deposit_event(Event::ReplicaConfirmed { order, miner });
@@ -348,6 +352,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let mut o = Self::settled(order)?;
 			ensure!(o.owner == who, Error::<T>::NotOwner);
+			ensure!(!o.holders.iter().any(|r| T::Challenged::contains(&r.miner)), Error::<T>::HolderChallenged);
 			Self::pay_partial(order, &mut o);
 			Self::close(order, o);
 			Ok(())
@@ -381,10 +386,12 @@ pub mod pallet {
 		/// Drop the replicas of an order not confirmed within `ConfirmDeadline`. Anyone (the
 		/// owner, who wants its content kept; miners, who want the capacity back).
 		///
-		/// If another holder confirmed, the content exists: the late miners lose `LateSlash`
-		/// of their stake and other miners are assigned. If nobody confirmed, nobody could
-		/// show the content exists (it may never have been uploaded): the order closes, its
-		/// escrow is refunded, and no miner is slashed for content it could not fetch.
+		/// The late miners lose the assignment and its pay, not stake: whether a content
+		/// can be fetched is up to those who hold it, and an owner colluding with a holder
+		/// that never serves could otherwise have honest miners slashed every deadline.
+		/// Other miners are assigned. An order that no miner ever confirmed closes instead
+		/// (nobody showed the content exists, it may never have been uploaded): its escrow
+		/// is refunded, the fee is not.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::expire_unconfirmed(T::MaxReplicas::get()))]
 		pub fn expire_unconfirmed(origin: OriginFor<T>, order: OrderId) -> DispatchResultWithPostInfo {
@@ -399,12 +406,10 @@ pub mod pallet {
 				.collect();
 			ensure!(!late.is_empty(), Error::<T>::NothingExpired);
 			let count = late.len() as u32;
-			let exists = o.holders.iter().any(|r| r.confirmed);
 			for miner in &late {
-				let slashed = if exists { T::Miners::slash(miner, T::LateSlash::get()) } else { 0 };
-				Self::deposit_event(Event::ReplicaExpired { order, miner: miner.clone(), slashed });
+				Self::deposit_event(Event::ReplicaExpired { order, miner: miner.clone() });
 			}
-			if !exists {
+			if !o.ever_confirmed {
 				Self::close(order, o);
 				return Ok(Some(T::WeightInfo::expire_unconfirmed(count)).into());
 			}
@@ -604,6 +609,10 @@ impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
 
 	fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
 		Pallet::<T>::replica_lost(order, miner)
+	}
+
+	fn is_open(order: OrderId) -> bool {
+		Orders::<T>::contains_key(order)
 	}
 
 	fn holds(order: OrderId, miner: &T::AccountId) -> bool {

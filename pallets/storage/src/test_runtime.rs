@@ -72,9 +72,7 @@ macro_rules! economy_test_runtime {
 		pub const MAX_REPLICAS: u32 = 3;
 		pub const CONFIRM_DEADLINE: u64 = 30;
 		pub const ORDER_FEE: u64 = 3;
-		polkadot_sdk::frame_support::parameter_types! {
-			pub const LateSlash: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(5);
-		}
+
 
 		impl $crate::Config for Test {
 			type RuntimeEvent = RuntimeEvent;
@@ -88,7 +86,7 @@ macro_rules! economy_test_runtime {
 			type MaxContentSize = ConstU64<{ 1 << 30 }>;
 			type MaxCandidates = ConstU32<16>;
 			type ConfirmDeadline = ConstU64<CONFIRM_DEADLINE>;
-			type LateSlash = LateSlash;
+			type Challenged = $challenged;
 			type OrderFee = ConstU64<ORDER_FEE>;
 			type WeightInfo = ();
 		}

@@ -275,32 +275,38 @@ fn an_order_nobody_can_confirm_closes_at_its_deadline_without_slashing() {
 		for (m, stake) in chosen.iter().zip(stakes) {
 			assert_eq!(committed(*m), 0, "capacity released");
 			assert_eq!(pallet_miners::Miners::<Test>::get(m).unwrap().stake, stake, "not slashed");
-			assert!(events().contains(&Event::ReplicaExpired { order, miner: *m, slashed: 0 }));
+			assert!(events().contains(&Event::ReplicaExpired { order, miner: *m }));
 		}
 		assert_eq!(Balances::free_balance(OWNER), before - ORDER_FEE, "everything but the fee comes back");
 	});
 }
 
 /// A miner that never confirms a content another holder did confirm: past the deadline
-/// it loses `LateSlash` of its stake and another miner takes the replica.
+/// another miner takes the replica. The late miner loses the assignment, not stake: an
+/// owner colluding with a holder that never serves could otherwise have honest miners
+/// slashed at every deadline.
 #[test]
-fn a_late_miner_is_slashed_and_replaced_when_the_content_exists() {
+fn a_late_miner_is_replaced_when_the_content_was_confirmed() {
 	run(|| {
 		let bytes = content();
-		let order = place(3000, 2, 4);
+		let order = place(3000, 2, 10);
 		let [on_time, late] = holders(order)[..] else { panic!("two holders") };
 		assert_ok!(Storage::confirm(RuntimeOrigin::signed(on_time), order, prove(&bytes, 2).unwrap()));
 		let stake = pallet_miners::Miners::<Test>::get(late).unwrap().stake;
 		System::set_block_number(1 + CONFIRM_DEADLINE);
 		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
-		let slashed = pallet_miners::Miners::<Test>::get(late).unwrap().stake;
-		assert_eq!(slashed, stake - LateSlash::get() * stake);
-		assert!(slashed < stake, "the stake is large enough for the slash to show");
+		assert_eq!(pallet_miners::Miners::<Test>::get(late).unwrap().stake, stake, "not slashed");
 		let now = holders(order);
 		assert!(now.contains(&on_time) && !now.contains(&late), "{now:?}");
 		assert_eq!(now.len(), 2, "the replica went to the third miner");
 		assert_eq!(committed(late), 0);
 		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::NothingExpired);
+		// The new miner is late too, the first one meanwhile lost: the content was
+		// confirmed once, so the order stays open and is reassigned, not closed.
+		assert_ok!(Storage::replica_lost(order, &on_time));
+		System::set_block_number(2 + 2 * CONFIRM_DEADLINE);
+		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
+		assert!(Orders::<Test>::get(order).is_some(), "an order once confirmed is not closed by expiry");
 	});
 }
 

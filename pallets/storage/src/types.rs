@@ -51,5 +51,7 @@ pub struct Order<
 	pub escrow: Balance,
 	/// The replicas as they stand (fewer than `replicas` while one is being repaired).
 	pub holders: BoundedVec<Replica<AccountId, BlockNumber>, MaxReplicas>,
+	/// Whether any miner ever confirmed it: the content was shown to exist.
+	pub ever_confirmed: bool,
 }
 

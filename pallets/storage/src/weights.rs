@@ -66,7 +66,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Miners::Miners` (r:257 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:0 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -76,49 +76,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `813 + m * (162 ±0)`
 		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 1_548_088_000 picoseconds.
-		Weight::from_parts(1_237_067_325, 5038)
-			// Standard Error: 247_680
-			.saturating_add(Weight::from_parts(45_486_422, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_532_756_000 picoseconds.
+		Weight::from_parts(1_346_380_575, 5038)
+			// Standard Error: 294_939
+			.saturating_add(Weight::from_parts(45_539_613, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
 			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(m.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `958`
+		//  Measured:  `959`
 		//  Estimated: `5038`
-		// Minimum execution time: 189_182_000 picoseconds.
-		Weight::from_parts(198_015_000, 5038)
+		// Minimum execution time: 193_399_000 picoseconds.
+		Weight::from_parts(213_429_000, 5038)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1056`
-		//  Estimated: `3918`
-		// Minimum execution time: 487_628_000 picoseconds.
-		Weight::from_parts(514_427_000, 3918)
+		//  Measured:  `1057`
+		//  Estimated: `3919`
+		// Minimum execution time: 491_003_000 picoseconds.
+		Weight::from_parts(527_036_000, 3919)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OpenChallenges` (r:8 w:0)
+	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
@@ -128,20 +130,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1149 + r * (220 ±0)`
-		//  Estimated: `3918 + r * (4048 ±0)`
-		// Minimum execution time: 838_551_000 picoseconds.
-		Weight::from_parts(498_848_276, 3918)
-			// Standard Error: 462_224
-			.saturating_add(Weight::from_parts(380_035_862, 0).saturating_mul(r.into()))
+		//  Measured:  `1156 + r * (220 ±0)`
+		//  Estimated: `3919 + r * (4048 ±0)`
+		// Minimum execution time: 894_034_000 picoseconds.
+		Weight::from_parts(541_364_929, 3919)
+			// Standard Error: 671_513
+			.saturating_add(Weight::from_parts(408_982_053, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
@@ -149,12 +151,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `876 + r * (89 ±0)`
-		//  Estimated: `3918 + r * (2603 ±0)`
-		// Minimum execution time: 505_364_000 picoseconds.
-		Weight::from_parts(188_802_474, 3918)
-			// Standard Error: 317_124
-			.saturating_add(Weight::from_parts(338_985_586, 0).saturating_mul(r.into()))
+		//  Measured:  `877 + r * (89 ±0)`
+		//  Estimated: `3919 + r * (2603 ±0)`
+		// Minimum execution time: 490_492_000 picoseconds.
+		Weight::from_parts(200_749_415, 3919)
+			// Standard Error: 431_266
+			.saturating_add(Weight::from_parts(328_132_086, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -164,7 +166,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Miners::Miners` (r:18 w:2)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -173,41 +175,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3452`
+		//  Measured:  `3453`
 		//  Estimated: `73854`
-		// Minimum execution time: 1_037_458_000 picoseconds.
-		Weight::from_parts(1_136_044_000, 73854)
+		// Minimum execution time: 1_047_953_000 picoseconds.
+		Weight::from_parts(1_100_231_000, 73854)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::Miners` (r:257 w:14)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:7 w:7)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:7 w:7)
+	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
-	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:14)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
+	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `42639 + r * (800 ±0)`
-		//  Estimated: `1041326 + r * (2650 ±0)`
-		// Minimum execution time: 11_552_972_000 picoseconds.
-		Weight::from_parts(11_942_022_167, 1041326)
-			// Standard Error: 10_707_095
-			.saturating_add(Weight::from_parts(393_176_398, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(260_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2650).saturating_mul(r.into()))
+		//  Measured:  `5672`
+		//  Estimated: `33374`
+		// Minimum execution time: 1_028_504_000 picoseconds.
+		Weight::from_parts(1_101_830_632, 33374)
+			// Standard Error: 1_452_615
+			.saturating_add(Weight::from_parts(22_821_316, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
 }
 
@@ -226,7 +223,7 @@ impl WeightInfo for () {
 	/// Storage: `Miners::Miners` (r:257 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:0 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -236,49 +233,51 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `813 + m * (162 ±0)`
 		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 1_548_088_000 picoseconds.
-		Weight::from_parts(1_237_067_325, 5038)
-			// Standard Error: 247_680
-			.saturating_add(Weight::from_parts(45_486_422, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_532_756_000 picoseconds.
+		Weight::from_parts(1_346_380_575, 5038)
+			// Standard Error: 294_939
+			.saturating_add(Weight::from_parts(45_539_613, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(21_u64))
 			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(m.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `958`
+		//  Measured:  `959`
 		//  Estimated: `5038`
-		// Minimum execution time: 189_182_000 picoseconds.
-		Weight::from_parts(198_015_000, 5038)
+		// Minimum execution time: 193_399_000 picoseconds.
+		Weight::from_parts(213_429_000, 5038)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1056`
-		//  Estimated: `3918`
-		// Minimum execution time: 487_628_000 picoseconds.
-		Weight::from_parts(514_427_000, 3918)
+		//  Measured:  `1057`
+		//  Estimated: `3919`
+		// Minimum execution time: 491_003_000 picoseconds.
+		Weight::from_parts(527_036_000, 3919)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OpenChallenges` (r:8 w:0)
+	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
@@ -288,20 +287,20 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1149 + r * (220 ±0)`
-		//  Estimated: `3918 + r * (4048 ±0)`
-		// Minimum execution time: 838_551_000 picoseconds.
-		Weight::from_parts(498_848_276, 3918)
-			// Standard Error: 462_224
-			.saturating_add(Weight::from_parts(380_035_862, 0).saturating_mul(r.into()))
+		//  Measured:  `1156 + r * (220 ±0)`
+		//  Estimated: `3919 + r * (4048 ±0)`
+		// Minimum execution time: 894_034_000 picoseconds.
+		Weight::from_parts(541_364_929, 3919)
+			// Standard Error: 671_513
+			.saturating_add(Weight::from_parts(408_982_053, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
@@ -309,12 +308,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `876 + r * (89 ±0)`
-		//  Estimated: `3918 + r * (2603 ±0)`
-		// Minimum execution time: 505_364_000 picoseconds.
-		Weight::from_parts(188_802_474, 3918)
-			// Standard Error: 317_124
-			.saturating_add(Weight::from_parts(338_985_586, 0).saturating_mul(r.into()))
+		//  Measured:  `877 + r * (89 ±0)`
+		//  Estimated: `3919 + r * (2603 ±0)`
+		// Minimum execution time: 490_492_000 picoseconds.
+		Weight::from_parts(200_749_415, 3919)
+			// Standard Error: 431_266
+			.saturating_add(Weight::from_parts(328_132_086, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -324,7 +323,7 @@ impl WeightInfo for () {
 	/// Storage: `Miners::Miners` (r:18 w:2)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -333,40 +332,35 @@ impl WeightInfo for () {
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3452`
+		//  Measured:  `3453`
 		//  Estimated: `73854`
-		// Minimum execution time: 1_037_458_000 picoseconds.
-		Weight::from_parts(1_136_044_000, 73854)
+		// Minimum execution time: 1_047_953_000 picoseconds.
+		Weight::from_parts(1_100_231_000, 73854)
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::Miners` (r:257 w:14)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:7 w:7)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:7 w:7)
+	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
-	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:14)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
+	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `42639 + r * (800 ±0)`
-		//  Estimated: `1041326 + r * (2650 ±0)`
-		// Minimum execution time: 11_552_972_000 picoseconds.
-		Weight::from_parts(11_942_022_167, 1041326)
-			// Standard Error: 10_707_095
-			.saturating_add(Weight::from_parts(393_176_398, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(260_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2650).saturating_mul(r.into()))
+		//  Measured:  `5672`
+		//  Estimated: `33374`
+		// Minimum execution time: 1_028_504_000 picoseconds.
+		Weight::from_parts(1_101_830_632, 33374)
+			// Standard Error: 1_452_615
+			.saturating_add(Weight::from_parts(22_821_316, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
 }
