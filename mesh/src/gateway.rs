@@ -36,7 +36,7 @@
 //! Every failure is a [`GatewayError`], mapped to a status and a plain-text message in
 //! one place.
 
-pub use crate::{
+use crate::{
 	directory::{Access, Credentials, Directory},
 	range::{parse_range, RangeRequest},
 };
@@ -805,7 +805,7 @@ async fn upload(
 		let (store, share, pin) = (gateway.store.clone(), gateway.upload_share, Pin::UploadBy(account.clone().into_bytes()));
 		let root = info.root;
 		blocking(move || {
-			let room = store.limit().saturating_mul(share.0) / share.1;
+			let room = upload_room(&store, share);
 			if store.uploaded(None)? > room {
 				store.unpin(&root, &pin)?;
 				if !store.is_pinned(&root)? {
@@ -887,7 +887,7 @@ async fn upload_allowance(gateway: &Gateway, who: Option<Credentials>) -> Result
 				return Err(GatewayError::Forbidden("uploads are not open to this account".into()))
 			},
 		};
-		let room = store.limit().saturating_mul(share.0) / share.1;
+		let room = upload_room(&store, share);
 		let left_in_store = room.saturating_sub(store.uploaded(None)?);
 		let left_for_uploader = match &uploader {
 			Some(account) => quota.saturating_sub(store.uploaded(Some(account.as_bytes()))?),
@@ -930,4 +930,10 @@ impl io::Read for ChannelReader {
 /// Runs store work off the async threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, GatewayError> {
 	tokio::task::spawn_blocking(f).await.map_err(|e| GatewayError::Internal(e.to_string()))?.map_err(Into::into)
+}
+
+/// The part of the store uploads may fill (`share` = numerator, denominator): the rest
+/// stays for the replicas the chain assigns.
+fn upload_room(store: &Store, share: (u64, u64)) -> u64 {
+	store.limit().saturating_mul(share.0) / share.1.max(1)
 }

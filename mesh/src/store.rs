@@ -622,11 +622,6 @@ pub struct Reader {
 }
 
 impl Reader {
-	/// The blob's size.
-	pub fn size(&self) -> u64 {
-		self.outboard.tree.size()
-	}
-
 	/// Reads `range`, verified, into `sink`; returns the bytes read. A corrupt blob is
 	/// dropped from the store and reported.
 	pub fn read(&self, range: Range<u64>, sink: impl FnMut(bytes::Bytes) -> Result<(), VerifyError>) -> Result<u64, StoreError> {

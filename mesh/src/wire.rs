@@ -105,7 +105,7 @@ pub async fn read_message<T: AsyncRead + Unpin, M: Decode>(io: &mut T) -> io::Re
 }
 
 /// Reads one framed message of at most `max` bytes.
-pub async fn read_message_within<T: AsyncRead + Unpin, M: Decode>(io: &mut T, max: u32) -> io::Result<M> {
+async fn read_message_within<T: AsyncRead + Unpin, M: Decode>(io: &mut T, max: u32) -> io::Result<M> {
 	let mut len = [0u8; 4];
 	io.read_exact(&mut len).await?;
 	let len = u32::from_le_bytes(len);

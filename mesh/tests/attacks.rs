@@ -577,23 +577,14 @@ async fn a_provider_record_flood_does_not_stop_a_node_announcing_its_content() {
 	let (a, c) = (node().await, node().await);
 	// The flooder: a Kademlia node under the mesh's protocol that provides 1,500 random
 	// keys with A as the only peer it knows, so every ADD_PROVIDER goes to A.
-	let mut flooder = libp2p::SwarmBuilder::with_new_identity()
-		.with_tokio()
-		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
-		.unwrap()
-		.with_behaviour(|key| {
-			let id = key.public().to_peer_id();
-			let store = kad::store::MemoryStore::with_config(
-				id,
-				kad::store::MemoryStoreConfig { max_provided_keys: 10_000, ..Default::default() },
-			);
-			let mut kad = kad::Behaviour::with_config(id, store, kad::Config::new(StreamProtocol::new(peers::KAD_PROTOCOL)));
-			kad.set_mode(Some(kad::Mode::Server));
-			kad
-		})
-		.unwrap()
-		.with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
-		.build();
+	let mut flooder = common::hand_built_swarm(|key| {
+		let id = key.public().to_peer_id();
+		let store =
+			kad::store::MemoryStore::with_config(id, kad::store::MemoryStoreConfig { max_provided_keys: 10_000, ..Default::default() });
+		let mut kad = kad::Behaviour::with_config(id, store, kad::Config::new(StreamProtocol::new(peers::KAD_PROTOCOL)));
+		kad.set_mode(Some(kad::Mode::Server));
+		kad
+	});
 	flooder.behaviour_mut().add_address(&a.mesh.peer_id(), a.addr.clone());
 	let keys = 1_500;
 	for i in 0..keys {
@@ -739,21 +730,14 @@ type Ask = (Request, tokio::sync::oneshot::Sender<Result<Response, String>>);
 async fn unread_peer(to: PeerId, addr: libp2p::Multiaddr) -> tokio::sync::mpsc::Sender<Ask> {
 	use futures::StreamExt;
 	use libp2p::{request_response, swarm::SwarmEvent, StreamProtocol};
-	let mut swarm = libp2p::SwarmBuilder::with_new_identity()
-		.with_tokio()
-		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
-		.unwrap()
-		.with_behaviour(|_| {
-			request_response::Behaviour::<Unread>::new(
-				[(StreamProtocol::new(landmesh_mesh::wire::PROTOCOL), request_response::ProtocolSupport::Outbound)],
-				request_response::Config::default()
-					.with_request_timeout(Duration::from_secs(3600))
-					.with_max_concurrent_streams(1024),
-			)
-		})
-		.unwrap()
-		.with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
-		.build();
+	let mut swarm = common::hand_built_swarm(|_| {
+		request_response::Behaviour::<Unread>::new(
+			[(StreamProtocol::new(landmesh_mesh::wire::PROTOCOL), request_response::ProtocolSupport::Outbound)],
+			request_response::Config::default()
+				.with_request_timeout(Duration::from_secs(3600))
+				.with_max_concurrent_streams(1024),
+		)
+	});
 	swarm.add_peer_address(to, addr);
 	let (asks, mut rx) = tokio::sync::mpsc::channel::<Ask>(1024);
 	tokio::spawn(async move {

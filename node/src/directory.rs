@@ -65,6 +65,9 @@ struct Decisions {
 	at: landmesh_runtime::Hash,
 	models: HashMap<ContentId, Option<ModelView<AccountId>>>,
 	may_fetch: HashMap<(ModelId, AccountId), bool>,
+	/// Whether a mesh peer is an assigned miner of a model: asked on every chunk a miner
+	/// fetches of a gated replica.
+	assigned: HashMap<(ModelId, PeerId), bool>,
 }
 
 /// What [`Decisions::check`] says of an access decision.
@@ -81,7 +84,7 @@ enum Check {
 impl Decisions {
 	/// The answers at `best`: emptied when the best block moved on, or when full.
 	fn at(&mut self, best: landmesh_runtime::Hash) -> &mut Self {
-		if self.at != best || self.models.len() + self.may_fetch.len() >= MAX_DECISIONS {
+		if self.at != best || self.models.len() + self.may_fetch.len() + self.assigned.len() >= MAX_DECISIONS {
 			*self = Decisions { at: best, ..Default::default() };
 		}
 		self
@@ -171,10 +174,16 @@ impl ChainDirectory {
 	/// Whether `peer` is the registered mesh peer of a miner assigned a replica of
 	/// `model`'s data by an order its owner placed for its size: anyone may order storage of
 	/// any content id, so an order a stranger placed admits nobody to a gated model.
+	/// Remembered for the best block, as the other answers.
 	fn is_assigned_miner(&self, model: &ModelView<AccountId>, peer: &PeerId) -> bool {
 		let best = self.client.info().best_hash;
-		let peer = peer.to_string();
-		self.client
+		let key = (model.id, *peer);
+		if let Some(&assigned) = self.decisions().at(best).assigned.get(&key) {
+			return assigned;
+		}
+		let text = peer.to_string();
+		let assigned = self
+			.client
 			.runtime_api()
 			.content_status(best, model.content_id)
 			.map(|orders| {
@@ -182,9 +191,14 @@ impl ChainDirectory {
 					.iter()
 					.filter(|o| o.owner == model.owner && o.size == model.size)
 					.flat_map(|o| &o.holders)
-					.any(|r| r.peer_id == peer)
+					.any(|r| r.peer_id == text)
 			})
-			.unwrap_or(false)
+			.unwrap_or(false);
+		let mut decisions = self.decisions();
+		if decisions.at == best {
+			decisions.assigned.insert(key, assigned);
+		}
+		assigned
 	}
 }
 

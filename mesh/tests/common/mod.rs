@@ -47,6 +47,21 @@ pub fn model(size: usize) -> Vec<u8> {
 	(0..size).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[1]).collect()
 }
 
+/// A swarm of a hand-written peer: a fresh identity over TCP, noise and yamux, running
+/// `behaviour`, its connections kept open for an hour (hostile peers hold on).
+pub fn hand_built_swarm<B: libp2p::swarm::NetworkBehaviour>(
+	behaviour: impl FnOnce(&libp2p::identity::Keypair) -> B,
+) -> libp2p::Swarm<B> {
+	libp2p::SwarmBuilder::with_new_identity()
+		.with_tokio()
+		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
+		.unwrap()
+		.with_behaviour(behaviour)
+		.unwrap()
+		.with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(3600)))
+		.build()
+}
+
 /// A peer speaking the transfer protocol by hand: `answer` decides each response; `None`
 /// keeps the request pending forever (a stalled peer).
 pub async fn rogue_peer(
@@ -55,19 +70,12 @@ pub async fn rogue_peer(
 	use futures::StreamExt;
 	use landmesh_mesh::wire::{TransferCodec, PROTOCOL};
 	use libp2p::{request_response, swarm::SwarmEvent, StreamProtocol};
-	let mut swarm = libp2p::SwarmBuilder::with_new_identity()
-		.with_tokio()
-		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
-		.unwrap()
-		.with_behaviour(|_| {
-			request_response::Behaviour::<TransferCodec>::new(
-				[(StreamProtocol::new(PROTOCOL), request_response::ProtocolSupport::Full)],
-				request_response::Config::default().with_request_timeout(std::time::Duration::from_secs(3600)),
-			)
-		})
-		.unwrap()
-		.with_swarm_config(|c| c.with_idle_connection_timeout(std::time::Duration::from_secs(3600)))
-		.build();
+	let mut swarm = hand_built_swarm(|_| {
+		request_response::Behaviour::<TransferCodec>::new(
+			[(StreamProtocol::new(PROTOCOL), request_response::ProtocolSupport::Full)],
+			request_response::Config::default().with_request_timeout(std::time::Duration::from_secs(3600)),
+		)
+	});
 	swarm.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
 	let addr = loop {
 		if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {

@@ -283,9 +283,13 @@ pub fn signed_by(
 	root: &str,
 	expires: u64,
 ) -> [(&'static str, String); 3] {
-	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
 	let root = landmesh_primitives::ContentId::from_hex(root).expect("a content id");
-	let message = landmesh_mesh::directory::Credentials::message(chain, &root, expires);
+	signed_headers(who, &landmesh_mesh::directory::Credentials::message(chain, &root, expires), expires)
+}
+
+/// The three headers of a request signed by `who` over `message`, valid until `expires`.
+fn signed_headers(who: &polkadot_sdk::sp_core::sr25519::Pair, message: &str, expires: u64) -> [(&'static str, String); 3] {
+	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
 	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.sign(message.as_bytes()).0, false);
 	[
 		("X-Landmesh-Account", landmesh_runtime::AccountId::from(who.public()).to_ss58check()),
@@ -297,17 +301,11 @@ pub fn signed_by(
 /// `POST /content` of `body` signed as Alice (any signed account may upload to a dev
 /// chain's node), with `extra` headers.
 pub fn upload(base: &str, path: &str, extra: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
-	use polkadot_sdk::sp_core::{crypto::Ss58Codec, Pair};
 	let who = polkadot_sdk::sp_keyring::Sr25519Keyring::Alice;
 	let expires = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() + 60;
 	let message = landmesh_mesh::directory::Credentials::upload_message(&chain_of(base), expires);
-	let signature = polkadot_sdk::sp_core::bytes::to_hex(&who.pair().sign(message.as_bytes()).0, false);
-	let (account, expires) = (who.to_account_id().to_ss58check(), expires.to_string());
-	let mut headers = vec![
-		("X-Landmesh-Account", account.as_str()),
-		("X-Landmesh-Expires", expires.as_str()),
-		("X-Landmesh-Signature", signature.as_str()),
-	];
+	let signed = signed_headers(&who.pair(), &message, expires);
+	let mut headers: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (*k, v.as_str())).collect();
 	headers.extend_from_slice(extra);
 	http(base, "POST", path, &headers, body)
 }

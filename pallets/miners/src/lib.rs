@@ -501,13 +501,13 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			let m = m.as_mut().ok_or(Error::<T>::NotMiner)?;
 			frame_support::ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			frame_support::ensure!(m.free() >= bytes, Error::<T>::InsufficientCapacity);
+			m.committed += bytes;
 			// Replicas take precedence over filler: drop the sectors that no longer fit. Not
 			// while the miner is challenged: a replica pushing out its challenged sector
-			// would void the challenge (assignment then picks another miner).
-			let room = m.free().saturating_sub(bytes) / T::SectorSize::get().max(1);
-			let excess = m.sectors.saturating_sub(room.min(u32::MAX as u64) as u32);
+			// would void the challenge (assignment then picks another miner; an error here
+			// leaves `m` unwritten).
+			let excess = m.sectors.saturating_sub(m.sector_room(T::SectorSize::get()));
 			frame_support::ensure!(excess == 0 || !T::Challenged::contains(miner), Error::<T>::ChallengeOpen);
-			m.committed += bytes;
 			Self::drop_last_sectors(miner, m, excess);
 			Ok(())
 		})
@@ -586,15 +586,15 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 	}
 
 	fn take_byte_blocks() -> alloc::vec::Vec<(T::AccountId, u128)> {
-		let miners: alloc::vec::Vec<T::AccountId> = Miners::<T>::iter_keys().collect();
+		// Read whole first: writing while iterating a map is undefined.
+		let miners: alloc::vec::Vec<(T::AccountId, MinerOf<T>)> = Miners::<T>::iter().collect();
 		miners
 			.into_iter()
-			.filter_map(|who| {
-				let mut m = Miners::<T>::get(&who)?;
+			.map(|(who, mut m)| {
 				Self::accrue(&mut m);
 				let byte_blocks = core::mem::take(&mut m.byte_blocks);
 				Miners::<T>::insert(&who, m);
-				Some((who, byte_blocks))
+				(who, byte_blocks)
 			})
 			.collect()
 	}

@@ -326,8 +326,10 @@ pub mod pallet {
 			ensure!(model_owner == who || record.access == AccessRule::Public, Error::<T>::NotPlaceable);
 			// Strangers placing a public model may fill half of its instances, never the
 			// rest: its owner cannot be locked out of placing its own model.
-			let limit = if model_owner == who { T::MaxInstancesPerModel::get() } else { T::MaxInstancesPerModel::get() / 2 };
-			ensure!(InstanceCount::<T>::get(model) < limit, Error::<T>::TooManyInstances);
+			ensure!(
+				model_owner == who || InstanceCount::<T>::get(model) < T::MaxInstancesPerModel::get() / 2,
+				Error::<T>::TooManyInstances
+			);
 			Self::do_place(parcel, model, transform)?;
 			Ok(())
 		}

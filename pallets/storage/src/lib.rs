@@ -413,13 +413,7 @@ pub mod pallet {
 				Self::close(order, o);
 				return Ok(Some(T::WeightInfo::expire_unconfirmed(count)).into());
 			}
-			for miner in &late {
-				T::Miners::release(miner, o.size, false);
-				MinerReplicas::<T>::remove(miner, order);
-			}
-			o.holders.retain(|r| !late.contains(&r.miner));
-			let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain(late.iter().cloned()).collect();
-			Self::assign(order, &mut o, count, &exclude);
+			Self::replace_holders(order, &mut o, &late);
 			Orders::<T>::insert(order, o);
 			Ok(Some(T::WeightInfo::expire_unconfirmed(count)).into())
 		}
@@ -577,15 +571,23 @@ impl<T: Config> Pallet<T> {
 	/// assigns another miner, which fetches the content from the remaining holders.
 	pub fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
 		let mut o = Self::settled(order)?;
-		let at = o.holders.iter().position(|r| &r.miner == miner).ok_or(Error::<T>::NotHolder)?;
-		let lost = o.holders.remove(at);
-		T::Miners::release(miner, o.size, lost.confirmed);
-		MinerReplicas::<T>::remove(miner, order);
+		frame_support::ensure!(o.holders.iter().any(|r| &r.miner == miner), Error::<T>::NotHolder);
 		Self::deposit_event(Event::ReplicaDropped { order, miner: miner.clone() });
-		let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain([miner.clone()]).collect();
-		Self::assign(order, &mut o, 1, &exclude);
+		Self::replace_holders(order, &mut o, core::slice::from_ref(miner));
 		Orders::<T>::insert(order, o);
 		Ok(())
+	}
+
+	/// Drops `miners`' replicas of `order` (capacity released, index cleared) and assigns
+	/// as many other miners, never one of them (the caller stores `o`).
+	fn replace_holders(order: OrderId, o: &mut OrderOf<T>, miners: &[T::AccountId]) {
+		for r in o.holders.iter().filter(|r| miners.contains(&r.miner)) {
+			T::Miners::release(&r.miner, o.size, r.confirmed);
+			MinerReplicas::<T>::remove(&r.miner, order);
+		}
+		o.holders.retain(|r| !miners.contains(&r.miner));
+		let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain(miners.iter().cloned()).collect();
+		Self::assign(order, o, miners.len() as u32, &exclude);
 	}
 
 }
