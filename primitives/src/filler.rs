@@ -146,6 +146,46 @@ pub fn verify_link(root: &ContentId, size: u64, seed: &[u8; 32], j: u64, link: &
 	}
 }
 
+/// A sector of `size` bytes in which only what links for the chunks `js` need is real
+/// (each challenged chunk derived from predecessors and parents that all hold the same
+/// bytes): its root and the links, in the order of `js`. For benchmarks, which need
+/// full-depth proofs of a 4 GiB sector without generating it. `None` if a challenged chunk
+/// is another's predecessor or parent, or is chunk 0.
+pub fn sparse_links(seed: &[u8; 32], size: u64, js: &[u64]) -> Option<(ContentId, alloc::vec::Vec<SectorLink>)> {
+	let other = [1u8; CHUNK];
+	let derived: alloc::vec::Vec<[u8; CHUNK]> =
+		js.iter().map(|j| derive_chunk(seed, *j, &other, &[&other[..]; PARENTS])).collect();
+	let mut known: alloc::vec::Vec<(u64, &[u8])> = alloc::vec::Vec::new();
+	for &j in js {
+		if j == 0 {
+			return None;
+		}
+		known.extend(parents(seed, j).iter().chain([&(j - 1)]).map(|i| (*i, &other[..])));
+	}
+	known.sort_by_key(|(i, _)| *i);
+	known.dedup_by_key(|(i, _)| *i);
+	if js.iter().any(|j| known.iter().any(|(i, _)| i == j)) {
+		return None;
+	}
+	known.extend(js.iter().zip(derived.iter()).map(|(j, c)| (*j, &c[..])));
+	known.sort_by_key(|(i, _)| *i);
+	known.dedup_by_key(|(i, _)| *i);
+	let (root, proofs) = proof::prove_sparse(size, &known)?;
+	let proof_of = |i: u64| known.iter().position(|(k, _)| *k == i).map(|at| proofs[at].clone());
+	let links = js
+		.iter()
+		.map(|j| {
+			let p = parents(seed, *j);
+			Some(SectorLink {
+				chunk: proof_of(*j)?,
+				previous: proof_of(j - 1)?,
+				parents: [proof_of(p[0])?, proof_of(p[1])?, proof_of(p[2])?, proof_of(p[3])?],
+			})
+		})
+		.collect::<Option<_>>()?;
+	Some((ContentId(root), links))
+}
+
 /// The [`SectorLink`] for chunk `j` of a sector held in memory.
 #[cfg(feature = "std")]
 pub fn prove_link(sector: &[u8], seed: &[u8; 32], j: u64) -> Result<SectorLink, ProofError> {

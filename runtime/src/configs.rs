@@ -288,6 +288,13 @@ impl pallet_miners::Config for Runtime {
 	type MinCapacity = ConstU64<{ 1 << 30 }>;
 	/// 10 CYBR a seat: filling the 1,024 seats locks 10,240 CYBR, not 1.5.
 	type MinStake = ConstU128<{ 10 * UNITS }>;
+	/// Eight chunks with their links (about 80 KiB of proof): a root with 1 in 8 of its
+	/// chunks forged passes with odds of at most 1 in 3 ((7/8)^8), one with half of them
+	/// forged 1 in 256.
+	type SealChunks = ConstU32<8>;
+	/// An hour to generate a 4 GiB sector and seal it; well within the 2,400 block hashes
+	/// the chain keeps.
+	type SealDeadline = ConstU32<HOURS>;
 	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
 	type WeightInfo = pallet_miners::weights::SubstrateWeight<Runtime>;
 }

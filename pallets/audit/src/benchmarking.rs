@@ -73,26 +73,12 @@ mod benchmarks {
 		let size = <<T as Config>::Miners as CapacityLedger<T::AccountId>>::sector_size();
 		let j = proof::chunk_count(size) - 1;
 		let seed = filler::sector_seed(&miner, 0);
-		// Every other chunk holds the same bytes, so parents that coincide agree.
-		let other = [1u8; proof::CHUNK_SIZE as usize];
-		let parent_indices = filler::parents(&seed, j);
-		let chunk = filler::derive_chunk(&seed, j, &other, &[&other[..]; filler::PARENTS]);
-		let mut known: alloc::vec::Vec<(u64, &[u8])> =
-			parent_indices.iter().chain([&(j - 1)]).map(|i| (*i, &other[..])).collect();
-		known.push((j, &chunk[..]));
-		known.sort_by_key(|(i, _)| *i);
-		known.dedup_by_key(|(i, _)| *i);
-		let (root, proofs) = proof::prove_sparse(size, &known).expect("well-formed chunks");
-		let proof_of = |i: u64| proofs[known.iter().position(|(k, _)| *k == i).expect("known")].clone();
-		let link = SectorLink {
-			chunk: proof_of(j),
-			previous: proof_of(j - 1),
-			parents: parent_indices.map(proof_of),
-		};
+		let (root, links) = filler::sparse_links(&seed, size, &[j]).expect("chunk j ≥ 1");
+		let link = links[0].clone();
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::ResponseDeadline::get());
 		let indices: BoundedVec<u64, T::ChunksPerChallenge> = alloc::vec![j; c as usize].try_into().expect("c ≤ max");
 		let target = ChallengeTarget::Sector { slot: 0, index: 0 };
-		Challenges::<T>::insert(0, Challenge { miner: miner.clone(), target, content_id: ContentId(root), size, indices, deadline });
+		Challenges::<T>::insert(0, Challenge { miner: miner.clone(), target, content_id: root, size, indices, deadline });
 		OpenChallenges::<T>::insert(&miner, 0, ());
 		let links: BoundedVec<SectorLink, T::ChunksPerChallenge> = alloc::vec![link; c as usize].try_into().expect("c ≤ max");
 

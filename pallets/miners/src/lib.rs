@@ -16,6 +16,13 @@
 //!   (`landmesh_primitives::filler`) in free capacity, so idle space can be challenged
 //!   too; [`drop_sectors`](Pallet::drop_sectors) gives sectors up. Replicas always take
 //!   precedence: a replica that needs the room pushes the last sectors out.
+//! - **A sector earns only once sealed**: [`prove_sector`](Pallet::prove_sector) answers
+//!   [`Config::SealChunks`] chunks drawn from the hash of the block *after* the commit
+//!   (unknown when the commit was signed), within [`Config::SealDeadline`], each with its
+//!   links to its predecessor and parents. A root that is not the miner's filler (random
+//!   bytes committed to farm the pool) can never be sealed, so it never counts; an
+//!   unsealed sector can still be challenged, and slashed for, like any other. Only the
+//!   author of that next block could grind the draw, as with any on-chain randomness.
 //!
 //! The storage pallets use the [`CapacityLedger`] this pallet implements: `commit` checks
 //! and books bytes in one step, so two orders in one block can never together exceed a
@@ -40,7 +47,11 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-use landmesh_primitives::ContentId;
+use codec::Encode;
+use landmesh_primitives::{
+	filler::{self, LinkError, SectorLink},
+	proof, ContentId,
+};
 use polkadot_sdk::{
 	frame_support::{
 		self,
@@ -51,7 +62,8 @@ use polkadot_sdk::{
 			Contains, Get,
 		},
 	},
-	frame_system,
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_io::hashing::blake2_256,
 	sp_runtime::{
 		traits::{Saturating, Zero},
 		Perbill, SaturatedConversion,
@@ -62,7 +74,7 @@ use polkadot_sdk::{
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 /// A miner as stored.
-pub type MinerOf<T> = Miner<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>;
+pub type MinerOf<T> = Miner<BalanceOf<T>, BlockNumberFor<T>>;
 
 /// One tebibyte, the unit stake is quoted in.
 pub const TIB: u64 = 1 << 40;
@@ -140,6 +152,14 @@ pub mod pallet {
 		/// The most filler sectors one miner commits: bounds the work of dropping them.
 		#[pallet::constant]
 		type MaxSectors: Get<u32>;
+		/// Chunks a sector's seal proof answers.
+		#[pallet::constant]
+		type SealChunks: Get<u32>;
+		/// Blocks after its commit within which a sector can be sealed: fewer than the
+		/// chain keeps block hashes for, since the draw reads the hash of the block after
+		/// the commit.
+		#[pallet::constant]
+		type SealDeadline: Get<BlockNumberFor<Self>>;
 		/// The least capacity a miner registers with, or lowers to: the registry holds at most
 		/// `MaxMiners`, so a seat must cost something.
 		#[pallet::constant]
@@ -176,6 +196,12 @@ pub mod pallet {
 	pub type Sectors<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, SectorCommitment>;
 
+	/// The sectors not sealed yet, by miner and derivation index, with the block they were
+	/// committed in: they take room but do not earn.
+	#[pallet::storage]
+	pub type Unsealed<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, BlockNumberFor<T>>;
+
 	/// The miners with at least one sector, for drawing sector challenges.
 	#[pallet::storage]
 	pub type SectorOwners<T: Config> = StorageValue<_, BoundedVec<T::AccountId, T::MaxMiners>, ValueQuery>;
@@ -199,6 +225,8 @@ pub mod pallet {
 		Slashed { miner: T::AccountId, amount: BalanceOf<T> },
 		/// A miner committed a filler sector.
 		SectorCommitted { miner: T::AccountId, sector: u32, root: ContentId },
+		/// A miner sealed a filler sector: its bytes earn from now on.
+		SectorSealed { miner: T::AccountId, sector: u32 },
 		/// A filler sector no longer counts (given up, pushed out by a replica, or lost);
 		/// the miner may delete it.
 		SectorDropped { miner: T::AccountId, sector: u32 },
@@ -236,6 +264,21 @@ pub mod pallet {
 		NoRoomForSector,
 		/// The miner has `MaxSectors` sectors already.
 		TooManySectors,
+		/// The miner has no sector in this slot.
+		UnknownSector,
+		/// The sector is sealed already.
+		AlreadySealed,
+		/// The seal draw reads the hash of the block after the commit: wait a block.
+		SealNotReady,
+		/// `SealDeadline` has passed: the sector can no longer be sealed; drop it.
+		SealExpired,
+		/// One link per drawn chunk, in order.
+		WrongSealCount,
+		/// A link's proofs do not lead to the sector's root.
+		SealProofMismatch,
+		/// A drawn chunk is not derived from its predecessor and parents: the committed
+		/// root is not this miner's filler.
+		SealBroken,
 	}
 
 	#[pallet::hooks]
@@ -267,6 +310,7 @@ pub mod pallet {
 					committed: 0,
 					confirmed: 0,
 					sectors: 0,
+					unsealed: 0,
 					next_sector: 0,
 					stake,
 					endpoints,
@@ -373,7 +417,8 @@ pub mod pallet {
 
 		/// Commit the root of the next filler sector, derived with index
 		/// `Miner::next_sector` (`landmesh_primitives::filler`), in free capacity. The chain
-		/// cannot recompute a sector; challenges check its chunks and their links.
+		/// cannot recompute a sector; the seal proof and challenges check its chunks and
+		/// their links. It earns once sealed ([`prove_sector`](Self::prove_sector)).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit_sector())]
 		pub fn commit_sector(origin: OriginFor<T>, root: ContentId) -> DispatchResult {
@@ -386,9 +431,10 @@ pub mod pallet {
 				SectorOwners::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyMiners)?;
 			}
 			let sector = m.next_sector;
-			Self::accrue(&mut m);
 			Sectors::<T>::insert(&who, m.sectors, SectorCommitment { index: sector, root });
+			Unsealed::<T>::insert(&who, sector, frame_system::Pallet::<T>::block_number());
 			m.sectors += 1;
+			m.unsealed += 1;
 			m.next_sector = m.next_sector.saturating_add(1);
 			Miners::<T>::insert(&who, m);
 			Self::deposit_event(Event::SectorCommitted { miner: who, sector, root });
@@ -423,6 +469,41 @@ pub mod pallet {
 			Self::deposit_event(Event::Unbonded { miner: who, amount: released });
 			Ok(())
 		}
+
+		/// Seal the sector in `slot`: one link per chunk [`seal_indices`](Pallet::seal_indices)
+		/// draws, from the block after its commit and within `SealDeadline` of it. From
+		/// then on its bytes earn. A wrong proof is refused and changes nothing.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::prove_sector())]
+		pub fn prove_sector(
+			origin: OriginFor<T>,
+			slot: u32,
+			links: BoundedVec<SectorLink, T::SealChunks>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			let sector = Sectors::<T>::get(&who, slot).ok_or(Error::<T>::UnknownSector)?;
+			let committed_at = Unsealed::<T>::get(&who, sector.index).ok_or(Error::<T>::AlreadySealed)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now > committed_at.saturating_add(1u32.into()), Error::<T>::SealNotReady);
+			ensure!(now <= committed_at.saturating_add(T::SealDeadline::get()), Error::<T>::SealExpired);
+			let indices = Self::seal_indices(&who, sector.index, committed_at);
+			ensure!(links.len() == indices.len(), Error::<T>::WrongSealCount);
+			let seed = filler::sector_seed(&who, sector.index);
+			let size = T::SectorSize::get();
+			for (j, link) in indices.iter().zip(links.iter()) {
+				filler::verify_link(&sector.root, size, &seed, *j, link).map_err(|e| match e {
+					LinkError::Proof(_) => Error::<T>::SealProofMismatch,
+					LinkError::FirstChunk | LinkError::Broken => Error::<T>::SealBroken,
+				})?;
+			}
+			Self::accrue(&mut m);
+			Unsealed::<T>::remove(&who, sector.index);
+			m.unsealed = m.unsealed.saturating_sub(1);
+			Miners::<T>::insert(&who, m);
+			Self::deposit_event(Event::SectorSealed { miner: who, sector: sector.index });
+			Ok(())
+		}
 	}
 }
 
@@ -435,6 +516,20 @@ impl<T: Config> Pallet<T> {
 		stake.max(T::MinStake::get())
 	}
 
+	/// The chunks (never chunk 0, which has no links) the seal proof of sector `index` of
+	/// `miner`, committed at `committed_at`, answers: drawn from the hash of the block after
+	/// the commit, which the miner could not know when it signed the commit.
+	pub fn seal_indices(miner: &T::AccountId, index: u32, committed_at: BlockNumberFor<T>) -> alloc::vec::Vec<u64> {
+		let hash = frame_system::Pallet::<T>::block_hash(committed_at.saturating_add(1u32.into()));
+		let span = proof::chunk_count(T::SectorSize::get()).saturating_sub(1).max(1);
+		(0..T::SealChunks::get())
+			.map(|i| {
+				let draw = blake2_256(&(b"landmesh/seal", hash, miner, index, i).encode());
+				1 + u64::from_le_bytes([draw[0], draw[1], draw[2], draw[3], draw[4], draw[5], draw[6], draw[7]]) % span
+			})
+			.collect()
+	}
+
 	/// Counts the byte·blocks `m` held up to now; called before its proven bytes change
 	/// (the caller stores `m`).
 	fn accrue(m: &mut MinerOf<T>) {
@@ -442,6 +537,13 @@ impl<T: Config> Pallet<T> {
 		let blocks: u128 = now.saturating_sub(m.accrued_at).saturated_into();
 		m.byte_blocks = m.byte_blocks.saturating_add(blocks.saturating_mul(m.proven(T::SectorSize::get()) as u128));
 		m.accrued_at = now;
+	}
+
+	/// A dropped sector that was never sealed leaves the unsealed count.
+	fn forget_seal(who: &T::AccountId, m: &mut MinerOf<T>, index: u32) {
+		if Unsealed::<T>::take(who, index).is_some() {
+			m.unsealed = m.unsealed.saturating_sub(1);
+		}
 	}
 
 	/// Drops up to `count` of the miner's last sectors (the caller stores `m`).
@@ -453,6 +555,7 @@ impl<T: Config> Pallet<T> {
 		for _ in 0..count {
 			m.sectors -= 1;
 			if let Some(s) = Sectors::<T>::take(who, m.sectors) {
+				Self::forget_seal(who, m, s.index);
 				Self::deposit_event(Event::SectorDropped { miner: who.clone(), sector: s.index });
 			}
 		}
@@ -483,6 +586,10 @@ impl<T: Config> Pallet<T> {
 				"a miner's sector slots are not dense"
 			);
 			frame_support::ensure!(owners.contains(&who) == (m.sectors > 0), "sector owners list is wrong");
+			frame_support::ensure!(
+				m.unsealed <= m.sectors && Unsealed::<T>::iter_key_prefix(&who).count() == m.unsealed as usize,
+				"a miner's unsealed count is wrong"
+			);
 			frame_support::ensure!(
 				T::Currency::balance_on_hold(&HoldReason::MinerStake.into(), &who)
 					== m.stake.saturating_add(m.unbonding.map_or_else(Zero::zero, |(b, _)| b)),
@@ -633,6 +740,7 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			}
 		}
 		m.sectors = last;
+		Self::forget_seal(miner, &mut m, index);
 		if m.sectors == 0 {
 			SectorOwners::<T>::mutate(|owners| owners.retain(|o| o != miner));
 		}

@@ -52,10 +52,14 @@ impl pallet_miners::Config for Test {
 	type MaxSectors = ConstU32<MAX_SECTORS>;
 	type MinCapacity = ConstU64<MIN_CAPACITY>;
 	type MinStake = ConstU64<MIN_STAKE>;
+	type SealChunks = ConstU32<4>;
+	type SealDeadline = ConstU64<SEAL_DEADLINE>;
 	type Challenged = Challenged;
 	type WeightInfo = ();
 }
 
+/// Blocks after a commit within which a sector can be sealed.
+pub const SEAL_DEADLINE: u64 = 10;
 /// The smallest capacity a miner may register.
 pub const MIN_CAPACITY: u64 = 500;
 /// The least stake: more than `MIN_CAPACITY` needs at `STAKE_PER_TIB`.

@@ -1,8 +1,11 @@
 //! Unit tests for every call and error, the capacity ledger, and a property test of the
 //! capacity accounting.
 
-use crate::{mock::*, CapacityLedger, Endpoints, Error, Event, MinerStatus, SectorCommitment, SectorOwners, Sectors, StoredBytes};
-use landmesh_primitives::ContentId;
+use crate::{
+	mock::*, CapacityLedger, Endpoints, Error, Event, MinerStatus, SectorCommitment, SectorOwners, Sectors, StoredBytes,
+	Unsealed,
+};
+use landmesh_primitives::{filler, ContentId};
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold},
 	sp_runtime::{DispatchError, Perbill, TokenError},
@@ -32,6 +35,28 @@ fn last_event() -> Event<Test> {
 
 fn held(who: u64) -> u64 {
 	Balances::balance_on_hold(&crate::HoldReason::MinerStake.into(), &who)
+}
+
+/// The root and seal links of the sector in `slot` of `who`, committed at `at`, as if the
+/// miner held a sector whose drawn chunks are derived as they must be (the mock's 1 GiB
+/// sectors are too big to generate; the rewards tests seal real ones).
+fn seal_links(who: u64, slot: u32, at: u64, seed: [u8; 32]) -> (ContentId, Vec<filler::SectorLink>) {
+	let index = Sectors::<Test>::get(who, slot).expect("a sector").index;
+	filler::sparse_links(&seed, SECTOR, &Miners::seal_indices(&who, index, at)).expect("distinct chunks")
+}
+
+/// Commits a sector at the current block and seals it two blocks later.
+fn commit_and_seal(who: u64) {
+	let at = System::block_number();
+	let slot = crate::Miners::<Test>::get(who).expect("a miner").sectors;
+	assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(who), ContentId([0xEE; 32])));
+	System::set_block_number(at + 2);
+	let index = Sectors::<Test>::get(who, slot).unwrap().index;
+	let (root, links) = seal_links(who, slot, at, filler::sector_seed(&who, index));
+	// The miner's real commitment: the root of the sector it generated.
+	Sectors::<Test>::insert(who, slot, SectorCommitment { index, root });
+	assert_ok!(Miners::prove_sector(RuntimeOrigin::signed(who), slot, links.try_into().unwrap()));
+	assert_eq!(last_event(), Event::SectorSealed { miner: who, sector: index });
 }
 
 fn run(test: impl FnOnce()) {
@@ -149,14 +174,15 @@ fn proven_bytes_accrue_per_block_and_are_taken_per_era() {
 		System::set_block_number(1);
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 4 * SECTOR, endpoints("eu")));
 		System::set_block_number(11);
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		// A sector earns from its seal (block 13), not from its commit.
+		commit_and_seal(1);
 		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 1000));
 		System::set_block_number(21);
 		// Committed but not confirmed: not proven, earns nothing.
 		<Miners as CapacityLedger<u64>>::confirm(&1, 600);
 		System::set_block_number(31);
 		let taken = <Miners as CapacityLedger<u64>>::take_byte_blocks();
-		let expected = 20 * SECTOR as u128 + 10 * 600;
+		let expected = 18 * SECTOR as u128 + 10 * 600;
 		assert_eq!(taken, vec![(1, expected)]);
 		System::set_block_number(32);
 		assert_eq!(<Miners as CapacityLedger<u64>>::take_byte_blocks(), vec![(1, SECTOR as u128 + 600)], "started again");
@@ -463,5 +489,74 @@ fn a_challenged_miners_sectors_are_not_pushed_out() {
 		ChallengedMiners::set(vec![]);
 		assert_ok!(<Miners as CapacityLedger<u64>>::commit(&1, 1));
 		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 1, "unchallenged, the replica pushes one out");
+	});
+}
+
+/// Attack (issue 15, filler that was never generated): a miner commits roots it made up and
+/// tries to seal them. Must hold: the seal draw is unknown at commit (it reads the next
+/// block's hash), so no made-up root seals; an unsealed sector takes room and earns
+/// nothing; every wrong or late seal is refused with its error and changes nothing.
+#[test]
+fn only_sectors_derived_from_their_seed_seal_and_only_sealed_ones_earn() {
+	run(|| {
+		System::set_block_number(1);
+		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 4 * SECTOR, endpoints("eu")));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		assert_eq!(Unsealed::<Test>::get(1, 0), Some(1));
+		let (_, links) = seal_links(1, 0, 1, filler::sector_seed(&1u64, 0));
+		let bounded =
+			|l: &Vec<filler::SectorLink>| -> polkadot_sdk::frame_support::BoundedVec<_, _> { l.clone().try_into().unwrap() };
+		// The draw is not known in the block after the commit's.
+		System::set_block_number(2);
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(1), 0, bounded(&links)), Error::<Test>::SealNotReady);
+		System::set_block_number(3);
+		// Links of a sector whose drawn chunks are real do not lead to a made-up root.
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(1), 0, bounded(&links)), Error::<Test>::SealProofMismatch);
+		assert_noop!(
+			Miners::prove_sector(RuntimeOrigin::signed(1), 0, bounded(&links[..1].to_vec())),
+			Error::<Test>::WrongSealCount
+		);
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(1), 1, bounded(&links)), Error::<Test>::UnknownSector);
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(2), 0, bounded(&links)), Error::<Test>::NotMiner);
+		// A root whose drawn chunks, predecessors and parents all lead to it, but hold bytes
+		// that were never derived (one block of ones everywhere).
+		let seed = filler::sector_seed(&1u64, 0);
+		let drawn = Miners::seal_indices(&1, 0, 1);
+		let ones = [1u8; 1024];
+		let mut known: Vec<(u64, &[u8])> = drawn
+			.iter()
+			.flat_map(|j| filler::parents(&seed, *j).into_iter().chain([j - 1, *j]))
+			.map(|i| (i, &ones[..]))
+			.collect();
+		known.sort_by_key(|(i, _)| *i);
+		known.dedup_by_key(|(i, _)| *i);
+		let (forged, proofs) = landmesh_primitives::proof::prove_sparse(SECTOR, &known).unwrap();
+		let proof_of = |i: u64| proofs[known.iter().position(|(k, _)| *k == i).unwrap()].clone();
+		let other_links: Vec<_> = drawn
+			.iter()
+			.map(|j| filler::SectorLink {
+				chunk: proof_of(*j),
+				previous: proof_of(j - 1),
+				parents: filler::parents(&seed, *j).map(proof_of),
+			})
+			.collect();
+		Sectors::<Test>::insert(1, 0, SectorCommitment { index: 0, root: ContentId(forged) });
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(1), 0, bounded(&other_links)), Error::<Test>::SealBroken);
+		// Unsealed, it earned nothing.
+		System::set_block_number(1 + SEAL_DEADLINE + 1);
+		assert_eq!(<Miners as CapacityLedger<u64>>::take_byte_blocks(), vec![(1, 0)]);
+		// Too late: the sector can only be dropped now.
+		let (root, links) = seal_links(1, 0, 1, filler::sector_seed(&1u64, 0));
+		Sectors::<Test>::insert(1, 0, SectorCommitment { index: 0, root });
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(1), 0, bounded(&links)), Error::<Test>::SealExpired);
+		assert_ok!(Miners::drop_sectors(RuntimeOrigin::signed(1), 1));
+		assert_eq!(Unsealed::<Test>::get(1, 0), None, "a dropped sector leaves the unsealed list");
+		// A sector sealed in time earns, and is sealed once.
+		commit_and_seal(1);
+		let sealed_at = System::block_number();
+		let (_, links) = seal_links(1, 0, sealed_at - 2, filler::sector_seed(&1u64, 1));
+		assert_noop!(Miners::prove_sector(RuntimeOrigin::signed(1), 0, bounded(&links)), Error::<Test>::AlreadySealed);
+		System::set_block_number(sealed_at + 5);
+		assert_eq!(<Miners as CapacityLedger<u64>>::take_byte_blocks(), vec![(1, 5 * SECTOR as u128)]);
 	});
 }

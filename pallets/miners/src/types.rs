@@ -53,6 +53,8 @@ pub struct Miner<Balance, BlockNumber> {
 	/// free capacity only: `committed + sectors × SectorSize ≤ capacity`, and replicas
 	/// push the last sectors out when they need the room.
 	pub sectors: u32,
+	/// How many of the sectors are not sealed yet (they take room, they do not earn).
+	pub unsealed: u32,
 	/// The index the next sector is derived with; indices are never reused, so a dropped
 	/// sector's bytes never count again.
 	pub next_sector: u32,
@@ -62,7 +64,7 @@ pub struct Miner<Balance, BlockNumber> {
 	pub endpoints: Endpoints,
 	/// Active or exiting.
 	pub status: MinerStatus<BlockNumber>,
-	/// Byte·blocks of proven bytes (confirmed replicas and committed sectors) held since
+	/// Byte·blocks of proven bytes (confirmed replicas and sealed sectors) held since
 	/// the last era's rewards, counted up to `accrued_at`: the era's storage share is split
 	/// by these, so bytes held for the last few blocks of an era earn a few blocks' worth.
 	pub byte_blocks: u128,
@@ -74,9 +76,10 @@ pub struct Miner<Balance, BlockNumber> {
 }
 
 impl<B, N> Miner<B, N> {
-	/// The bytes that earn now: confirmed replicas and committed filler sectors.
+	/// The bytes that earn now: confirmed replicas and sealed filler sectors.
 	pub fn proven(&self, sector_size: u64) -> u64 {
-		self.confirmed.saturating_add((self.sectors as u64).saturating_mul(sector_size))
+		let sealed = self.sectors.saturating_sub(self.unsealed) as u64;
+		self.confirmed.saturating_add(sealed.saturating_mul(sector_size))
 	}
 
 	/// Capacity not committed to replicas (sectors give way to replicas, so they do not

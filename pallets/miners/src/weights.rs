@@ -49,13 +49,14 @@ pub trait WeightInfo {
 	fn commit_sector() -> Weight;
 	fn drop_sectors(n: u32, ) -> Weight;
 	fn withdraw_unbonded() -> Weight;
+	fn prove_sector() -> Weight;
 }
 
 /// Weights for `pallet_miners` using the Landmesh runtime and recommended hardware.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -65,51 +66,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
-		//  Estimated: `5038`
-		// Minimum execution time: 510_141_000 picoseconds.
-		Weight::from_parts(533_586_000, 5038)
+		//  Estimated: `5042`
+		// Minimum execution time: 515_168_000 picoseconds.
+		Weight::from_parts(535_169_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	fn update_endpoints() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1605`
-		//  Estimated: `5038`
-		// Minimum execution time: 152_708_000 picoseconds.
-		Weight::from_parts(165_747_000, 5038)
+		//  Measured:  `1609`
+		//  Estimated: `5042`
+		// Minimum execution time: 159_568_000 picoseconds.
+		Weight::from_parts(166_339_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1763`
-		//  Estimated: `5038`
-		// Minimum execution time: 514_717_000 picoseconds.
-		Weight::from_parts(536_681_000, 5038)
+		//  Measured:  `1767`
+		//  Estimated: `5042`
+		// Minimum execution time: 514_417_000 picoseconds.
+		Weight::from_parts(550_461_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	fn exit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1605`
-		//  Estimated: `5038`
-		// Minimum execution time: 138_666_000 picoseconds.
-		Weight::from_parts(146_308_000, 5038)
+		//  Measured:  `1609`
+		//  Estimated: `5042`
+		// Minimum execution time: 136_754_000 picoseconds.
+		Weight::from_parts(153_730_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -118,6 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
@@ -125,77 +128,98 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34676 + s * (54 ±0)`
+		//  Measured:  `34780 + s * (74 ±0)`
 		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 560_095_000 picoseconds.
-		Weight::from_parts(228_534_455, 34255)
-			// Standard Error: 161_742
-			.saturating_add(Weight::from_parts(55_827_494, 0).saturating_mul(s.into()))
+		// Minimum execution time: 545_814_000 picoseconds.
+		Weight::from_parts(548_358_000, 34255)
+			// Standard Error: 172_479
+			.saturating_add(Weight::from_parts(94_077_373, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:0 w:1)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:0 w:1)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34369`
+		//  Measured:  `34373`
 		//  Estimated: `34255`
-		// Minimum execution time: 207_309_000 picoseconds.
-		Weight::from_parts(242_412_000, 34255)
+		// Minimum execution time: 230_414_000 picoseconds.
+		Weight::from_parts(262_031_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34515 + n * (54 ±0)`
+		//  Measured:  `34620 + n * (74 ±0)`
 		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 290_223_000 picoseconds.
-		Weight::from_parts(293_688_000, 34255)
-			// Standard Error: 76_881
-			.saturating_add(Weight::from_parts(54_684_045, 0).saturating_mul(n.into()))
+		// Minimum execution time: 322_190_000 picoseconds.
+		Weight::from_parts(324_754_000, 34255)
+			// Standard Error: 281_345
+			.saturating_add(Weight::from_parts(92_365_018, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1783`
-		//  Estimated: `5038`
-		// Minimum execution time: 445_454_000 picoseconds.
-		Weight::from_parts(461_979_000, 5038)
+		//  Measured:  `1787`
+		//  Estimated: `5042`
+		// Minimum execution time: 462_240_000 picoseconds.
+		Weight::from_parts(475_470_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:1 w:0)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:1 w:1)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn prove_sector() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1907`
+		//  Estimated: `5042`
+		// Minimum execution time: 947_143_000 picoseconds.
+		Weight::from_parts(988_645_000, 5042)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -205,51 +229,51 @@ impl WeightInfo for () {
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `107`
-		//  Estimated: `5038`
-		// Minimum execution time: 510_141_000 picoseconds.
-		Weight::from_parts(533_586_000, 5038)
+		//  Estimated: `5042`
+		// Minimum execution time: 515_168_000 picoseconds.
+		Weight::from_parts(535_169_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	fn update_endpoints() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1605`
-		//  Estimated: `5038`
-		// Minimum execution time: 152_708_000 picoseconds.
-		Weight::from_parts(165_747_000, 5038)
+		//  Measured:  `1609`
+		//  Estimated: `5042`
+		// Minimum execution time: 159_568_000 picoseconds.
+		Weight::from_parts(166_339_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1763`
-		//  Estimated: `5038`
-		// Minimum execution time: 514_717_000 picoseconds.
-		Weight::from_parts(536_681_000, 5038)
+		//  Measured:  `1767`
+		//  Estimated: `5042`
+		// Minimum execution time: 514_417_000 picoseconds.
+		Weight::from_parts(550_461_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	fn exit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1605`
-		//  Estimated: `5038`
-		// Minimum execution time: 138_666_000 picoseconds.
-		Weight::from_parts(146_308_000, 5038)
+		//  Measured:  `1609`
+		//  Estimated: `5042`
+		// Minimum execution time: 136_754_000 picoseconds.
+		Weight::from_parts(153_730_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -258,6 +282,8 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
@@ -265,69 +291,90 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34676 + s * (54 ±0)`
+		//  Measured:  `34780 + s * (74 ±0)`
 		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 560_095_000 picoseconds.
-		Weight::from_parts(228_534_455, 34255)
-			// Standard Error: 161_742
-			.saturating_add(Weight::from_parts(55_827_494, 0).saturating_mul(s.into()))
+		// Minimum execution time: 545_814_000 picoseconds.
+		Weight::from_parts(548_358_000, 34255)
+			// Standard Error: 172_479
+			.saturating_add(Weight::from_parts(94_077_373, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:0 w:1)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:0 w:1)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34369`
+		//  Measured:  `34373`
 		//  Estimated: `34255`
-		// Minimum execution time: 207_309_000 picoseconds.
-		Weight::from_parts(242_412_000, 34255)
+		// Minimum execution time: 230_414_000 picoseconds.
+		Weight::from_parts(262_031_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34515 + n * (54 ±0)`
+		//  Measured:  `34620 + n * (74 ±0)`
 		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 290_223_000 picoseconds.
-		Weight::from_parts(293_688_000, 34255)
-			// Standard Error: 76_881
-			.saturating_add(Weight::from_parts(54_684_045, 0).saturating_mul(n.into()))
+		// Minimum execution time: 322_190_000 picoseconds.
+		Weight::from_parts(324_754_000, 34255)
+			// Standard Error: 281_345
+			.saturating_add(Weight::from_parts(92_365_018, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1783`
-		//  Estimated: `5038`
-		// Minimum execution time: 445_454_000 picoseconds.
-		Weight::from_parts(461_979_000, 5038)
+		//  Measured:  `1787`
+		//  Estimated: `5042`
+		// Minimum execution time: 462_240_000 picoseconds.
+		Weight::from_parts(475_470_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Sectors` (r:1 w:0)
+	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Unsealed` (r:1 w:1)
+	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn prove_sector() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1907`
+		//  Estimated: `5042`
+		// Minimum execution time: 947_143_000 picoseconds.
+		Weight::from_parts(988_645_000, 5042)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

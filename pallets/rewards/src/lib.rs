@@ -6,8 +6,9 @@
 //!   plus whatever reaches its account in between (the runtime routes transaction fees
 //!   there). What is not owed to miners yet is distributable.
 //! - **Storage** ([`Config::StorageShare`] of the pool) is split by *proven stored
-//!   byte·blocks*: the bytes of the replicas the miner has confirmed plus its committed
-//!   filler sectors, times the blocks of the era it held them (pallet-miners counts them
+//!   byte·blocks*: the bytes of the replicas the miner has confirmed plus its sealed
+//!   filler sectors (a sector earns once its seal proof passed, so made-up roots never
+//!   do), times the blocks of the era it held them (pallet-miners counts them
 //!   as they change). A snapshot would pay a miner that commits a TiB in an era's last
 //!   block as if it had held it all era; byte·blocks pay it one block's worth (idle space earns too, as in Filecoin, so capacity is there when orders
 //!   come; replicas also earn their orders' payments), weighted by its pass ratio in the

@@ -146,6 +146,8 @@ fn unconfirmed_replicas_earn_nothing_and_proven_filler_earns() {
 		let seed = filler::sector_seed(&12u64, 0);
 		let (sector, root) = filler::generate(&seed, SECTOR_SIZE / 1024);
 		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), root));
+		run_to(System::block_number() + 2);
+		seal_sector(12, 0, &(seed, sector.clone(), root));
 		while System::block_number() < ERA {
 			while let Some(c) = open_challenge(12) {
 				let ch = pallet_audit::Challenges::<Test>::get(c).unwrap();
@@ -180,6 +182,15 @@ fn answer_sectors(miner: u64, sectors: &[([u8; 32], Vec<u8>, ContentId)]) {
 	}
 }
 
+/// Seals `miner`'s sector in `slot` (committed at least two blocks ago) with real links.
+fn seal_sector(miner: u64, slot: u32, (seed, sector, _): &([u8; 32], Vec<u8>, ContentId)) {
+	let s = pallet_miners::Sectors::<Test>::get(miner, slot).expect("a committed sector");
+	let at = pallet_miners::Unsealed::<Test>::get(miner, s.index).expect("not sealed yet");
+	let links: Vec<_> =
+		Miners::seal_indices(&miner, s.index, at).iter().map(|j| filler::prove_link(sector, seed, *j).unwrap()).collect();
+	assert_ok!(Miners::prove_sector(RuntimeOrigin::signed(miner), slot, links.try_into().unwrap()));
+}
+
 fn seal(miner: u64, index: u32) -> ([u8; 32], Vec<u8>, ContentId) {
 	let seed = filler::sector_seed(&miner, index);
 	let (sector, root) = filler::generate(&seed, SECTOR_SIZE / 1024);
@@ -201,8 +212,14 @@ fn bytes_committed_at_the_end_of_an_era_earn_only_those_blocks() {
 		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), early.2));
 		let late = seal(12, 0);
 		while System::block_number() < ERA {
-			if System::block_number() == ERA - 5 {
+			if System::block_number() == 3 {
+				seal_sector(11, 0, &early);
+			}
+			if System::block_number() == ERA - 7 {
 				assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), late.2));
+			}
+			if System::block_number() == ERA - 5 {
+				seal_sector(12, 0, &late);
 			}
 			answer_sectors(11, core::slice::from_ref(&early));
 			answer_sectors(12, core::slice::from_ref(&late));
@@ -219,6 +236,52 @@ fn bytes_committed_at_the_end_of_an_era_earn_only_those_blocks() {
 		assert!(came_late * 100 <= storage_pot * 6, "the late sector earned {came_late} of {storage_pot}");
 		assert!(held_all_era * 100 >= storage_pot * 94, "the sector held all era earned {held_all_era} of {storage_pot}");
 		assert!(came_late > 0, "the blocks it was held still count");
+		check_invariants();
+	});
+}
+
+/// Attack (issue 15, snapshot farming with made-up filler): a miner raises its capacity
+/// and commits every sector it may with random roots, which costs nothing to produce, and
+/// holds them all era; an honest miner keeps one real sector and seals it. Must hold: a
+/// root that is not the miner's filler can never be sealed, so it earns nothing; the
+/// honest miner takes the whole storage pot, though it claims far fewer bytes.
+#[test]
+fn made_up_sectors_never_seal_and_earn_nothing() {
+	new_test_ext().execute_with(|| {
+		run_to(1);
+		register(11, "eu");
+		register(12, "us");
+		let honest = seal(11, 0);
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), honest.2));
+		let room = (1u64 << 20) / SECTOR_SIZE;
+		for n in 0..room {
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), ContentId([n as u8 + 1; 32])));
+		}
+		run_to(System::block_number() + 2);
+		seal_sector(11, 0, &honest);
+		// The farmer tries to seal with links of a real sector of its own (the best it can
+		// do without the sector the root names): refused, and nothing changes.
+		let real = seal(12, 0);
+		let at = pallet_miners::Unsealed::<Test>::get(12, 0).unwrap();
+		let links: Vec<_> =
+			Miners::seal_indices(&12, 0, at).iter().map(|j| filler::prove_link(&real.1, &real.0, *j).unwrap()).collect();
+		assert_noop!(
+			Miners::prove_sector(RuntimeOrigin::signed(12), 0, links.try_into().unwrap()),
+			pallet_miners::Error::<Test>::SealProofMismatch
+		);
+		while System::block_number() < ERA {
+			answer_sectors(11, core::slice::from_ref(&honest));
+			run_to(System::block_number() + 1);
+		}
+		let storage_pot = System::events()
+			.iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Rewards(Event::EraRewarded { era: 0, storage, .. }) => Some(storage),
+				_ => None,
+			})
+			.expect("era 0 rewarded");
+		assert_eq!(Claimable::<Test>::get(12), 0, "{room} made-up sectors earned");
+		assert_eq!(Claimable::<Test>::get(11), storage_pot, "the sealed sector takes the pot");
 		check_invariants();
 	});
 }

@@ -51,6 +51,8 @@ macro_rules! economy_test_runtime {
 			type MaxSectors = ConstU32<64>;
 			type MinCapacity = ConstU64<1>;
 			type MinStake = ConstU64<100>;
+			type SealChunks = ConstU32<4>;
+			type SealDeadline = ConstU64<10>;
 			type Challenged = $challenged;
 			type WeightInfo = ();
 		}
