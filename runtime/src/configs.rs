@@ -317,6 +317,8 @@ impl pallet_storage::Config for Runtime {
 	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
 	/// 0.1 CYBR an order, burned.
 	type OrderFee = ConstU128<{ UNITS / 10 }>;
+	/// Eight draws among up to 1,024 miners per block.
+	type MaxAssignmentsPerBlock = ConstU32<8>;
 	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;
 }
 

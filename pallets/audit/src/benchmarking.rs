@@ -29,6 +29,8 @@ fn confirmed_order<T: pallet_miners::Config + pallet_storage::Config>() -> (Orde
 		10,
 	)
 	.expect("a miner has room");
+	// The miners are drawn in the next block's hook.
+	pallet_storage::Pallet::<T>::on_initialize(frame_system::Pallet::<T>::block_number());
 	let mut miner = None;
 	pallet_storage::Orders::<T>::mutate(order, |o| {
 		if let Some(o) = o {

@@ -38,6 +38,7 @@ fn run_to(to: u64) {
 	while System::block_number() < to {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		Storage::on_initialize(next);
 		Audit::on_initialize(next);
 	}
 }
@@ -62,6 +63,7 @@ fn scenario(test: impl FnOnce()) {
 		let bytes = content();
 		let id = ContentId(landmesh_primitives::proof::root_of(&bytes));
 		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 2, 100));
+		run_to(System::block_number() + 1);
 		for m in holders() {
 			let last = landmesh_primitives::proof::chunk_count(bytes.len() as u64) - 1;
 			assert_ok!(Storage::confirm(RuntimeOrigin::signed(m), 0, prove(&bytes, last).unwrap()));
@@ -106,6 +108,9 @@ fn one_miner_answers_the_other_is_slashed_and_its_replica_repaired_on_the_third(
 		assert_eq!(stake(good), good_stake, "the honest miner keeps its stake");
 		assert!(bad_stake > 100, "the stake is large enough for a 10% slash to show");
 		assert_eq!(stake(bad), bad_stake - bad_stake / 10, "the silent miner loses 10%");
+		assert_eq!(holders(), vec![good], "the lost replica is dropped");
+		// Its replacement is drawn in the next block.
+		run_to(deadline + 2);
 		assert_eq!(holders(), vec![good, third], "the lost replica moved to the third miner");
 		assert!(System::events().iter().any(|r| matches!(r.event, RuntimeEvent::Audit(Event::Failed { miner, .. }) if miner == bad)));
 		let era = Audit::era_of(deadline);

@@ -52,7 +52,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Challenges` (r:1 w:1)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:1 w:1)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:1)
@@ -61,11 +61,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn answer(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
-		//  Estimated: `3918`
-		// Minimum execution time: 203_444_000 picoseconds.
-		Weight::from_parts(200_969_069, 3918)
-			// Standard Error: 41_328
-			.saturating_add(Weight::from_parts(9_132_495, 0).saturating_mul(c.into()))
+		//  Estimated: `3919`
+		// Minimum execution time: 212_056_000 picoseconds.
+		Weight::from_parts(209_825_902, 3919)
+			// Standard Error: 37_113
+			.saturating_add(Weight::from_parts(9_445_733, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 245_305_000 picoseconds.
-		Weight::from_parts(176_589_140, 3599)
-			// Standard Error: 129_833
-			.saturating_add(Weight::from_parts(78_181_220, 0).saturating_mul(c.into()))
+		// Minimum execution time: 251_265_000 picoseconds.
+		Weight::from_parts(183_123_391, 3599)
+			// Standard Error: 92_795
+			.saturating_add(Weight::from_parts(79_230_066, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -92,13 +92,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Challenges` (r:8 w:8)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::Miners` (r:18 w:11)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:6 w:6)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -107,7 +109,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::NextOrderId` (r:1 w:0)
 	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:16)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:8)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -119,21 +121,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3181 + e * (334 ±0) + i * (123 ±0)`
-		//  Estimated: `73854 + e * (2676 ±46) + i * (1209 ±46)`
-		// Minimum execution time: 1_462_231_000 picoseconds.
-		Weight::from_parts(1_495_611_000, 73854)
-			// Standard Error: 24_143_682
-			.saturating_add(Weight::from_parts(373_775_822, 0).saturating_mul(i.into()))
-			// Standard Error: 24_143_682
-			.saturating_add(Weight::from_parts(387_786_094, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(i.into())))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(e.into())))
+		//  Measured:  `1028 + e * (429 ±0) + i * (123 ±0)`
+		//  Estimated: `34255 + e * (2681 ±46) + i * (1209 ±46)`
+		// Minimum execution time: 1_508_080_000 picoseconds.
+		Weight::from_parts(1_540_027_000, 34255)
+			// Standard Error: 7_742_444
+			.saturating_add(Weight::from_parts(144_185_435, 0).saturating_mul(i.into()))
+			// Standard Error: 7_742_444
+			.saturating_add(Weight::from_parts(161_941_441, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2676).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2681).saturating_mul(e.into()))
 			.saturating_add(Weight::from_parts(0, 1209).saturating_mul(i.into()))
 	}
 }
@@ -143,7 +145,7 @@ impl WeightInfo for () {
 	/// Storage: `Audit::Challenges` (r:1 w:1)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:1 w:1)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:1)
@@ -152,11 +154,11 @@ impl WeightInfo for () {
 	fn answer(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
-		//  Estimated: `3918`
-		// Minimum execution time: 203_444_000 picoseconds.
-		Weight::from_parts(200_969_069, 3918)
-			// Standard Error: 41_328
-			.saturating_add(Weight::from_parts(9_132_495, 0).saturating_mul(c.into()))
+		//  Estimated: `3919`
+		// Minimum execution time: 212_056_000 picoseconds.
+		Weight::from_parts(209_825_902, 3919)
+			// Standard Error: 37_113
+			.saturating_add(Weight::from_parts(9_445_733, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -171,10 +173,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 245_305_000 picoseconds.
-		Weight::from_parts(176_589_140, 3599)
-			// Standard Error: 129_833
-			.saturating_add(Weight::from_parts(78_181_220, 0).saturating_mul(c.into()))
+		// Minimum execution time: 251_265_000 picoseconds.
+		Weight::from_parts(183_123_391, 3599)
+			// Standard Error: 92_795
+			.saturating_add(Weight::from_parts(79_230_066, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -183,13 +185,15 @@ impl WeightInfo for () {
 	/// Storage: `Audit::Challenges` (r:8 w:8)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(453), added: 2928, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::Miners` (r:18 w:11)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:6 w:6)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -198,7 +202,7 @@ impl WeightInfo for () {
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::NextOrderId` (r:1 w:0)
 	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:16)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:8)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -210,21 +214,21 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3181 + e * (334 ±0) + i * (123 ±0)`
-		//  Estimated: `73854 + e * (2676 ±46) + i * (1209 ±46)`
-		// Minimum execution time: 1_462_231_000 picoseconds.
-		Weight::from_parts(1_495_611_000, 73854)
-			// Standard Error: 24_143_682
-			.saturating_add(Weight::from_parts(373_775_822, 0).saturating_mul(i.into()))
-			// Standard Error: 24_143_682
-			.saturating_add(Weight::from_parts(387_786_094, 0).saturating_mul(e.into()))
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(i.into())))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(e.into())))
+		//  Measured:  `1028 + e * (429 ±0) + i * (123 ±0)`
+		//  Estimated: `34255 + e * (2681 ±46) + i * (1209 ±46)`
+		// Minimum execution time: 1_508_080_000 picoseconds.
+		Weight::from_parts(1_540_027_000, 34255)
+			// Standard Error: 7_742_444
+			.saturating_add(Weight::from_parts(144_185_435, 0).saturating_mul(i.into()))
+			// Standard Error: 7_742_444
+			.saturating_add(Weight::from_parts(161_941_441, 0).saturating_mul(e.into()))
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(i.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(i.into())))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2676).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2681).saturating_mul(e.into()))
 			.saturating_add(Weight::from_parts(0, 1209).saturating_mul(i.into()))
 	}
 }

@@ -35,6 +35,7 @@ fn run_to(to: u64) {
 	while System::block_number() < to {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		Storage::on_initialize(next);
 		Audit::on_initialize(next);
 		Rewards::on_initialize(next);
 	}
@@ -63,6 +64,7 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 		let bytes = content();
 		let id = ContentId(root_of(&bytes));
 		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 2, 100));
+		run_to(System::block_number() + 1);
 		let last = chunk_count(bytes.len() as u64) - 1;
 		for m in holders() {
 			assert_ok!(Storage::confirm(RuntimeOrigin::signed(m), 0, prove(&bytes, last).unwrap()));
@@ -141,6 +143,7 @@ fn unconfirmed_replicas_earn_nothing_and_proven_filler_earns() {
 		register(11, "eu");
 		let bytes = content();
 		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), ContentId(root_of(&bytes)), bytes.len() as u64, 1, 100));
+		run_to(System::block_number() + 1);
 		assert_eq!(holders(), vec![11]);
 		register(12, "us");
 		let seed = filler::sector_seed(&12u64, 0);

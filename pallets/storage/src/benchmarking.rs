@@ -1,13 +1,21 @@
 //! Benchmarks for `pallet_storage`. Assignment scans every candidate miner, so
-//! `place_order` is measured against the number of registered miners, with the most
-//! replicas; confirmation verifies a proof at the largest content size (deepest path).
+//! `place_order` (which counts the miners with room) and `assign_request` (the draw, in
+//! the next block's `on_initialize`) are measured against the number of registered
+//! miners, with the most replicas; confirmation verifies a proof at the largest content
+//! size (deepest path).
 
 use super::*;
 use landmesh_primitives::proof::{chunk_count, chunk_len, root_from, ChunkProof};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
+	frame_support::traits::Hooks,
 	frame_system::RawOrigin,
 };
+
+/// Draws the miners for the requests queued so far, as the next block does.
+fn draw<T: Config>() {
+	Pallet::<T>::on_initialize(frame_system::Pallet::<T>::block_number());
+}
 
 /// An account that can pay for 30 periods of the largest order (placing and renewing).
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
@@ -34,6 +42,7 @@ fn order<T: Config + pallet_miners::Config>(owner: &T::AccountId, confirmed: boo
 	let order = NextOrderId::<T>::get();
 	Pallet::<T>::place_order(RawOrigin::Signed(owner.clone()).into(), ContentId([3; 32]), T::MaxContentSize::get(), T::MaxReplicas::get(), 10)
 		.expect("enough miners with room");
+	draw::<T>();
 	if confirmed {
 		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.holders.iter_mut().for_each(|r| r.confirmed = true)));
 	}
@@ -54,6 +63,24 @@ mod benchmarks {
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), ContentId([1; 32]), T::MaxContentSize::get(), T::MaxReplicas::get(), 10);
+
+		assert!(PendingAssignments::<T>::get().iter().any(|(o, _)| *o == order));
+	}
+
+	/// One request drawn in `on_initialize`: `MaxReplicas` replicas among `m` candidate
+	/// miners (measured up to 256, extrapolated to `MaxCandidates`).
+	#[benchmark]
+	fn assign_request(m: Linear<{ T::MaxReplicas::get() }, { T::MaxCandidates::get().min(256) }>) {
+		miners::<T>(m);
+		let owner = funded::<T>("owner", 0);
+		let order = NextOrderId::<T>::get();
+		Pallet::<T>::place_order(RawOrigin::Signed(owner).into(), ContentId([1; 32]), T::MaxContentSize::get(), T::MaxReplicas::get(), 10)
+			.expect("enough miners with room");
+
+		#[block]
+		{
+			draw::<T>();
+		}
 
 		assert_eq!(Orders::<T>::get(order).map(|o| o.holders.len() as u32), Some(T::MaxReplicas::get()));
 	}
@@ -121,7 +148,7 @@ mod benchmarks {
 		assert!(Orders::<T>::contains_key(order));
 	}
 
-	/// A leaving miner's replica moved to a fresh miner.
+	/// A leaving miner's replica dropped, a replacement requested.
 	#[benchmark]
 	fn evacuate() {
 		let owner = funded::<T>("owner", 0);
@@ -135,16 +162,15 @@ mod benchmarks {
 		_(RawOrigin::Signed(caller), order, leaving.clone());
 
 		assert!(!Orders::<T>::get(order).expect("open").holders.iter().any(|r| r.miner == leaving));
+		assert!(PendingAssignments::<T>::get().iter().any(|(o, _)| *o == order), "a replacement is drawn next block");
 	}
 
-	/// Worst case: `r` late replicas slashed and reassigned (the others confirmed), with
-	/// up to 256 miners to draw from. (When nobody confirmed, the order closes instead:
-	/// cheaper, no assignment.)
+	/// Worst case: `r` late replicas dropped and replacements requested (the others
+	/// confirmed). (When nobody confirmed, the order closes instead.)
 	#[benchmark]
 	fn expire_unconfirmed(r: Linear<1, { T::MaxReplicas::get().saturating_sub(1).max(1) }>) {
 		let owner = funded::<T>("owner", 0);
 		let order = order::<T>(&owner, false);
-		miners::<T>(T::MaxCandidates::get().min(256).saturating_sub(T::MaxReplicas::get()));
 		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| {
 			let confirmed = o.holders.len().saturating_sub(r as usize).max(1);
 			for holder in o.holders.iter_mut().take(confirmed) {

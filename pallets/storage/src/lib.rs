@@ -12,6 +12,16 @@
 //!   to its free capacity, never two replicas of one order on one miner, and to a miner of
 //!   a region the order does not use yet whenever one has room. Capacity is booked through
 //!   pallet-miners' ledger at once, so orders in the same block never over-commit a miner.
+//! - **Assignment happens in the block after the request** (an order placed, a replica
+//!   dropped, a `settle` that finds replicas missing): the request is queued and the next
+//!   block's `on_initialize` draws with that block's randomness, the VRF output of the
+//!   block the request was included in. Whoever signs a request sees only the randomness
+//!   of the block before, so it cannot try orders (or time a `settle` or an expiry) until
+//!   the draw lands on a miner of its choosing; re-rolling by cancelling and ordering again
+//!   burns [`Config::OrderFee`] each time. At most [`Config::MaxAssignmentsPerBlock`]
+//!   requests wait per block; `place_order` refuses more (`AssignmentsFull`: retry in the
+//!   next block), and a repair that finds the queue full leaves the order short for
+//!   `settle`. An order with too few miners when its turn comes runs short the same way.
 //! - A miner [`confirm`](Pallet::confirm)s its replica with a proof of the content's last
 //!   chunk: it shows the miner has the content and pins the declared size (see
 //!   `landmesh_primitives::proof`). Only confirmed replicas are paid.
@@ -65,6 +75,7 @@ use polkadot_sdk::{
 			tokens::{Fortitude, Precision, Preservation, Restriction},
 			Contains, Get, Randomness,
 		},
+		BoundedVec,
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_io::hashing::blake2_256,
@@ -147,6 +158,10 @@ pub mod pallet {
 		/// challenged cannot be cancelled until the challenge closes, or an owner could
 		/// void the challenges of a miner it colludes with.
 		type Challenged: Contains<Self::AccountId>;
+		/// Assignment requests (orders placed, replicas dropped, refills) drawn per block:
+		/// each scans up to `MaxCandidates` miners in `on_initialize`.
+		#[pallet::constant]
+		type MaxAssignmentsPerBlock: Get<u32>;
 		/// Burned from the owner on every order, refunded never: an order of content that
 		/// does not exist locks miners' capacity until its deadline, and that is not free.
 		#[pallet::constant]
@@ -175,6 +190,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinerReplicas<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, OrderId, ()>;
+
+	/// Assignment requests made in this block, drawn in the next one: each order with the
+	/// miners it must not go to (those just dropped from it).
+	#[pallet::storage]
+	pub type PendingAssignments<T: Config> = StorageValue<
+		_,
+		BoundedVec<(OrderId, BoundedVec<T::AccountId, T::MaxReplicas>), T::MaxAssignmentsPerBlock>,
+		ValueQuery,
+	>;
 
 	/// The open orders of each content, so a client finds where a content is kept.
 	#[pallet::storage]
@@ -248,10 +272,33 @@ pub mod pallet {
 		NothingExpired,
 		/// A holder of the order has a challenge open: cancel once it closes.
 		HolderChallenged,
+		/// `MaxAssignmentsPerBlock` orders wait for miners already: place it in the next
+		/// block.
+		AssignmentsFull,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Draws the miners for the requests of the last block, with this block's
+		/// randomness.
+		fn on_initialize(_now: BlockNumberFor<T>) -> Weight {
+			let pending = PendingAssignments::<T>::take();
+			let requests = pending.len() as u32;
+			for (order, exclude) in pending {
+				let Some(mut o) = Orders::<T>::get(order) else { continue };
+				let missing = o.replicas.saturating_sub(o.holders.len() as u32);
+				if missing > 0 {
+					Self::assign(order, &mut o, missing, &exclude);
+					Orders::<T>::insert(order, o);
+				}
+			}
+			// Each request is drawn among up to `MaxCandidates` miners; an idle block reads
+			// the empty queue.
+			T::WeightInfo::assign_request(T::MaxCandidates::get())
+				.saturating_mul(requests.into())
+				.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -261,7 +308,7 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Keep `content_id` (`size` bytes) on `replicas` miners for `periods` periods,
-		/// holding the whole price now.
+		/// holding the whole price now. The miners are drawn in the next block.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::place_order(T::MaxCandidates::get()))]
 		pub fn place_order(
@@ -283,7 +330,7 @@ pub mod pallet {
 			NextOrderId::<T>::put(order.saturating_add(1));
 			let now = frame_system::Pallet::<T>::block_number();
 			let end = now.saturating_add(T::PeriodLength::get().saturating_mul(periods.into()));
-			let mut placed = Order {
+			let placed = Order {
 				owner: owner.clone(),
 				content_id,
 				size,
@@ -294,8 +341,12 @@ pub mod pallet {
 				holders: Default::default(),
 				ever_confirmed: false,
 			};
-			let chosen = Self::assign(order, &mut placed, replicas, &[]);
-			ensure!(chosen == replicas, Error::<T>::NotEnoughMiners);
+			// Checked now so that an order nobody could keep is refused; the miners are drawn
+			// in the next block, when some of them may have filled up (the order then runs
+			// short until `settle` finds room).
+			let room = T::Miners::candidates(size).len() as u32;
+			ensure!(room >= replicas, Error::<T>::NotEnoughMiners);
+			ensure!(Self::request_assignment(order, &[]), Error::<T>::AssignmentsFull);
 			Orders::<T>::insert(order, placed);
 			OrdersByContent::<T>::insert(content_id, order, ());
 			Self::deposit_event(Event::OrderPlaced { order, owner, content_id, size, replicas, end, cost });
@@ -358,17 +409,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Pay what is due on an order, close it if it has ended, and fill missing
-		/// replicas. Anyone (a miner wanting its pay, a keeper).
+		/// Pay what is due on an order, close it if it has ended, and ask for miners for
+		/// missing replicas (drawn in the next block). Anyone (a miner wanting its pay, a
+		/// keeper).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::settle(T::MaxReplicas::get()))]
 		pub fn settle(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			ensure_signed(origin)?;
-			let Some(mut o) = Self::settle_order(order)? else { return Ok(()) };
-			let missing = o.replicas.saturating_sub(o.holders.len() as u32);
-			if missing > 0 {
-				let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).collect();
-				Self::assign(order, &mut o, missing, &exclude);
+			let Some(o) = Self::settle_order(order)? else { return Ok(()) };
+			if (o.holders.len() as u32) < o.replicas {
+				// Drawn in the next block; when the queue is full, a later settle asks again.
+				let _ = Self::request_assignment(order, &[]);
 			}
 			Orders::<T>::insert(order, o);
 			Ok(())
@@ -578,16 +629,25 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Drops `miners`' replicas of `order` (capacity released, index cleared) and assigns
-	/// as many other miners, never one of them (the caller stores `o`).
+	/// Drops `miners`' replicas of `order` (capacity released, index cleared) and asks for
+	/// as many other miners, never one of them, drawn in the next block (the caller stores
+	/// `o`).
 	fn replace_holders(order: OrderId, o: &mut OrderOf<T>, miners: &[T::AccountId]) {
 		for r in o.holders.iter().filter(|r| miners.contains(&r.miner)) {
 			T::Miners::release(&r.miner, o.size, r.confirmed);
 			MinerReplicas::<T>::remove(&r.miner, order);
 		}
 		o.holders.retain(|r| !miners.contains(&r.miner));
-		let exclude: Vec<_> = o.holders.iter().map(|r| r.miner.clone()).chain(miners.iter().cloned()).collect();
-		Self::assign(order, o, miners.len() as u32, &exclude);
+		if !Self::request_assignment(order, miners) {
+			Self::deposit_event(Event::ReplicaUnplaced { order });
+		}
+	}
+
+	/// Queues `order` for miners in the next block, never one of `exclude`; `false` if
+	/// `MaxAssignmentsPerBlock` requests wait already.
+	fn request_assignment(order: OrderId, exclude: &[T::AccountId]) -> bool {
+		let exclude = BoundedVec::truncate_from(exclude.to_vec());
+		PendingAssignments::<T>::try_append((order, exclude)).is_ok()
 	}
 
 }

@@ -57,13 +57,20 @@ macro_rules! economy_test_runtime {
 			type WeightInfo = ();
 		}
 
-		/// Randomness that is a hash of the subject and the block number: deterministic,
-		/// but different for every order and round.
+		polkadot_sdk::frame_support::parameter_types! {
+			/// Stands in for the VRF output of the parent block: a test that plays someone
+			/// who cannot know the next block's randomness changes it as blocks pass.
+			pub static ParentVrf: [u8; 32] = [0; 32];
+		}
+
+		/// Randomness that is a hash of the subject, the block number and [`ParentVrf`]:
+		/// deterministic, but different for every order and round.
 		pub struct HashRandomness;
 		impl Randomness<H256, u64> for HashRandomness {
 			fn random(subject: &[u8]) -> (H256, u64) {
 				let block = System::block_number();
-				(H256(sp_io::hashing::blake2_256(&[subject, &block.to_le_bytes()].concat())), block)
+				let vrf = ParentVrf::get();
+				(H256(sp_io::hashing::blake2_256(&[subject, &block.to_le_bytes(), &vrf[..]].concat())), block)
 			}
 		}
 
@@ -74,6 +81,7 @@ macro_rules! economy_test_runtime {
 		pub const MAX_REPLICAS: u32 = 3;
 		pub const CONFIRM_DEADLINE: u64 = 30;
 		pub const ORDER_FEE: u64 = 3;
+		pub const MAX_ASSIGNMENTS: u32 = 4;
 
 
 		impl $crate::Config for Test {
@@ -90,6 +98,7 @@ macro_rules! economy_test_runtime {
 			type ConfirmDeadline = ConstU64<CONFIRM_DEADLINE>;
 			type Challenged = $challenged;
 			type OrderFee = ConstU64<ORDER_FEE>;
+			type MaxAssignmentsPerBlock = ConstU32<MAX_ASSIGNMENTS>;
 			type WeightInfo = ();
 		}
 

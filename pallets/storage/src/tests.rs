@@ -1,10 +1,14 @@
 //! Unit tests for every call and error path, assignment, payment and repair.
 
-use crate::{mock::*, Error, Event, MinerReplicas, Orders};
+use crate::{mock::*, Error, Event, MinerReplicas, NextOrderId, Orders, PendingAssignments};
 use landmesh_primitives::{proof::prove, ContentId};
 use pallet_miners::Endpoints;
 use polkadot_sdk::{
-	frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold},
+	frame_support::{
+		assert_noop, assert_ok,
+		storage::{with_transaction, TransactionOutcome},
+		traits::{fungible::InspectHold, Hooks},
+	},
 	sp_runtime::{DispatchError, TokenError},
 };
 
@@ -59,9 +63,19 @@ fn run(test: impl FnOnce()) {
 	});
 }
 
+/// Moves to the next block, where the miners for the last block's requests are drawn.
+fn next_block() {
+	let n = System::block_number() + 1;
+	System::set_block_number(n);
+	Storage::on_initialize(n);
+}
+
+/// Places an order and moves to the next block, where its miners are drawn.
 fn place(size: u64, replicas: u32, periods: u32) -> u64 {
-	let order = crate::NextOrderId::<Test>::get();
+	let order = NextOrderId::<Test>::get();
 	assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), size, replicas, periods));
+	assert!(holders(order).is_empty(), "miners are drawn in the next block");
+	next_block();
 	order
 }
 
@@ -128,15 +142,82 @@ fn place_order_errors() {
 #[test]
 fn orders_in_one_block_never_over_commit_a_miner() {
 	run(|| {
-		// Each miner has room for one 6000-byte replica: the fourth single-replica order fails.
-		for _ in 0..3 {
-			place(6000, 1, 1);
+		// Each miner has room for one 6000-byte replica; four orders in one block are all
+		// accepted (each saw room), and when they are drawn the fourth runs short.
+		let first = NextOrderId::<Test>::get();
+		for _ in 0..4 {
+			assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), 6000, 1, 1));
 		}
+		next_block();
 		assert_eq!((committed(11), committed(12), committed(13)), (6000, 6000, 6000));
+		assert!(holders(first + 3).is_empty());
+		assert!(events().contains(&Event::ReplicaUnplaced { order: first + 3 }));
+		// Now nobody has room: refused at once.
 		assert_noop!(
 			Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), 6000, 1, 1),
 			Error::<Test>::NotEnoughMiners
 		);
+	});
+}
+
+#[test]
+fn at_most_max_assignments_wait_per_block() {
+	run(|| {
+		let id = content_id(&content());
+		for _ in 0..MAX_ASSIGNMENTS {
+			assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, 100, 1, 1));
+		}
+		assert_noop!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, 100, 1, 1), Error::<Test>::AssignmentsFull);
+		next_block();
+		assert!(PendingAssignments::<Test>::get().is_empty());
+		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, 100, 1, 1));
+	});
+}
+
+/// A 32-byte value from a xorshift generator: the "VRF outputs" of the blocks to come.
+fn next_vrf(state: &mut u64) -> [u8; 32] {
+	let mut out = [0u8; 32];
+	for word in out.chunks_mut(8) {
+		*state ^= *state << 13;
+		*state ^= *state >> 7;
+		*state ^= *state << 17;
+		word.copy_from_slice(&state.to_le_bytes());
+	}
+	out
+}
+
+/// Attack (issue 15, steering the assignment): an owner that also runs miner 11 wants its
+/// orders kept by 11 (paid to itself, or the only copy of something in its hands). It knows
+/// the randomness of the block before the one its order lands in, so it simulates the
+/// order with it and places the order only when the simulation puts the replica on 11.
+/// Must hold: the miners are drawn with the randomness of a later block, which the owner
+/// could not know, so its choice is no better than chance (11 has a third of the room).
+#[test]
+fn an_owner_cannot_steer_its_order_onto_a_chosen_miner() {
+	run(|| {
+		let mut vrf = 0x5eed_u64;
+		let (mut placed, mut landed) = (0u32, 0u32);
+		for _ in 0..90 {
+			ParentVrf::set(next_vrf(&mut vrf));
+			let predicted = with_transaction(|| {
+				let order = place(100, 1, 1);
+				TransactionOutcome::Rollback(Ok::<_, DispatchError>(holders(order)))
+			})
+			.unwrap();
+			if predicted != vec![11] {
+				next_block();
+				continue;
+			}
+			let order = NextOrderId::<Test>::get();
+			assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), 100, 1, 1));
+			ParentVrf::set(next_vrf(&mut vrf));
+			next_block();
+			placed += 1;
+			landed += (holders(order) == vec![11]) as u32;
+			assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), order));
+		}
+		assert!(placed >= 15, "the simulation chose 11 only {placed} times");
+		assert!(landed * 10 <= placed * 6, "the owner steered {landed} of {placed} orders onto its miner");
 	});
 }
 
@@ -213,8 +294,9 @@ fn renew_and_cancel() {
 		assert_eq!(Balances::free_balance(OWNER), before + 1000 * 3 * PRICE);
 		assert_eq!(committed(miner), 0);
 		// An ended order takes no change.
+		let placed_at = System::block_number();
 		let order = place(1000, 1, 1);
-		System::set_block_number(1 + PERIOD);
+		System::set_block_number(placed_at + PERIOD);
 		assert_noop!(Storage::renew(RuntimeOrigin::signed(OWNER), order, 1), Error::<Test>::OrderEnded);
 	});
 }
@@ -226,6 +308,8 @@ fn a_lost_replica_is_repaired_on_another_miner() {
 		let before = holders(order);
 		let third = [11, 12, 13].into_iter().find(|m| !before.contains(m)).unwrap();
 		assert_ok!(Storage::replica_lost(order, &before[0]));
+		assert_eq!(holders(order), vec![before[1]]);
+		next_block();
 		let after = holders(order);
 		assert_eq!(after, vec![before[1], third]);
 		assert_eq!(committed(before[0]), 0);
@@ -245,10 +329,12 @@ fn a_leaving_miners_replicas_are_evacuated_and_short_orders_refilled() {
 		// No fourth miner: the replica is dropped and the order runs short.
 		assert_ok!(Storage::evacuate(RuntimeOrigin::signed(5), order, 11));
 		assert_eq!(holders(order).len(), 2);
+		next_block();
 		assert!(events().contains(&Event::ReplicaUnplaced { order }));
 		// A new miner joins; `settle` fills the gap.
 		register(14, 10_000, "ap");
 		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
+		next_block();
 		assert!(holders(order).contains(&14));
 		assert_eq!(holders(order).len(), 3);
 	});
@@ -266,10 +352,11 @@ fn an_order_nobody_can_confirm_closes_at_its_deadline_without_slashing() {
 		let order = place(3000, 2, 4);
 		assert_eq!(Balances::total_issuance(), issuance - ORDER_FEE, "the fee is burned");
 		let chosen = holders(order);
+		let assigned_at = System::block_number();
 		let stakes: Vec<u64> = chosen.iter().map(|m| pallet_miners::Miners::<Test>::get(m).unwrap().stake).collect();
-		System::set_block_number(CONFIRM_DEADLINE);
+		System::set_block_number(assigned_at + CONFIRM_DEADLINE - 1);
 		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::NothingExpired);
-		System::set_block_number(1 + CONFIRM_DEADLINE);
+		System::set_block_number(assigned_at + CONFIRM_DEADLINE);
 		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
 		assert!(Orders::<Test>::get(order).is_none(), "closed");
 		for (m, stake) in chosen.iter().zip(stakes) {
@@ -293,9 +380,10 @@ fn a_late_miner_is_replaced_when_the_content_was_confirmed() {
 		let [on_time, late] = holders(order)[..] else { panic!("two holders") };
 		assert_ok!(Storage::confirm(RuntimeOrigin::signed(on_time), order, prove(&bytes, 2).unwrap()));
 		let stake = pallet_miners::Miners::<Test>::get(late).unwrap().stake;
-		System::set_block_number(1 + CONFIRM_DEADLINE);
+		System::set_block_number(System::block_number() + CONFIRM_DEADLINE);
 		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
 		assert_eq!(pallet_miners::Miners::<Test>::get(late).unwrap().stake, stake, "not slashed");
+		next_block();
 		let now = holders(order);
 		assert!(now.contains(&on_time) && !now.contains(&late), "{now:?}");
 		assert_eq!(now.len(), 2, "the replica went to the third miner");
@@ -304,7 +392,8 @@ fn a_late_miner_is_replaced_when_the_content_was_confirmed() {
 		// The new miner is late too, the first one meanwhile lost: the content was
 		// confirmed once, so the order stays open and is reassigned, not closed.
 		assert_ok!(Storage::replica_lost(order, &on_time));
-		System::set_block_number(2 + 2 * CONFIRM_DEADLINE);
+		next_block();
+		System::set_block_number(System::block_number() + CONFIRM_DEADLINE);
 		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
 		assert!(Orders::<Test>::get(order).is_some(), "an order once confirmed is not closed by expiry");
 	});

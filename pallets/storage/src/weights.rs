@@ -42,6 +42,7 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_storage`.
 pub trait WeightInfo {
 	fn place_order(m: u32, ) -> Weight;
+	fn assign_request(m: u32, ) -> Weight;
 	fn confirm() -> Weight;
 	fn renew() -> Weight;
 	fn cancel(r: u32, ) -> Weight;
@@ -59,42 +60,64 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::NextOrderId` (r:1 w:1)
 	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
-	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::Miners` (r:257 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:257 w:0)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:0 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
-	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
 	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `813 + m * (162 ±0)`
-		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 1_532_756_000 picoseconds.
-		Weight::from_parts(1_346_380_575, 5038)
-			// Standard Error: 294_939
-			.saturating_add(Weight::from_parts(45_539_613, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		//  Measured:  `677 + m * (166 ±0)`
+		//  Estimated: `5042 + m * (4052 ±0)`
+		// Minimum execution time: 1_127_152_000 picoseconds.
+		Weight::from_parts(586_438_208, 5042)
+			// Standard Error: 243_835
+			.saturating_add(Weight::from_parts(49_538_131, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes(21_u64))
-			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
+	}
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::Orders` (r:1 w:1)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
+	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:257 w:8)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
+	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// The range of component `m` is `[8, 256]`.
+	fn assign_request(m: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `288 + m * (164 ±0)`
+		//  Estimated: `5042 + m * (4052 ±0)`
+		// Minimum execution time: 1_148_923_000 picoseconds.
+		Weight::from_parts(732_784_191, 5042)
+			// Standard Error: 162_937
+			.saturating_add(Weight::from_parts(48_137_861, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes(18_u64))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `959`
-		//  Estimated: `5038`
-		// Minimum execution time: 193_399_000 picoseconds.
-		Weight::from_parts(213_429_000, 5038)
+		//  Measured:  `963`
+		//  Estimated: `5042`
+		// Minimum execution time: 209_182_000 picoseconds.
+		Weight::from_parts(223_083_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -108,8 +131,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1057`
 		//  Estimated: `3919`
-		// Minimum execution time: 491_003_000 picoseconds.
-		Weight::from_parts(527_036_000, 3919)
+		// Minimum execution time: 536_821_000 picoseconds.
+		Weight::from_parts(558_894_000, 3919)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -122,7 +145,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::OpenChallenges` (r:8 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -130,17 +153,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1156 + r * (220 ±0)`
-		//  Estimated: `3919 + r * (4048 ±0)`
-		// Minimum execution time: 894_034_000 picoseconds.
-		Weight::from_parts(541_364_929, 3919)
-			// Standard Error: 671_513
-			.saturating_add(Weight::from_parts(408_982_053, 0).saturating_mul(r.into()))
+		//  Measured:  `1156 + r * (224 ±0)`
+		//  Estimated: `3919 + r * (4052 ±0)`
+		// Minimum execution time: 984_919_000 picoseconds.
+		Weight::from_parts(576_266_670, 3919)
+			// Standard Error: 506_727
+			.saturating_add(Weight::from_parts(454_315_853, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
@@ -153,39 +176,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `877 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 490_492_000 picoseconds.
-		Weight::from_parts(200_749_415, 3919)
-			// Standard Error: 431_266
-			.saturating_add(Weight::from_parts(328_132_086, 0).saturating_mul(r.into()))
+		// Minimum execution time: 532_334_000 picoseconds.
+		Weight::from_parts(208_007_491, 3919)
+			// Standard Error: 371_695
+			.saturating_add(Weight::from_parts(363_606_756, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(r.into()))
 	}
-	/// Storage: `Miners::Miners` (r:18 w:2)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
-	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
-	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:2)
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:1)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3453`
-		//  Estimated: `73854`
-		// Minimum execution time: 1_047_953_000 picoseconds.
-		Weight::from_parts(1_100_231_000, 73854)
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `1132`
+		//  Estimated: `5042`
+		// Minimum execution time: 265_025_000 picoseconds.
+		Weight::from_parts(296_382_000, 5042)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -197,12 +218,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5672`
-		//  Estimated: `33374`
-		// Minimum execution time: 1_028_504_000 picoseconds.
-		Weight::from_parts(1_101_830_632, 33374)
-			// Standard Error: 1_452_615
-			.saturating_add(Weight::from_parts(22_821_316, 0).saturating_mul(r.into()))
+		//  Measured:  `2387`
+		//  Estimated: `33406`
+		// Minimum execution time: 1_035_945_000 picoseconds.
+		Weight::from_parts(1_065_685_957, 33406)
+			// Standard Error: 395_891
+			.saturating_add(Weight::from_parts(15_663_056, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
@@ -216,42 +237,64 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::NextOrderId` (r:1 w:1)
 	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
-	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::Miners` (r:257 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:257 w:0)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:0 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
-	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
 	/// Proof: `Storage::OrdersByContent` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `813 + m * (162 ±0)`
-		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 1_532_756_000 picoseconds.
-		Weight::from_parts(1_346_380_575, 5038)
-			// Standard Error: 294_939
-			.saturating_add(Weight::from_parts(45_539_613, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		//  Measured:  `677 + m * (166 ±0)`
+		//  Estimated: `5042 + m * (4052 ±0)`
+		// Minimum execution time: 1_127_152_000 picoseconds.
+		Weight::from_parts(586_438_208, 5042)
+			// Standard Error: 243_835
+			.saturating_add(Weight::from_parts(49_538_131, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(RocksDbWeight::get().writes(21_u64))
-			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
+	}
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::Orders` (r:1 w:1)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
+	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:257 w:8)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
+	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// The range of component `m` is `[8, 256]`.
+	fn assign_request(m: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `288 + m * (164 ±0)`
+		//  Estimated: `5042 + m * (4052 ±0)`
+		// Minimum execution time: 1_148_923_000 picoseconds.
+		Weight::from_parts(732_784_191, 5042)
+			// Standard Error: 162_937
+			.saturating_add(Weight::from_parts(48_137_861, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(RocksDbWeight::get().writes(18_u64))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `959`
-		//  Estimated: `5038`
-		// Minimum execution time: 193_399_000 picoseconds.
-		Weight::from_parts(213_429_000, 5038)
+		//  Measured:  `963`
+		//  Estimated: `5042`
+		// Minimum execution time: 209_182_000 picoseconds.
+		Weight::from_parts(223_083_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -265,8 +308,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1057`
 		//  Estimated: `3919`
-		// Minimum execution time: 491_003_000 picoseconds.
-		Weight::from_parts(527_036_000, 3919)
+		// Minimum execution time: 536_821_000 picoseconds.
+		Weight::from_parts(558_894_000, 3919)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -279,7 +322,7 @@ impl WeightInfo for () {
 	/// Storage: `Audit::OpenChallenges` (r:8 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -287,17 +330,17 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1156 + r * (220 ±0)`
-		//  Estimated: `3919 + r * (4048 ±0)`
-		// Minimum execution time: 894_034_000 picoseconds.
-		Weight::from_parts(541_364_929, 3919)
-			// Standard Error: 671_513
-			.saturating_add(Weight::from_parts(408_982_053, 0).saturating_mul(r.into()))
+		//  Measured:  `1156 + r * (224 ±0)`
+		//  Estimated: `3919 + r * (4052 ±0)`
+		// Minimum execution time: 984_919_000 picoseconds.
+		Weight::from_parts(576_266_670, 3919)
+			// Standard Error: 506_727
+			.saturating_add(Weight::from_parts(454_315_853, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
@@ -310,39 +353,37 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `877 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 490_492_000 picoseconds.
-		Weight::from_parts(200_749_415, 3919)
-			// Standard Error: 431_266
-			.saturating_add(Weight::from_parts(328_132_086, 0).saturating_mul(r.into()))
+		// Minimum execution time: 532_334_000 picoseconds.
+		Weight::from_parts(208_007_491, 3919)
+			// Standard Error: 371_695
+			.saturating_add(Weight::from_parts(363_606_756, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(r.into()))
 	}
-	/// Storage: `Miners::Miners` (r:18 w:2)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::Miners` (r:1 w:1)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
-	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
-	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::MinerReplicas` (r:0 w:2)
+	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
+	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::MinerReplicas` (r:0 w:1)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3453`
-		//  Estimated: `73854`
-		// Minimum execution time: 1_047_953_000 picoseconds.
-		Weight::from_parts(1_100_231_000, 73854)
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		//  Measured:  `1132`
+		//  Estimated: `5042`
+		// Minimum execution time: 265_025_000 picoseconds.
+		Weight::from_parts(296_382_000, 5042)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -354,12 +395,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5672`
-		//  Estimated: `33374`
-		// Minimum execution time: 1_028_504_000 picoseconds.
-		Weight::from_parts(1_101_830_632, 33374)
-			// Standard Error: 1_452_615
-			.saturating_add(Weight::from_parts(22_821_316, 0).saturating_mul(r.into()))
+		//  Measured:  `2387`
+		//  Estimated: `33406`
+		// Minimum execution time: 1_035_945_000 picoseconds.
+		Weight::from_parts(1_065_685_957, 33406)
+			// Standard Error: 395_891
+			.saturating_add(Weight::from_parts(15_663_056, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
