@@ -323,8 +323,12 @@ impl pallet_storage::Config for Runtime {
 }
 
 parameter_types! {
-	/// A missed challenge costs 1% of the stake: ten misses hurt, one bad disk does not ruin.
+	/// A failed challenge (a second miss within the hour) costs 1% of the stake: ten
+	/// failures hurt, one bad disk does not ruin.
 	pub const AuditSlash: Perbill = Perbill::from_percent(1);
+	/// A first miss costs a tenth of that, and the target is asked again at once: a node
+	/// offline for a few blocks, or an answer delayed by a full block, is not a failure.
+	pub const FirstMissSlash: Perbill = Perbill::from_parts(1_000_000);
 }
 
 impl pallet_audit::Config for Runtime {
@@ -341,6 +345,9 @@ impl pallet_audit::Config for Runtime {
 	/// fetch a missing content from elsewhere for a large file.
 	type ResponseDeadline = ConstU32<5>;
 	type SlashFraction = AuditSlash;
+	type FirstMissSlash = FirstMissSlash;
+	/// A second miss within an hour fails.
+	type MissWindow = ConstU32<HOURS>;
 	type EraLength = EraLength;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
 }

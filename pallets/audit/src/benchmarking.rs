@@ -111,6 +111,9 @@ mod benchmarks {
 			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), target: ChallengeTarget::Replica { order }, content_id: ContentId([9; 32]), size: 1, indices, deadline: due });
 			OpenChallenges::<T>::insert(&miner, id, ());
 			Deadlines::<T>::mutate(due, |ids| ids.try_push(id).expect("within max"));
+			// A second miss: the costlier path, slash and repair (a first miss slashes and
+			// opens a retry).
+			LastMiss::<T>::insert(&miner, due);
 		}
 		// Keep only `i` orders confirmed for the draws; the others stop being drawn.
 		for order in i..i.max(e) {

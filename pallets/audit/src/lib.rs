@@ -13,9 +13,14 @@
 //! [`Config::ResponseDeadline`] blocks. The runtime verifies every proof against the
 //! content id. A wrong answer is refused with a named error and changes nothing, so a
 //! miner whose disk returned a bad chunk can still answer correctly before the deadline.
-//! A challenge still open at its deadline *fails*: the miner loses
+//! A challenge still open at its deadline is *missed*, and misses are graduated: a miner's
+//! first miss within [`Config::MissWindow`] costs [`Config::FirstMissSlash`] and the same
+//! replica or sector is challenged again at once with new chunks (a node that was
+//! unreachable for a few blocks, or whose answer a stuffed block delayed, keeps its
+//! replica); a second miss within the window *fails*: the miner loses
 //! [`Config::SlashFraction`] of its stake, the replica is dropped and reassigned (repair,
-//! in pallet-storage), and the failure is recorded. Each miner's passes and challenges are
+//! in pallet-storage), and the failure is recorded. A miner that lost data loses the
+//! replica one retry later, after at most two deadlines. Each miner's passes and challenges are
 //! counted per era ([`Config::EraLength`] blocks), for the rewards.
 //!
 //! Filler sectors (proof of space, `landmesh_primitives::filler`) committed in
@@ -164,6 +169,13 @@ pub mod pallet {
 		/// The fraction of its stake a miner loses per failed challenge.
 		#[pallet::constant]
 		type SlashFraction: Get<Perbill>;
+		/// The fraction a miner loses for a first miss, after which the target is
+		/// challenged again.
+		#[pallet::constant]
+		type FirstMissSlash: Get<Perbill>;
+		/// A miss this many blocks or fewer after the miner's last one fails outright.
+		#[pallet::constant]
+		type MissWindow: Get<BlockNumberFor<Self>>;
 		/// Blocks in an era (for the scores).
 		#[pallet::constant]
 		type EraLength: Get<BlockNumberFor<Self>>;
@@ -194,6 +206,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextChallengeId<T: Config> = StorageValue<_, ChallengeId, ValueQuery>;
 
+	/// The block of each miner's last missed challenge: a second miss within `MissWindow`
+	/// fails outright. One entry per miner that ever missed.
+	#[pallet::storage]
+	pub type LastMiss<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
 	/// Each miner's score per era.
 	#[pallet::storage]
 	pub type Scores<T: Config> =
@@ -212,8 +229,11 @@ pub mod pallet {
 		},
 		/// A miner answered a challenge correctly.
 		Passed { challenge: ChallengeId, miner: T::AccountId },
-		/// A miner missed a challenge: slashed, its replica dropped for repair (or its
-		/// sector dropped).
+		/// A miner missed its first challenge in `MissWindow`: `FirstMissSlash` burned, the
+		/// same target challenged again as `retry`.
+		Missed { challenge: ChallengeId, miner: T::AccountId, target: ChallengeTarget, slashed: u128, retry: ChallengeId },
+		/// A miner missed a challenge again within `MissWindow`: slashed, its replica
+		/// dropped for repair (or its sector dropped).
 		Failed { challenge: ChallengeId, miner: T::AccountId, target: ChallengeTarget, slashed: u128 },
 		/// A challenge closed unanswered whose target the chain had removed meanwhile (an
 		/// order ended or cancelled, a replica moved, a sector pushed out): nothing slashed,
@@ -397,30 +417,46 @@ impl<T: Config> Pallet<T> {
 			if busy {
 				continue;
 			}
-			let chunks = proof::chunk_count(size);
-			let span = chunks.saturating_sub(first).max(1);
-			let indices: BoundedVec<u64, T::ChunksPerChallenge> = (0..T::ChunksPerChallenge::get())
-				.map(|i| {
-					let pick = blake2_256(&(draw, i).encode());
-					first + u64::from_le_bytes(pick[..8].try_into().expect("8 of 32 bytes")) % span
-				})
-				.collect::<alloc::vec::Vec<_>>()
-				.try_into()
-				.expect("exactly ChunksPerChallenge indices");
-			if Deadlines::<T>::try_mutate(deadline, |ids| ids.try_push(NextChallengeId::<T>::get())).is_err() {
+			if Self::open(&draw, miner, target, content_id, size, first, deadline).is_none() {
 				break;
 			}
-			let id = NextChallengeId::<T>::mutate(|n| {
-				*n += 1;
-				*n - 1
-			});
-			Challenges::<T>::insert(id, Challenge { miner: miner.clone(), target, content_id, size, indices: indices.clone(), deadline });
-			OpenChallenges::<T>::insert(&miner, id, ());
-			Scores::<T>::mutate(Self::era_of(deadline), &miner, |s| s.total = s.total.saturating_add(1));
-			Self::deposit_event(Event::Challenged { challenge: id, miner, target, indices, deadline });
 			issued += 1;
 		}
 		issued
+	}
+
+	/// Opens a challenge on `target` of `miner` with chunk indices from `draw` (from
+	/// `first` on), due by `deadline`; `None` if that deadline has `ChallengesPerPeriod`
+	/// challenges already.
+	fn open(
+		draw: &[u8; 32],
+		miner: T::AccountId,
+		target: ChallengeTarget,
+		content_id: ContentId,
+		size: u64,
+		first: u64,
+		deadline: BlockNumberFor<T>,
+	) -> Option<ChallengeId> {
+		let chunks = proof::chunk_count(size);
+		let span = chunks.saturating_sub(first).max(1);
+		let indices: BoundedVec<u64, T::ChunksPerChallenge> = (0..T::ChunksPerChallenge::get())
+			.map(|i| {
+				let pick = blake2_256(&(draw, i).encode());
+				first + u64::from_le_bytes(pick[..8].try_into().expect("8 of 32 bytes")) % span
+			})
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.expect("exactly ChunksPerChallenge indices");
+		Deadlines::<T>::try_mutate(deadline, |ids| ids.try_push(NextChallengeId::<T>::get())).ok()?;
+		let id = NextChallengeId::<T>::mutate(|n| {
+			*n += 1;
+			*n - 1
+		});
+		Challenges::<T>::insert(id, Challenge { miner: miner.clone(), target, content_id, size, indices: indices.clone(), deadline });
+		OpenChallenges::<T>::insert(&miner, id, ());
+		Scores::<T>::mutate(Self::era_of(deadline), &miner, |s| s.total = s.total.saturating_add(1));
+		Self::deposit_event(Event::Challenged { challenge: id, miner, target, indices, deadline });
+		Some(id)
 	}
 
 	/// Fails the challenges whose deadline was the previous block; returns how many.
@@ -450,6 +486,24 @@ impl<T: Config> Pallet<T> {
 				// Counted for the hook's weight, which was charged for a failure.
 				failed += 1;
 				continue;
+			}
+			// Graduated: a first miss in the window costs little and is asked again at once.
+			let again = LastMiss::<T>::get(&c.miner).is_some_and(|at| now <= at.saturating_add(T::MissWindow::get()));
+			LastMiss::<T>::insert(&c.miner, now);
+			if !again {
+				let draw = blake2_256(&(b"landmesh/audit/retry", id, T::Randomness::random(&id.encode()).0).encode());
+				let first = match c.target {
+					ChallengeTarget::Replica { .. } => 0,
+					ChallengeTarget::Sector { .. } => 1,
+				};
+				let deadline = now.saturating_add(T::ResponseDeadline::get());
+				if let Some(retry) = Self::open(&draw, c.miner.clone(), c.target, c.content_id, c.size, first, deadline) {
+					let slashed = T::Miners::slash(&c.miner, T::FirstMissSlash::get());
+					Self::deposit_event(Event::Missed { challenge: id, miner: c.miner, target: c.target, slashed, retry });
+					failed += 1;
+					continue;
+				}
+				// No room for a retry at that deadline: the miss counts in full.
 			}
 			let slashed = T::Miners::slash(&c.miner, T::SlashFraction::get());
 			match c.target {

@@ -3,8 +3,8 @@
 
 /// Implements `pallet_audit::Config` for `Test` (which must include `Storage`, `Miners` and
 /// `Audit`, with `economy_test_runtime!` applied): a round every `CHALLENGE_PERIOD`
-/// blocks, `CHUNKS` chunks per challenge, `DEADLINE` blocks to answer, a 10% slash, eras
-/// of `ERA` blocks.
+/// blocks, `CHUNKS` chunks per challenge, `DEADLINE` blocks to answer, a 1% slash for a
+/// first miss and 10% for a second within `MISS_WINDOW` blocks, eras of `ERA` blocks.
 #[macro_export]
 macro_rules! audit_test_config {
 	() => {
@@ -14,9 +14,11 @@ macro_rules! audit_test_config {
 		pub const DEADLINE: u64 = 3;
 		pub const CHUNKS: u32 = 3;
 		pub const ERA: u64 = 100;
+		pub const MISS_WINDOW: u64 = 30;
 
 		parameter_types! {
 			pub const Slash: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(10);
+			pub const FirstMiss: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(1);
 		}
 
 		impl $crate::Config for Test {
@@ -29,6 +31,8 @@ macro_rules! audit_test_config {
 			type ChunksPerChallenge = ConstU32<CHUNKS>;
 			type ResponseDeadline = ConstU64<DEADLINE>;
 			type SlashFraction = Slash;
+			type FirstMissSlash = FirstMiss;
+			type MissWindow = ConstU64<MISS_WINDOW>;
 			type EraLength = ConstU64<ERA>;
 			type WeightInfo = ();
 		}

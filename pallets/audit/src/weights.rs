@@ -62,10 +62,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 212_056_000 picoseconds.
-		Weight::from_parts(209_825_902, 3919)
-			// Standard Error: 37_113
-			.saturating_add(Weight::from_parts(9_445_733, 0).saturating_mul(c.into()))
+		// Minimum execution time: 192_097_000 picoseconds.
+		Weight::from_parts(193_895_178, 3919)
+			// Standard Error: 61_389
+			.saturating_add(Weight::from_parts(8_818_144, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 251_265_000 picoseconds.
-		Weight::from_parts(183_123_391, 3599)
-			// Standard Error: 92_795
-			.saturating_add(Weight::from_parts(79_230_066, 0).saturating_mul(c.into()))
+		// Minimum execution time: 235_832_000 picoseconds.
+		Weight::from_parts(173_235_376, 3599)
+			// Standard Error: 61_739
+			.saturating_add(Weight::from_parts(75_677_741, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -93,6 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::LastMiss` (r:6 w:6)
+	/// Proof: `Audit::LastMiss` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:6 w:6)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:6 w:6)
@@ -121,19 +123,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1028 + e * (429 ±0) + i * (123 ±0)`
-		//  Estimated: `34255 + e * (2681 ±46) + i * (1209 ±46)`
-		// Minimum execution time: 1_508_080_000 picoseconds.
-		Weight::from_parts(1_540_027_000, 34255)
-			// Standard Error: 7_742_444
-			.saturating_add(Weight::from_parts(144_185_435, 0).saturating_mul(i.into()))
-			// Standard Error: 7_742_444
-			.saturating_add(Weight::from_parts(161_941_441, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(i.into())))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
+		//  Measured:  `1017 + e * (457 ±0) + i * (140 ±0)`
+		//  Estimated: `34255 + e * (2681 ±73) + i * (1209 ±0)`
+		// Minimum execution time: 1_400_849_000 picoseconds.
+		Weight::from_parts(1_437_234_000, 34255)
+			// Standard Error: 8_284_015
+			.saturating_add(Weight::from_parts(147_514_915, 0).saturating_mul(i.into()))
+			// Standard Error: 8_284_015
+			.saturating_add(Weight::from_parts(168_221_280, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2681).saturating_mul(e.into()))
 			.saturating_add(Weight::from_parts(0, 1209).saturating_mul(i.into()))
@@ -155,10 +157,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 212_056_000 picoseconds.
-		Weight::from_parts(209_825_902, 3919)
-			// Standard Error: 37_113
-			.saturating_add(Weight::from_parts(9_445_733, 0).saturating_mul(c.into()))
+		// Minimum execution time: 192_097_000 picoseconds.
+		Weight::from_parts(193_895_178, 3919)
+			// Standard Error: 61_389
+			.saturating_add(Weight::from_parts(8_818_144, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -173,10 +175,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 251_265_000 picoseconds.
-		Weight::from_parts(183_123_391, 3599)
-			// Standard Error: 92_795
-			.saturating_add(Weight::from_parts(79_230_066, 0).saturating_mul(c.into()))
+		// Minimum execution time: 235_832_000 picoseconds.
+		Weight::from_parts(173_235_376, 3599)
+			// Standard Error: 61_739
+			.saturating_add(Weight::from_parts(75_677_741, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -186,6 +188,8 @@ impl WeightInfo for () {
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::LastMiss` (r:6 w:6)
+	/// Proof: `Audit::LastMiss` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:6 w:6)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:6 w:6)
@@ -214,19 +218,19 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1028 + e * (429 ±0) + i * (123 ±0)`
-		//  Estimated: `34255 + e * (2681 ±46) + i * (1209 ±46)`
-		// Minimum execution time: 1_508_080_000 picoseconds.
-		Weight::from_parts(1_540_027_000, 34255)
-			// Standard Error: 7_742_444
-			.saturating_add(Weight::from_parts(144_185_435, 0).saturating_mul(i.into()))
-			// Standard Error: 7_742_444
-			.saturating_add(Weight::from_parts(161_941_441, 0).saturating_mul(e.into()))
-			.saturating_add(RocksDbWeight::get().reads(19_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(i.into())))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))
+		//  Measured:  `1017 + e * (457 ±0) + i * (140 ±0)`
+		//  Estimated: `34255 + e * (2681 ±73) + i * (1209 ±0)`
+		// Minimum execution time: 1_400_849_000 picoseconds.
+		Weight::from_parts(1_437_234_000, 34255)
+			// Standard Error: 8_284_015
+			.saturating_add(Weight::from_parts(147_514_915, 0).saturating_mul(i.into()))
+			// Standard Error: 8_284_015
+			.saturating_add(Weight::from_parts(168_221_280, 0).saturating_mul(e.into()))
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(i.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(i.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2681).saturating_mul(e.into()))
 			.saturating_add(Weight::from_parts(0, 1209).saturating_mul(i.into()))

@@ -530,12 +530,23 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Counts the byte·blocks `m` held up to now; called before its proven bytes change
-	/// (the caller stores `m`).
+	/// The most proven bytes of one miner the reward pool counts: as much as `MaxSectors`
+	/// filler sectors. A replica byte earns from the pool what a filler byte does, and no
+	/// miner counts more than the filler it could have sealed, so storage an owner orders
+	/// from its own miner earns from the pool nothing that filler in the same space would
+	/// not (and costs the order fee); replicas beyond it earn their orders' payments.
+	pub fn max_counted() -> u64 {
+		(T::MaxSectors::get() as u64).saturating_mul(T::SectorSize::get())
+	}
+
+	/// Counts the byte·blocks `m` held up to now (its proven bytes, at most
+	/// [`max_counted`](Self::max_counted)); called before its proven bytes change (the
+	/// caller stores `m`).
 	fn accrue(m: &mut MinerOf<T>) {
 		let now = frame_system::Pallet::<T>::block_number();
 		let blocks: u128 = now.saturating_sub(m.accrued_at).saturated_into();
-		m.byte_blocks = m.byte_blocks.saturating_add(blocks.saturating_mul(m.proven(T::SectorSize::get()) as u128));
+		let counted = m.proven(T::SectorSize::get()).min(Self::max_counted());
+		m.byte_blocks = m.byte_blocks.saturating_add(blocks.saturating_mul(counted as u128));
 		m.accrued_at = now;
 	}
 

@@ -8,12 +8,17 @@
 //! - **Storage** ([`Config::StorageShare`] of the pool) is split by *proven stored
 //!   byte·blocks*: the bytes of the replicas the miner has confirmed plus its sealed
 //!   filler sectors (a sector earns once its seal proof passed, so made-up roots never
-//!   do), times the blocks of the era it held them (pallet-miners counts them
+//!   do), at most `pallet_miners::Pallet::max_counted` per miner, times the blocks of the era it held them (pallet-miners counts them
 //!   as they change). A snapshot would pay a miner that commits a TiB in an era's last
 //!   block as if it had held it all era; byte·blocks pay it one block's worth (idle space earns too, as in Filecoin, so capacity is there when orders
 //!   come; replicas also earn their orders' payments), weighted by its pass ratio in the
 //!   era's challenges (pallet-audit). Assigned but unconfirmed replicas earn nothing. A miner that was not challenged in the era counts fully:
 //!   challenges are samples, and no evidence is not evidence of loss.
+//! - **Self-dealing gains nothing filler would not**: an owner ordering storage from its
+//!   own miner is paid its own escrow back, burns the order fee, and its replica bytes
+//!   count for the pool exactly as filler bytes in the same room would, up to the same cap
+//!   (the chain cannot tell a third party from an owner's second account, so the rule is
+//!   that it need not).
 //! - **Serving** (the rest) is split by the bytes each miner's node reported serving in
 //!   the era ([`report_served`](Pallet::report_served), submitted by its off-chain
 //!   worker): one report per miner per era, at most [`Config::MaxServedPerStoredByte`]
