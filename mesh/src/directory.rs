@@ -7,6 +7,7 @@
 //! the content id proves (see [`crate::fetch`]).
 
 pub use crate::credentials::Credentials;
+pub use crate::receipts::{ReceiptTerms, ReceiptText};
 use crate::ContentId;
 use libp2p::{Multiaddr, PeerId};
 
@@ -42,6 +43,14 @@ pub trait Directory: Send + Sync {
 	/// rule as over HTTP; the node also admits the miners the chain assigned the content.
 	fn peer_access(&self, root: &ContentId, _peer: &PeerId, who: Option<&Credentials>) -> Access {
 		self.access(root, who)
+	}
+	/// What clients sign served receipts for here, if this is a miner's gateway.
+	fn receipt_terms(&self) -> Option<ReceiptTerms> {
+		None
+	}
+	/// Keeps a client's served receipt for the miner to report, or says why not.
+	fn take_receipt(&self, _receipt: ReceiptText) -> Result<(), String> {
+		Err("this gateway is not a miner's: it takes no served receipts".into())
 	}
 }
 

@@ -23,6 +23,8 @@
 //!   [`Gateway::upload_quota`] bytes here, and uploads in all at most
 //!   [`Gateway::upload_share`] of the store, so assigned replicas always have room. A
 //!   content keeps the media type it was first stored with.
+//! - `GET|POST /receipts`: served receipts from clients, for the miner's serving rewards
+//!   ([`crate::receipts`]).
 //! - **Gated content**: before serving, the gateway asks its [`Directory`] (the node:
 //!   the content's model and its access rule on chain). A gated content needs a signed
 //!   request ([`Credentials`]: account, expiry, sr25519 signature of
@@ -219,6 +221,12 @@ pub enum GatewayError {
 	/// The content is larger than this node fetches.
 	#[error("the content is larger than this node fetches ({0} bytes)")]
 	ContentTooLarge(u64),
+	/// This gateway is not a miner's: it takes no served receipts.
+	#[error("this gateway is not a miner's: it takes no served receipts")]
+	NoReceipts,
+	/// A served receipt was refused: why.
+	#[error("receipt refused: {0}")]
+	BadReceipt(String),
 	/// Anything else (disk, index).
 	#[error("internal error: {0}")]
 	Internal(String),
@@ -227,12 +235,15 @@ pub enum GatewayError {
 impl GatewayError {
 	fn status(&self) -> StatusCode {
 		match self {
-			GatewayError::BadRoot(_) | GatewayError::BadUpload(_) | GatewayError::BadCredentials(_) => {
+			GatewayError::BadRoot(_)
+			| GatewayError::BadUpload(_)
+			| GatewayError::BadCredentials(_)
+			| GatewayError::BadReceipt(_) => {
 				StatusCode::BAD_REQUEST
 			},
 			GatewayError::Unauthenticated(..) => StatusCode::UNAUTHORIZED,
 			GatewayError::Forbidden(_) => StatusCode::FORBIDDEN,
-			GatewayError::NotFound(_) => StatusCode::NOT_FOUND,
+			GatewayError::NotFound(_) | GatewayError::NoReceipts => StatusCode::NOT_FOUND,
 			GatewayError::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
 			GatewayError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
 			GatewayError::Full => StatusCode::INSUFFICIENT_STORAGE,
@@ -289,6 +300,13 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 	Router::new()
 		.route("/content/{root}", get(get_content).options(preflight))
 		.route("/content", post(upload).options(preflight))
+		.route(
+			"/receipts",
+			get(crate::receipts::terms)
+				.post(crate::receipts::submit)
+				.options(preflight)
+				.layer(axum::extract::DefaultBodyLimit::max(crate::receipts::MAX_RECEIPT_BODY)),
+		)
 		.with_state(gateway)
 		.layer(axum::middleware::map_response(common_headers))
 }

@@ -13,7 +13,8 @@
 //! - [`directory`]: what the chain says of a content (holders, size, media type, who
 //!   may have it), asked by the gateway, the transfer protocol and downloads.
 //! - [`gateway`]: HTTP for browsers, a CDN edge: `GET|HEAD /content/<root>` with ranges,
-//!   `POST /content` to upload; [`server`] accepts its connections within limits and
+//!   `POST /content` to upload, `/receipts` for what clients were served ([`receipts`]);
+//!   [`server`] accepts its connections within limits and
 //!   drops the ones that stall.
 //! - [`wire`]: the transfer protocol's messages; [`peers`]: the mesh's libp2p swarm
 //!   (identify, Kademlia, transfers) answering peers from the store, its DHT records
@@ -44,6 +45,7 @@ node! {
 	pub mod gateway;
 	pub mod import;
 	pub mod peers;
+	pub mod receipts;
 	pub mod records;
 	pub mod server;
 	pub mod store;

@@ -13,7 +13,7 @@
 
 use crate::client::FullClient;
 use landmesh_mesh::{
-	directory::{Access, Credentials, Directory},
+	directory::{Access, Credentials, Directory, ReceiptTerms, ReceiptText},
 	ContentId, Multiaddr, PeerId,
 };
 use landmesh_primitives::{
@@ -21,7 +21,8 @@ use landmesh_primitives::{
 	AccessRule, ModelId, ModelView,
 };
 use landmesh_runtime::AccountId;
-use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
+use codec::Encode;
+use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::sr25519};
 use std::{collections::HashMap, sync::Arc};
 
 /// The largest content the chain accepts (a storage order's or a model's): what a miss or
@@ -51,6 +52,10 @@ pub struct ChainDirectory {
 	uploaders: Uploaders,
 	/// Accounts that may upload.
 	allowed: Vec<AccountId>,
+	/// The miner this node's gateway serves for, which clients sign receipts to.
+	miner: Option<AccountId>,
+	/// The receipts its clients signed this era.
+	pub receipts: crate::receipts::Collected,
 	/// What the chain said at one best block: models by content (the gateway asks for a
 	/// content's access rule, media type and size on every request) and access decisions.
 	/// A browser fetches a model with many range requests; each would otherwise cost
@@ -111,10 +116,24 @@ const MAX_DECISIONS: usize = 16_384;
 pub const MAX_CHECKS_PER_BLOCK: usize = 256;
 
 impl ChainDirectory {
-	/// A directory that lets `allowed` upload, or any signed account.
-	pub fn new(client: Arc<FullClient>, uploaders: Uploaders, allowed: Vec<AccountId>) -> Self {
+	/// A directory that lets `allowed` upload, or any signed account, and collects served
+	/// receipts for `miner`.
+	pub fn new(client: Arc<FullClient>, uploaders: Uploaders, allowed: Vec<AccountId>, miner: Option<AccountId>) -> Self {
 		let chain = hex(client.info().genesis_hash.as_ref());
-		Self { client, chain, uploaders, allowed, decisions: Default::default() }
+		Self { client, chain, uploaders, allowed, miner, receipts: Default::default(), decisions: Default::default() }
+	}
+
+	/// The era of the best block (`pallet-rewards` counts receipts per era).
+	pub fn current_era(&self) -> u32 {
+		let best = self.client.info().best_number;
+		best.checked_div(landmesh_runtime::EraLength::get()).unwrap_or(0)
+	}
+
+	/// Whether `who` holds a client deposit (its receipts count): a storage read.
+	fn is_client(&self, best: landmesh_runtime::Hash, who: &AccountId) -> bool {
+		use polkadot_sdk::sc_client_api::StorageProvider;
+		let key = pallet_rewards::Clients::<landmesh_runtime::Runtime>::hashed_key_for(who);
+		self.client.storage(best, &polkadot_sdk::sp_core::storage::StorageKey(key)).ok().flatten().is_some()
 	}
 
 	fn decisions(&self) -> std::sync::MutexGuard<'_, Decisions> {
@@ -205,6 +224,26 @@ impl ChainDirectory {
 impl Directory for ChainDirectory {
 	fn chain(&self) -> Option<String> {
 		Some(self.chain.clone())
+	}
+
+	fn receipt_terms(&self) -> Option<ReceiptTerms> {
+		let miner = self.miner.as_ref()?;
+		Some(ReceiptTerms { chain: self.chain.clone(), miner: hex(&miner.encode()), era: self.current_era() })
+	}
+
+	/// Checks the era, the signature, and that the client holds a deposit (throwaway keys
+	/// cost nothing to make, and would push out the clients that count).
+	fn take_receipt(&self, receipt: ReceiptText) -> Result<(), String> {
+		let terms = self.receipt_terms().ok_or("this gateway is not a miner's: it takes no served receipts")?;
+		if receipt.era != terms.era {
+			return Err(format!("this is era {}: sign a receipt for it (GET /receipts)", terms.era));
+		}
+		let (client, signature) = signature_of(&receipt.client, &receipt.signature, &terms.message(receipt.bytes))?;
+		if !self.is_client(self.client.info().best_hash, &client) {
+			return Err(format!("{client} holds no client deposit: call rewards.registerClient, then sign again next era"));
+		}
+		let signature = polkadot_sdk::sp_runtime::MultiSignature::Sr25519(signature);
+		self.receipts.keep(landmesh_primitives::miner::Receipt { client, era: receipt.era, bytes: receipt.bytes, signature })
 	}
 
 	/// The miners keeping replicas of `root`, with the mesh addresses they registered
@@ -314,9 +353,6 @@ fn hex(bytes: &[u8]) -> String {
 /// The account whose valid, unexpired signature of `message` `credentials` carry.
 /// Wallet extensions sign `<Bytes>…</Bytes>`-wrapped text; both forms are accepted.
 pub fn signed_by(credentials: &Credentials, message: &str) -> Result<AccountId, String> {
-	use polkadot_sdk::sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, Pair};
-	let account = AccountId::from_ss58check(&credentials.account)
-		.map_err(|e| format!("X-Landmesh-Account `{}` is not an SS58 account ({e:?})", credentials.account))?;
 	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
 	if credentials.expires < now {
 		return Err("the signature has expired: sign again with a later X-Landmesh-Expires".into());
@@ -324,12 +360,21 @@ pub fn signed_by(credentials: &Credentials, message: &str) -> Result<AccountId, 
 	if credentials.expires > now + MAX_SIGNATURE_LIFETIME {
 		return Err(format!("X-Landmesh-Expires is more than {MAX_SIGNATURE_LIFETIME} s ahead"));
 	}
-	let bytes = from_hex(&credentials.signature).map_err(|_| "X-Landmesh-Signature is not hex".to_string())?;
-	let signature = sr25519::Signature::try_from(&bytes[..]).map_err(|_| "X-Landmesh-Signature is not 64 bytes".to_string())?;
+	signature_of(&credentials.account, &credentials.signature, message).map(|(account, _)| account)
+}
+
+/// The account (`account`, SS58) and its sr25519 signature (`signature`, hex) of `message`,
+/// raw or `<Bytes>…</Bytes>`-wrapped as wallet extensions sign, or why not.
+pub fn signature_of(account: &str, signature: &str, message: &str) -> Result<(AccountId, sr25519::Signature), String> {
+	use polkadot_sdk::sp_core::{bytes::from_hex, crypto::Ss58Codec, Pair};
+	let account =
+		AccountId::from_ss58check(account).map_err(|e| format!("account `{account}` is not an SS58 account ({e:?})"))?;
+	let bytes = from_hex(signature).map_err(|_| "the signature is not hex".to_string())?;
+	let signature = sr25519::Signature::try_from(&bytes[..]).map_err(|_| "the signature is not 64 bytes".to_string())?;
 	let public = sr25519::Public::from(<[u8; 32]>::from(account.clone()));
 	let wrapped = format!("<Bytes>{message}</Bytes>");
 	if sr25519::Pair::verify(&signature, message, &public) || sr25519::Pair::verify(&signature, &wrapped, &public) {
-		Ok(account)
+		Ok((account, signature))
 	} else {
 		Err(format!("the signature is not {account}'s over `{message}` (sign this chain's message)"))
 	}

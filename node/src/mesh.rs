@@ -139,7 +139,8 @@ pub fn start(
 		Uploaders::Only
 	};
 	let allowed = params.link_wallet.iter().chain(&params.upload_allow).cloned().collect();
-	let directory = Arc::new(ChainDirectory::new(client.clone(), uploaders, allowed));
+	let miner = if params.miner { Some(miner_account(&keystore, config.dev_key_seed.as_deref())?) } else { None };
+	let directory = Arc::new(ChainDirectory::new(client.clone(), uploaders, allowed, miner.clone()));
 	let listen = format!("/ip4/0.0.0.0/tcp/{}", params.mesh_port).parse().map_err(|e| fail("mesh address", &e))?;
 	// Peers are served what the chain admits them to: gated content only to its miners
 	// and to requests signed by an account its rule allows.
@@ -150,8 +151,6 @@ pub fn start(
 		let (mesh, peer, address) = (mesh.clone(), *peer, address.clone());
 		task_manager.spawn_handle().spawn("mesh-bootnode", Some("mesh"), async move { mesh.add_address(peer, address).await });
 	}
-	let miner = if params.miner { Some(miner_account(&keystore, config.dev_key_seed.as_deref())?) } else { None };
-
 	let ip = if params.gateway_external { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
 	let listener = std::net::TcpListener::bind(SocketAddr::from((ip, params.gateway_port)))
 		.and_then(|l| l.set_nonblocking(true).map(|()| l))

@@ -25,7 +25,7 @@ use codec::{Decode, Encode};
 use landmesh_mesh::{challenge, directory::Directory, fetch, ContentId, Mesh, Pin, Store};
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
-	miner::{MinerTask, OUTBOX_KEY, SERVED_KEY},
+	miner::{MinerTask, OUTBOX_KEY, RECEIPTS_KEY},
 	proof,
 	storage::ChallengeTarget,
 };
@@ -117,9 +117,20 @@ impl Keeper {
 					Err(_) => return,
 				};
 			}
-			let mut offchain = keeper.offchain.clone();
-			offchain.set(STORAGE_PREFIX, SERVED_KEY, &keeper.store.served_total().encode());
+			keeper.hand_over_receipts();
 		}
+	}
+
+	/// Writes the receipts the gateway collected this era where the off-chain worker
+	/// reports them from.
+	fn hand_over_receipts(&self) {
+		if self.miner.is_none() {
+			return;
+		}
+		let era = self.directory.current_era();
+		let receipts = self.directory.receipts.of_era(era);
+		let mut offchain = self.offchain.clone();
+		offchain.set(STORAGE_PREFIX, RECEIPTS_KEY, &(era, receipts).encode());
 	}
 
 	/// Pins what the finalized chain assigns and owners hold, unpins the rest, and

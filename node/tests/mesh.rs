@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{dev_node, dev_node_with, dev_peer_of, execute, get_signed, http, upload};
+use common::{dev_node, dev_node_with, dev_peer_of, execute, get_signed, http, register_miner, upload};
 use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::ContentId;
 use landmesh_runtime::{genesis::SAMPLE_MODELS, AccountId, RuntimeEvent};
@@ -74,19 +74,6 @@ async fn a_gateway_miss_is_fetched_from_the_miner_the_chain_names() {
 	// And keeps it: the next request is served from its own store.
 	let (status, _, body) = get_signed(&node.gateway_url, root, Sr25519Keyring::Bob, &[("Range", "bytes=-5")]);
 	assert_eq!((status, body.as_slice()), (206, &file[file.len() - 5..]));
-}
-
-/// Registers `who` as a miner reachable at `node`'s mesh address and gateway.
-async fn register_miner(client: &DevClient, chain: &landmesh_node::transactions::ChainIdentity, who: Sr25519Keyring, node: &common::TestNode) {
-	let (address, peer_id) = node.mesh_addr.split_once("/p2p/").expect("a /p2p/ suffix");
-	let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
-	let endpoints = pallet_miners::Endpoints {
-		peer_id: text(peer_id),
-		multiaddrs: vec![text(address)].try_into().unwrap(),
-		gateway: text(&node.gateway_url),
-		region: text("eu-west"),
-	};
-	execute(client, chain, who, pallet_miners::Call::register { capacity: 1 << 30, endpoints }.into()).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

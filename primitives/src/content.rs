@@ -18,13 +18,7 @@ pub struct ContentId(pub [u8; 32]);
 impl ContentId {
 	/// The 64 lowercase hex digits of the root.
 	pub fn to_hex(&self) -> String {
-		const DIGITS: &[u8; 16] = b"0123456789abcdef";
-		let mut out = String::with_capacity(64);
-		for byte in self.0 {
-			out.push(DIGITS[(byte >> 4) as usize] as char);
-			out.push(DIGITS[(byte & 0xf) as usize] as char);
-		}
-		out
+		to_hex(&self.0)
 	}
 
 	/// Parses 64 hex digits, with or without a `0x` prefix.
@@ -127,4 +121,16 @@ mod tests {
 		assert_eq!(serde_json::from_str::<ContentId>(&json).unwrap(), id);
 		assert!(serde_json::from_str::<ContentId>("\"abc\"").is_err());
 	}
+}
+
+/// Lower-case hex of `bytes`, no `0x`: how content ids, accounts and chains are written in
+/// the messages wallets sign.
+pub fn to_hex(bytes: &[u8]) -> String {
+	const DIGITS: &[u8; 16] = b"0123456789abcdef";
+	let mut out = String::with_capacity(bytes.len() * 2);
+	for byte in bytes {
+		out.push(DIGITS[(byte >> 4) as usize] as char);
+		out.push(DIGITS[(byte & 0xf) as usize] as char);
+	}
+	out
 }

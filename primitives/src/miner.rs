@@ -7,9 +7,9 @@
 //! [`OUTBOX_KEY`] (tasks) and [`SERVED_KEY`] (the bytes the node has served).
 
 use crate::proof::ChunkProof;
-use alloc::vec::Vec;
-use codec::{Decode, Encode};
-use polkadot_sdk::sp_runtime::KeyTypeId;
+use alloc::{string::String, vec::Vec};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::sp_runtime::{AccountId32, KeyTypeId, MultiSignature};
 use scale_info::TypeInfo;
 
 /// The keystore key type of a miner's signing key (`lmsh`): the account registered with
@@ -23,6 +23,41 @@ pub const OUTBOX_KEY: &[u8] = b"landmesh::miner::outbox";
 /// Local-storage key of the bytes this node has served since its store was created
 /// (SCALE `u64`, only grows). The worker reports each era's growth.
 pub const SERVED_KEY: &[u8] = b"landmesh::miner::served";
+
+/// Local-storage key of the served receipts this node's gateway collected for the current
+/// era (SCALE `(u32, Vec<Receipt>)`: the era, then the best receipt of each client, the
+/// most bytes first). The node writes it, the worker reports it near the era's end.
+pub const RECEIPTS_KEY: &[u8] = b"landmesh::miner::receipts";
+
+/// The most receipts one report carries (the runtime's bound; a node keeps the clients
+/// that received the most).
+pub const MAX_RECEIPTS_PER_REPORT: u32 = 256;
+
+/// A client's signed word that a miner's gateway served it `bytes` in `era`: cumulative,
+/// so a later receipt for the same miner and era replaces an earlier one, and a receipt
+/// counts once however often it is reported. Served bytes earn only with these.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+pub struct ServedReceipt<AccountId, Signature> {
+	/// The client that received the bytes and signed.
+	pub client: AccountId,
+	/// The era they were served in.
+	pub era: u32,
+	/// All bytes this miner served this client in the era so far.
+	pub bytes: u64,
+	/// The client's signature of [`served_message`] (or of it wrapped in
+	/// `<Bytes>…</Bytes>`, as wallet extensions sign).
+	pub signature: Signature,
+}
+
+/// A receipt as the Landmesh runtime takes it.
+pub type Receipt = ServedReceipt<AccountId32, MultiSignature>;
+
+/// The text a client signs for a receipt: the chain (its genesis hash, hex), the miner
+/// (its SCALE-encoded account, hex), the era and the cumulative bytes. Naming the chain
+/// and the miner keeps a receipt from counting on another chain or for another miner.
+pub fn served_message(chain: &[u8], miner: &[u8], era: u32, bytes: u64) -> String {
+	alloc::format!("landmesh-served:{}:{}:{era}:{bytes}", crate::content::to_hex(chain), crate::content::to_hex(miner))
+}
 
 /// One transaction the worker submits for the miner.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -41,11 +76,12 @@ pub enum MinerTask {
 		/// One proof per challenged chunk.
 		proofs: Vec<ChunkProof>,
 	},
-	/// `rewards.report_served`: the bytes served in `era` (made by the worker itself).
+	/// `rewards.report_served`: the receipts of what was served in `era` (made by the
+	/// worker itself from [`RECEIPTS_KEY`]).
 	ReportServed {
 		/// The era (the current one when submitted).
 		era: u32,
-		/// Bytes served in it.
-		bytes: u64,
+		/// The clients' receipts.
+		receipts: Vec<Receipt>,
 	},
 }

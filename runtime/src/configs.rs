@@ -244,6 +244,11 @@ impl pallet_land::Config for Runtime {
 	type PalletId = LandPalletId;
 	/// A planet is a world of its own: a deposit large enough that worlds are not spam.
 	type PlanetDeposit = ConstU128<{ 100 * UNITS }>;
+	/// 0.01 CYBR a parcel (pallet-nfts' item deposit): a full 4096 × 4096 planet holds
+	/// 167,772 CYBR.
+	type ParcelDeposit = ConstU128<{ 10 * MILLI_UNITS }>;
+	/// 0.01 CYBR while a pass entry exists; returned when the expired entry is cleared.
+	type PassDeposit = ConstU128<{ 10 * MILLI_UNITS }>;
 	/// 4096 × 4096 cells of 16 m: a world 65 km across.
 	type MaxWorldSide = ConstU32<4096>;
 	/// A pass lasts a day.
@@ -365,9 +370,33 @@ parameter_types! {
 	pub const EraLength: BlockNumber = DAYS;
 }
 
+/// Signs receipts with a fresh sr25519 key from the benchmark's keystore.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ReceiptSigner;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_rewards::BenchmarkHelper<AccountId, Signature> for ReceiptSigner {
+	fn sign(n: u32, message: &[u8]) -> (AccountId, Signature) {
+		let seed = alloc::format!("//client{n}");
+		let public = sp_io::crypto::sr25519_generate(sp_core::crypto::key_types::ACCOUNT, Some(seed.into_bytes()));
+		let signature = sp_io::crypto::sr25519_sign(sp_core::crypto::key_types::ACCOUNT, &public, message)
+			.expect("the key was just generated");
+		(AccountId::from(public), Signature::Sr25519(signature))
+	}
+}
+
 impl pallet_rewards::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ReceiptSignature = Signature;
+	/// 1 CYBR held per client; it vouches for up to 64 GiB a day. A miner faking its own
+	/// clients locks 1 CYBR a day per 64 GiB it claims.
+	type ClientDeposit = ConstU128<UNITS>;
+	type MaxServedPerClient = ConstU64<{ 64 << 30 }>;
+	type MaxReceiptsPerReport = ConstU32<{ landmesh_primitives::miner::MAX_RECEIPTS_PER_REPORT }>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ReceiptSigner;
 	type Miners = Miners;
 	type Scores = Audit;
 	type PalletId = RewardsPalletId;
@@ -419,7 +448,8 @@ impl pallet_miner_worker::TaskCalls<RuntimeCall> for MinerCalls {
 			MinerTask::Confirm { order, proof } => pallet_storage::Call::confirm { order, proof }.into(),
 			MinerTask::Answer { challenge, proofs } =>
 				pallet_audit::Call::answer { challenge, proofs: proofs.try_into().ok()? }.into(),
-			MinerTask::ReportServed { era, bytes } => pallet_rewards::Call::report_served { era, bytes }.into(),
+			MinerTask::ReportServed { era, receipts } =>
+				pallet_rewards::Call::report_served { era, receipts: receipts.try_into().ok()? }.into(),
 		})
 	}
 }
@@ -428,8 +458,8 @@ impl pallet_miner_worker::Config for Runtime {
 	type MinerKey = pallet_miner_worker::crypto::MinerKey;
 	type Tasks = MinerCalls;
 	type EraLength = EraLength;
-	/// The last hour of the day.
-	type ReportWindow = ConstU32<HOURS>;
+	/// Receipts go out at most every 10 blocks (30 s) while they grow.
+	type ReportInterval = ConstU32<10>;
 }
 
 impl frame_system::offchain::SigningTypes for Runtime {

@@ -4,7 +4,7 @@
 
 use crate::{
 	currency::UNITS, opaque::SessionKeys, AccountId, BalancesConfig, BabeConfig, LandConfig,
-	ModelsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorSetConfig,
+	ModelsConfig, RewardsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorSetConfig,
 	BABE_GENESIS_EPOCH_CONFIG,
 };
 use landmesh_primitives::{AccessRule, ContentId, ModelFormat, Transform, MAINLAND};
@@ -109,6 +109,7 @@ fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
 
 fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<AccountId>) -> Value {
 	let (land, models) = sample_world();
+	let clients = endowed.clone();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			// Each is mapped to its contract address as it is created (`AutoMapper`).
@@ -131,6 +132,8 @@ fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<Ac
 		sudo: SudoConfig { key: Some(root) },
 		land: land,
 		models: models,
+		// The dev wallets vouch for what gateways serve them from the first block.
+		rewards: RewardsConfig { clients },
 	})
 }
 

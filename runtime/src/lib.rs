@@ -36,7 +36,7 @@ use polkadot_sdk::{
 	*,
 };
 
-pub use configs::{BlockHashCount, ChallengeRandomness, EXISTENTIAL_DEPOSIT};
+pub use configs::{BlockHashCount, ChallengeRandomness, EraLength, EXISTENTIAL_DEPOSIT};
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_sudo::Call as SudoCall;

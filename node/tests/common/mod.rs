@@ -318,3 +318,21 @@ pub fn get_signed(base: &str, root: &str, who: polkadot_sdk::sp_keyring::Sr25519
 	headers.extend_from_slice(extra);
 	http(base, "GET", &format!("/content/{root}"), &headers, b"")
 }
+
+/// Registers `who` as a miner reachable at `node`'s mesh address and gateway.
+pub async fn register_miner(
+	client: &landmesh_node::dev_client::DevClient,
+	chain: &landmesh_node::transactions::ChainIdentity,
+	who: polkadot_sdk::sp_keyring::Sr25519Keyring,
+	node: &TestNode,
+) {
+	let (address, peer_id) = node.mesh_addr.split_once("/p2p/").expect("a /p2p/ suffix");
+	let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap();
+	let endpoints = pallet_miners::Endpoints {
+		peer_id: text(peer_id),
+		multiaddrs: vec![text(address)].try_into().unwrap(),
+		gateway: text(&node.gateway_url),
+		region: text("eu-west"),
+	};
+	execute(client, chain, who, pallet_miners::Call::register { capacity: 1 << 30, endpoints }.into()).await;
+}

@@ -61,7 +61,7 @@ mod benchmarks {
 		assert_eq!(Worlds::<T>::get(world).map(|w| w.entrance_fee), Some(1_000u32.into()));
 	}
 
-	/// Worst case: a fee is paid and a running pass is extended.
+	/// Worst case: a fee is paid and a first pass entry holds its deposit.
 	#[benchmark]
 	fn enter() {
 		let owner = funded::<T>("owner");
@@ -69,12 +69,27 @@ mod benchmarks {
 		let world = planet::<T>(&owner);
 		Pallet::<T>::set_entrance_fee(RawOrigin::Signed(owner).into(), world, 1_000u32.into())
 			.expect("owner sets the fee");
-		Pallet::<T>::enter(RawOrigin::Signed(visitor.clone()).into(), world, 1_000u32.into()).expect("funded visitor enters");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(visitor.clone()), world, 1_000u32.into());
 
 		assert!(Pallet::<T>::has_pass(world, &visitor));
+	}
+
+	/// An expired pass entry removed, its deposit released.
+	#[benchmark]
+	fn clear_pass() {
+		let owner = funded::<T>("owner");
+		let visitor = funded::<T>("visitor");
+		let world = planet::<T>(&owner);
+		Pallet::<T>::enter(RawOrigin::Signed(visitor.clone()).into(), world, 0u32.into()).expect("funded visitor enters");
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::PassDuration::get());
+		frame_system::Pallet::<T>::set_block_number(later);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), world, visitor.clone());
+
+		assert!(!Passes::<T>::contains_key(world, &visitor));
 	}
 
 	#[benchmark]

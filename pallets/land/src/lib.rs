@@ -16,6 +16,13 @@
 //!
 //! Parcels are never burned (the runtime's call filter refuses pallet-nfts' `burn` for the
 //! land collection), so the index and the ledger always hold the same parcels.
+//!
+//! **State that grows pays a deposit.** A planet's owner holds [`Config::ParcelDeposit`] per
+//! parcel it mints (the mainland's, minted by root, are exempt), so a planet of 4096 × 4096
+//! cells cannot be filled for transaction fees alone; a visitor holds
+//! [`Config::PassDeposit`] while its pass entry exists (renewals hold nothing more), and
+//! anyone may [`clear_pass`](Pallet::clear_pass) an expired entry, which returns the deposit
+//! to the visitor, so passes to free planets do not pile up for nothing.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -99,6 +106,12 @@ pub mod pallet {
 		/// Held from the creator of a planet.
 		#[pallet::constant]
 		type PlanetDeposit: Get<BalanceOf<Self>>;
+		/// Held from a planet's owner per parcel it mints.
+		#[pallet::constant]
+		type ParcelDeposit: Get<BalanceOf<Self>>;
+		/// Held from a visitor while its pass entry exists.
+		#[pallet::constant]
+		type PassDeposit: Get<BalanceOf<Self>>;
 		/// The largest width or height of a world, in cells.
 		#[pallet::constant]
 		type MaxWorldSide: Get<u32>;
@@ -117,6 +130,10 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// The deposit of a planet's creator.
 		PlanetDeposit,
+		/// A planet owner's deposit for a parcel it minted.
+		ParcelDeposit,
+		/// A visitor's deposit for its pass entry.
+		PassDeposit,
 	}
 
 	/// Every world by id.
@@ -223,6 +240,8 @@ pub mod pallet {
 		EntranceFeeSet { world: WorldId, fee: BalanceOf<T> },
 		/// `who` paid `fee` and may enter `world` until block `until`.
 		Entered { world: WorldId, who: T::AccountId, fee: BalanceOf<T>, until: BlockNumberFor<T> },
+		/// An expired pass entry was removed and its deposit returned.
+		PassCleared { world: WorldId, who: T::AccountId },
 		/// A parcel was minted.
 		ParcelMinted { parcel: ParcelId, world: WorldId, x: u32, y: u32, owner: T::AccountId },
 		/// A parcel was put up for sale, or its price changed.
@@ -264,6 +283,10 @@ pub mod pallet {
 		/// The land collection does not exist (the chain was not started from a Landmesh
 		/// genesis).
 		NoLandCollection,
+		/// No pass entry for this visitor and world.
+		NoPass,
+		/// The pass has not expired: it can be cleared once it has.
+		PassActive,
 	}
 
 	#[pallet::hooks]
@@ -325,15 +348,37 @@ pub mod pallet {
 				<T as Config>::Currency::transfer(&who, &w.owner, w.entrance_fee, Preservation::Preserve)?;
 			}
 			let now = frame_system::Pallet::<T>::block_number();
-			let from = Passes::<T>::get(world, &who).filter(|e| *e > now).unwrap_or(now);
+			let entry = Passes::<T>::get(world, &who);
+			if entry.is_none() {
+				<T as Config>::Currency::hold(&HoldReason::PassDeposit.into(), &who, T::PassDeposit::get())?;
+			}
+			let from = entry.filter(|e| *e > now).unwrap_or(now);
 			let until = from.saturating_add(T::PassDuration::get());
 			Passes::<T>::insert(world, &who, until);
 			Self::deposit_event(Event::Entered { world, who, fee: w.entrance_fee, until });
 			Ok(())
 		}
 
+		/// Remove `who`'s expired pass to `world` and return its deposit to `who`. Anyone.
+		#[pallet::call_index(8)]
+		#[pallet::weight(<T as Config>::WeightInfo::clear_pass())]
+		pub fn clear_pass(origin: OriginFor<T>, world: WorldId, who: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let until = Passes::<T>::get(world, &who).ok_or(Error::<T>::NoPass)?;
+			ensure!(until <= frame_system::Pallet::<T>::block_number(), Error::<T>::PassActive);
+			Passes::<T>::remove(world, &who);
+			<T as Config>::Currency::release(
+				&HoldReason::PassDeposit.into(),
+				&who,
+				T::PassDeposit::get(),
+				frame_support::traits::tokens::Precision::BestEffort,
+			)?;
+			Self::deposit_event(Event::PassCleared { world, who });
+			Ok(())
+		}
+
 		/// Mint the parcel at `(x, y)` of a world to `owner`. World owner (root for the
-		/// mainland).
+		/// mainland); a planet's owner holds `ParcelDeposit` for it.
 		#[pallet::call_index(3)]
 		#[pallet::weight(<T as Config>::WeightInfo::mint_parcel())]
 		pub fn mint_parcel(
@@ -508,6 +553,9 @@ impl<T: Config> Pallet<T> {
 		frame_support::ensure!(!ParcelAt::<T>::contains_key(world, (x, y)), Error::<T>::CellTaken);
 		let parcel = NextParcelId::<T>::get();
 		let next = parcel.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+		if world != MAINLAND {
+			<T as Config>::Currency::hold(&HoldReason::ParcelDeposit.into(), &w.owner, T::ParcelDeposit::get())?;
+		}
 		pallet_nfts::Pallet::<T>::do_mint(
 			Self::land_collection()?,
 			parcel,
@@ -589,6 +637,15 @@ impl<T: Config> Pallet<T> {
 		}
 		for (parcel, _) in Listings::<T>::iter() {
 			ensure!(Parcels::<T>::contains_key(parcel), "listing of an unknown parcel");
+		}
+		use frame_support::traits::fungible::InspectHold;
+		let mut passes = alloc::collections::BTreeMap::<T::AccountId, u32>::new();
+		for (_, who, _) in Passes::<T>::iter() {
+			*passes.entry(who).or_default() += 1;
+		}
+		for (who, n) in passes {
+			let held = <T as Config>::Currency::balance_on_hold(&HoldReason::PassDeposit.into(), &who);
+			ensure!(held == T::PassDeposit::get().saturating_mul(n.into()), "pass deposits differ from the entries");
 		}
 		Ok(())
 	}

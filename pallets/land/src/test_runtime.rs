@@ -81,6 +81,8 @@ macro_rules! world_test_runtime {
 		}
 
 		pub const PLANET_DEPOSIT: u64 = 100;
+		pub const PARCEL_DEPOSIT: u64 = 5;
+		pub const PASS_DEPOSIT: u64 = 3;
 		pub const PASS_DURATION: u64 = 10;
 		pub const MAX_WORLD_SIDE: u32 = 64;
 		pub const MAX_REGION_CELLS: u32 = 256;
@@ -92,6 +94,8 @@ macro_rules! world_test_runtime {
 			type MainlandOrigin = EnsureRoot<AccountId>;
 			type PalletId = LandPalletId;
 			type PlanetDeposit = ConstU64<PLANET_DEPOSIT>;
+			type ParcelDeposit = ConstU64<PARCEL_DEPOSIT>;
+			type PassDeposit = ConstU64<PASS_DEPOSIT>;
 			type MaxWorldSide = ConstU32<MAX_WORLD_SIDE>;
 			type PassDuration = ConstU64<PASS_DURATION>;
 			type MaxRegionCells = ConstU32<MAX_REGION_CELLS>;

@@ -111,7 +111,7 @@ fn entrance_fee_and_passes() {
 		assert_ok!(Land::enter(signed(CHARLIE), planet, 30));
 		let until = 1 + PASS_DURATION;
 		assert_eq!(last_event(), Event::Entered { world: planet, who: account(CHARLIE), fee: 30, until });
-		assert_eq!(free(CHARLIE), ENDOWMENT - 30);
+		assert_eq!(free(CHARLIE), ENDOWMENT - 30 - PASS_DEPOSIT, "the fee, and the deposit of the pass entry");
 		assert_eq!(free(BOB), bob_before + 30);
 		assert!(Land::has_pass(planet, &account(CHARLIE)));
 
@@ -126,6 +126,45 @@ fn entrance_fee_and_passes() {
 		// After expiry a new pass runs from now.
 		assert_ok!(Land::enter(signed(CHARLIE), planet, u64::MAX));
 		assert_eq!(Passes::<Test>::get(planet, account(CHARLIE)), Some(until + 2 * PASS_DURATION));
+	});
+}
+
+/// Growth (issue 15): passes to a free planet cost nothing but a transaction fee, and a
+/// planet's owner can mint millions of parcels. Must hold: each pass entry holds
+/// `PassDeposit` from its visitor (once, not per renewal) until anyone clears it after it
+/// expires, which returns the deposit; each planet parcel holds `ParcelDeposit` from the
+/// planet's owner, and an owner who cannot pay mints nothing.
+#[test]
+fn passes_and_planet_parcels_hold_deposits() {
+	run(vec![], || {
+		let planet = bobs_planet();
+		for visitor in 4..=9 {
+			assert_ok!(Land::enter(signed(visitor), planet, 0));
+			assert_eq!(free(visitor), ENDOWMENT - PASS_DEPOSIT);
+		}
+		assert_ok!(Land::enter(signed(9), planet, 0));
+		assert_eq!(free(9), ENDOWMENT - PASS_DEPOSIT, "a renewal holds nothing more");
+		assert_noop!(Land::clear_pass(signed(ALICE), planet, account(9)), Error::<Test>::PassActive);
+		assert_noop!(Land::clear_pass(signed(ALICE), planet, account(ALICE)), Error::<Test>::NoPass);
+		System::set_block_number(1 + 2 * PASS_DURATION);
+		assert_ok!(Land::clear_pass(signed(ALICE), planet, account(9)));
+		assert_eq!(last_event(), Event::PassCleared { world: planet, who: account(9) });
+		assert_eq!(free(9), ENDOWMENT, "the deposit comes back to the visitor");
+		assert!(!Passes::<Test>::contains_key(planet, account(9)));
+
+		let bob = free(BOB);
+		assert_ok!(Land::mint_parcel(signed(BOB), planet, 0, 0, account(CHARLIE)));
+		assert_ok!(Land::mint_parcel_for_sale(signed(BOB), planet, 1, 0, 7));
+		assert_eq!(free(BOB), bob - 2 * PARCEL_DEPOSIT);
+		// An owner who cannot pay the deposit mints nothing.
+		let spendable = free(BOB);
+		assert_ok!(Balances::transfer_allow_death(signed(BOB), account(ALICE), spendable - 1));
+		assert_noop!(
+			Land::mint_parcel(signed(BOB), planet, 2, 0, account(CHARLIE)),
+			DispatchError::Token(TokenError::FundsUnavailable)
+		);
+		// The mainland's parcels, minted by root, hold nothing.
+		assert_ok!(Land::mint_parcel(root(), MAINLAND, 5, 5, account(CHARLIE)));
 	});
 }
 
@@ -151,10 +190,12 @@ fn entrance_errors() {
 		// Paying the whole balance would reap the account: refused, nothing changes.
 		assert_noop!(Land::enter(signed(CHARLIE), planet, u64::MAX), DispatchError::Token(TokenError::NotExpendable));
 		assert!(!Land::has_pass(planet, &account(CHARLIE)));
-		// Free entry still issues a pass.
+		// Free entry still issues a pass (against its deposit: an account with nothing
+		// cannot enter).
 		assert_ok!(Land::set_entrance_fee(signed(BOB), planet, 0));
-		assert_ok!(Land::enter(signed(20), planet, u64::MAX));
-		assert!(Land::has_pass(planet, &account(20)));
+		assert_noop!(Land::enter(signed(20), planet, u64::MAX), DispatchError::Token(TokenError::FundsUnavailable));
+		assert_ok!(Land::enter(signed(5), planet, u64::MAX));
+		assert!(Land::has_pass(planet, &account(5)));
 	});
 }
 

@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn create_planet() -> Weight;
 	fn set_entrance_fee() -> Weight;
 	fn enter() -> Weight;
+	fn clear_pass() -> Weight;
 	fn mint_parcel() -> Weight;
 	fn mint_parcel_for_sale() -> Weight;
 	fn list_parcel() -> Weight;
@@ -59,15 +60,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Land::Worlds` (r:0 w:1)
 	/// Proof: `Land::Worlds` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn create_planet() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `355`
-		//  Estimated: `3640`
-		// Minimum execution time: 464_883_000 picoseconds.
-		Weight::from_parts(480_196_000, 3640)
+		//  Measured:  `508`
+		//  Estimated: `3694`
+		// Minimum execution time: 481_729_000 picoseconds.
+		Weight::from_parts(501_428_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -77,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `366`
 		//  Estimated: `3553`
-		// Minimum execution time: 135_002_000 picoseconds.
-		Weight::from_parts(142_021_000, 3553)
+		// Minimum execution time: 138_236_000 picoseconds.
+		Weight::from_parts(144_816_000, 3553)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -88,13 +89,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Land::Passes` (r:1 w:1)
 	/// Proof: `Land::Passes` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn enter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `661`
+		//  Measured:  `758`
 		//  Estimated: `6196`
-		// Minimum execution time: 508_628_000 picoseconds.
-		Weight::from_parts(528_197_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 811_670_000 picoseconds.
+		Weight::from_parts(867_133_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Land::Passes` (r:1 w:1)
+	/// Proof: `Land::Passes` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	fn clear_pass() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `653`
+		//  Estimated: `3694`
+		// Minimum execution time: 425_895_000 picoseconds.
+		Weight::from_parts(441_008_000, 3694)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Land::Worlds` (r:1 w:1)
@@ -103,6 +121,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Land::ParcelAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Land::NextParcelId` (r:1 w:1)
 	/// Proof: `Land::NextParcelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Land::LandCollection` (r:1 w:0)
 	/// Proof: `Land::LandCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Item` (r:1 w:1)
@@ -119,12 +141,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_parcel() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1436`
+		//  Measured:  `1765`
 		//  Estimated: `4326`
-		// Minimum execution time: 470_632_000 picoseconds.
-		Weight::from_parts(492_975_000, 4326)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Minimum execution time: 864_910_000 picoseconds.
+		Weight::from_parts(907_744_000, 4326)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Land::Worlds` (r:1 w:1)
 	/// Proof: `Land::Worlds` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
@@ -132,6 +154,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Land::ParcelAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Land::NextParcelId` (r:1 w:1)
 	/// Proof: `Land::NextParcelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Land::LandCollection` (r:1 w:0)
 	/// Proof: `Land::LandCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Item` (r:1 w:1)
@@ -152,12 +178,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_parcel_for_sale() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1713`
+		//  Measured:  `2042`
 		//  Estimated: `4326`
-		// Minimum execution time: 737_239_000 picoseconds.
-		Weight::from_parts(770_859_000, 4326)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Minimum execution time: 1_123_966_000 picoseconds.
+		Weight::from_parts(1_193_480_000, 4326)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `Land::LandCollection` (r:1 w:0)
 	/// Proof: `Land::LandCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -173,8 +199,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1196`
 		//  Estimated: `4326`
-		// Minimum execution time: 420_947_000 picoseconds.
-		Weight::from_parts(441_609_000, 4326)
+		// Minimum execution time: 432_295_000 picoseconds.
+		Weight::from_parts(453_696_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -192,8 +218,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1299`
 		//  Estimated: `4326`
-		// Minimum execution time: 321_419_000 picoseconds.
-		Weight::from_parts(340_037_000, 4326)
+		// Minimum execution time: 330_814_000 picoseconds.
+		Weight::from_parts(349_161_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -223,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1919`
 		//  Estimated: `6196`
-		// Minimum execution time: 968_564_000 picoseconds.
-		Weight::from_parts(1_011_799_000, 6196)
+		// Minimum execution time: 957_518_000 picoseconds.
+		Weight::from_parts(1_023_557_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -237,15 +263,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Land::Worlds` (r:0 w:1)
 	/// Proof: `Land::Worlds` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn create_planet() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `355`
-		//  Estimated: `3640`
-		// Minimum execution time: 464_883_000 picoseconds.
-		Weight::from_parts(480_196_000, 3640)
+		//  Measured:  `508`
+		//  Estimated: `3694`
+		// Minimum execution time: 481_729_000 picoseconds.
+		Weight::from_parts(501_428_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -255,8 +281,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `366`
 		//  Estimated: `3553`
-		// Minimum execution time: 135_002_000 picoseconds.
-		Weight::from_parts(142_021_000, 3553)
+		// Minimum execution time: 138_236_000 picoseconds.
+		Weight::from_parts(144_816_000, 3553)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -266,13 +292,30 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Land::Passes` (r:1 w:1)
 	/// Proof: `Land::Passes` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn enter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `661`
+		//  Measured:  `758`
 		//  Estimated: `6196`
-		// Minimum execution time: 508_628_000 picoseconds.
-		Weight::from_parts(528_197_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		// Minimum execution time: 811_670_000 picoseconds.
+		Weight::from_parts(867_133_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Land::Passes` (r:1 w:1)
+	/// Proof: `Land::Passes` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	fn clear_pass() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `653`
+		//  Estimated: `3694`
+		// Minimum execution time: 425_895_000 picoseconds.
+		Weight::from_parts(441_008_000, 3694)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Land::Worlds` (r:1 w:1)
@@ -281,6 +324,10 @@ impl WeightInfo for () {
 	/// Proof: `Land::ParcelAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Land::NextParcelId` (r:1 w:1)
 	/// Proof: `Land::NextParcelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Land::LandCollection` (r:1 w:0)
 	/// Proof: `Land::LandCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Item` (r:1 w:1)
@@ -297,12 +344,12 @@ impl WeightInfo for () {
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_parcel() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1436`
+		//  Measured:  `1765`
 		//  Estimated: `4326`
-		// Minimum execution time: 470_632_000 picoseconds.
-		Weight::from_parts(492_975_000, 4326)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
+		// Minimum execution time: 864_910_000 picoseconds.
+		Weight::from_parts(907_744_000, 4326)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Land::Worlds` (r:1 w:1)
 	/// Proof: `Land::Worlds` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
@@ -310,6 +357,10 @@ impl WeightInfo for () {
 	/// Proof: `Land::ParcelAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Land::NextParcelId` (r:1 w:1)
 	/// Proof: `Land::NextParcelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Land::LandCollection` (r:1 w:0)
 	/// Proof: `Land::LandCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Item` (r:1 w:1)
@@ -330,12 +381,12 @@ impl WeightInfo for () {
 	/// Proof: `Nfts::Account` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn mint_parcel_for_sale() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1713`
+		//  Measured:  `2042`
 		//  Estimated: `4326`
-		// Minimum execution time: 737_239_000 picoseconds.
-		Weight::from_parts(770_859_000, 4326)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		// Minimum execution time: 1_123_966_000 picoseconds.
+		Weight::from_parts(1_193_480_000, 4326)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	/// Storage: `Land::LandCollection` (r:1 w:0)
 	/// Proof: `Land::LandCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -351,8 +402,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1196`
 		//  Estimated: `4326`
-		// Minimum execution time: 420_947_000 picoseconds.
-		Weight::from_parts(441_609_000, 4326)
+		// Minimum execution time: 432_295_000 picoseconds.
+		Weight::from_parts(453_696_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -370,8 +421,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1299`
 		//  Estimated: `4326`
-		// Minimum execution time: 321_419_000 picoseconds.
-		Weight::from_parts(340_037_000, 4326)
+		// Minimum execution time: 330_814_000 picoseconds.
+		Weight::from_parts(349_161_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -401,8 +452,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1919`
 		//  Estimated: `6196`
-		// Minimum execution time: 968_564_000 picoseconds.
-		Weight::from_parts(1_011_799_000, 6196)
+		// Minimum execution time: 957_518_000 picoseconds.
+		Weight::from_parts(1_023_557_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}

@@ -10,9 +10,11 @@
 //!   node appends meanwhile is never lost), maps each task to its runtime call through
 //!   [`Config::Tasks`] and submits it signed with the miner's key: the keystore key of
 //!   type [`KEY_TYPE`] (`lmsh`), whose account is the registered miner.
-//! - Near the end of each era ([`Config::ReportWindow`] blocks before it) it reports the
-//!   bytes the node served in the era: the growth of the node's counter under
-//!   [`SERVED_KEY`] since the era's first block the worker saw.
+//! - It reports the receipts the node's gateway collected from its clients in the current
+//!   era (under [`RECEIPTS_KEY`]: each client's signed word of the bytes it was served)
+//!   whenever they changed, at most once every [`Config::ReportInterval`] blocks. Receipts
+//!   are cumulative, so a report repeats the earlier ones harmlessly and the last one of
+//!   an era carries everything.
 //!
 //! Nonces: a transaction the worker sent at block N may still be in the pool at N + 1,
 //! where the state's nonce has not moved yet. The worker keeps the next nonce it may use
@@ -38,7 +40,8 @@ mod mock;
 mod tests;
 
 use alloc::vec::Vec;
-pub use landmesh_primitives::miner::{MinerTask, KEY_TYPE, OUTBOX_KEY, SERVED_KEY};
+use codec::Encode;
+pub use landmesh_primitives::miner::{MinerTask, Receipt, KEY_TYPE, OUTBOX_KEY, RECEIPTS_KEY};
 use polkadot_sdk::{
 	frame_support::{self, traits::Get},
 	frame_system::{
@@ -79,9 +82,9 @@ pub mod crypto {
 	}
 }
 
-/// Where the worker remembers the era it last saw and the node's served counter at its
-/// start (SCALE `(era, served, reported)`).
-pub const SERVED_BASELINE_KEY: &[u8] = b"landmesh::miner::served-baseline";
+/// What the worker reported last: the era, a hash of the receipts and the block (SCALE
+/// `(u32, [u8; 32], u64)`).
+pub const REPORTED_KEY: &[u8] = b"landmesh::miner::reported";
 
 /// The next nonce the worker may sign with, and the block it was written at.
 pub const NONCE_KEY: &[u8] = b"landmesh::miner::next-nonce";
@@ -117,9 +120,8 @@ pub mod pallet {
 		type Tasks: TaskCalls<<Self as polkadot_sdk::frame_system::Config>::RuntimeCall>;
 		/// Blocks per era (as pallet-audit counts them).
 		type EraLength: Get<BlockNumberFor<Self>>;
-		/// How many blocks before an era's end its served bytes are reported. At least 2:
-		/// the report must land in the era it is for.
-		type ReportWindow: Get<BlockNumberFor<Self>>;
+		/// The fewest blocks between two reports of receipts.
+		type ReportInterval: Get<BlockNumberFor<Self>>;
 	}
 
 	#[pallet::hooks]
@@ -195,34 +197,29 @@ fn take_outbox() -> Vec<MinerTask> {
 	taken
 }
 
-/// The served-bytes report for the current era, once, in the era's last
-/// [`Config::ReportWindow`] blocks (but not its very last, whose report would land in
-/// the next era).
+/// The receipts report for the current era, if the node's collection changed since the
+/// last report and `ReportInterval` blocks have passed; never in the era's last block,
+/// whose report would land in the next era.
 fn served_report<T: Config>(now: BlockNumberFor<T>) -> Option<MinerTask> {
 	let length = T::EraLength::get();
 	if length.is_zero() {
 		return None;
 	}
 	let era: u32 = (now / length).saturated_into();
-	let into: u64 = (now % length).saturated_into();
-	let length: u64 = length.saturated_into();
-	let window: u64 = T::ReportWindow::get().saturated_into();
-	let served = StorageValueRef::persistent(SERVED_KEY).get::<u64>().ok().flatten()?;
-	let baseline = StorageValueRef::persistent(SERVED_BASELINE_KEY);
-	let mut report = None;
-	let _ = baseline.mutate(|stored: Result<Option<(u32, u64, bool)>, StorageRetrievalError>| {
-		match stored {
-			Ok(Some((seen, at_start, reported))) if seen == era => {
-				let due = into + window >= length && into + 1 < length;
-				if reported || !due {
-					return Err(());
-				}
-				report = Some(MinerTask::ReportServed { era, bytes: served.saturating_sub(at_start) });
-				Ok((era, at_start, true))
-			},
-			// A new era (or the first block this node saw): count from here.
-			_ => Ok((era, served, false)),
-		}
-	});
-	report
+	if (now % length).saturated_into::<u64>() + 1 >= length.saturated_into::<u64>() {
+		return None;
+	}
+	let (collected_in, receipts) = StorageValueRef::persistent(RECEIPTS_KEY).get::<(u32, Vec<Receipt>)>().ok().flatten()?;
+	if collected_in != era || receipts.is_empty() {
+		return None;
+	}
+	let digest = polkadot_sdk::sp_io::hashing::blake2_256(&receipts.encode());
+	let (now, interval): (u64, u64) = (now.saturated_into(), T::ReportInterval::get().saturated_into());
+	let due = StorageValueRef::persistent(REPORTED_KEY).mutate(
+		|last: Result<Option<(u32, [u8; 32], u64)>, StorageRetrievalError>| match last {
+			Ok(Some((e, d, at))) if e == era && (d == digest || now < at.saturating_add(interval)) => Err(()),
+			_ => Ok((era, digest, now)),
+		},
+	);
+	due.is_ok().then_some(MinerTask::ReportServed { era, receipts })
 }

@@ -89,7 +89,7 @@ impl pallet_miner_worker::Config for Test {
 	type MinerKey = crate::crypto::MinerKey;
 	type Tasks = RemarkTasks;
 	type EraLength = ConstU64<ERA>;
-	type ReportWindow = ConstU64<WINDOW>;
+	type ReportInterval = ConstU64<WINDOW>;
 }
 
 /// Off-chain externalities: a database, a transaction pool and a keystore, which holds a

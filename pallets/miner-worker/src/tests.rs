@@ -1,7 +1,7 @@
 //! The worker signs and submits what the node hands over, once, with the miner key, and
 //! reports each era's served bytes once, inside the era.
 
-use crate::{mock::*, MinerTask, OUTBOX_KEY, SERVED_BASELINE_KEY, SERVED_KEY};
+use crate::{mock::*, MinerTask, Receipt, OUTBOX_KEY, RECEIPTS_KEY};
 use codec::{Decode, Encode};
 use landmesh_primitives::proof::ChunkProof;
 use polkadot_sdk::{
@@ -22,8 +22,16 @@ fn outbox() -> Option<Vec<MinerTask>> {
 	StorageValueRef::persistent(OUTBOX_KEY).get().expect("decodable")
 }
 
-fn set_served(bytes: u64) {
-	StorageValueRef::persistent(SERVED_KEY).set(&bytes);
+/// What the node's gateway collected in `era`: one receipt of `bytes`.
+fn collected(era: u32, bytes: u64) -> Vec<Receipt> {
+	let receipt = Receipt {
+		client: polkadot_sdk::sp_runtime::AccountId32::new([7; 32]),
+		era,
+		bytes,
+		signature: polkadot_sdk::sp_runtime::MultiSignature::Sr25519(sr25519::Signature::from_raw([1; 64])),
+	};
+	StorageValueRef::persistent(RECEIPTS_KEY).set(&(era, vec![receipt.clone()]));
+	vec![receipt]
 }
 
 /// The tasks in the pool, checking each is signed by `key` over its call.
@@ -107,7 +115,7 @@ fn a_node_without_a_miner_key_sends_nothing_and_keeps_its_outbox() {
 	ext.execute_with(|| {
 		let tasks = vec![MinerTask::Confirm { order: 1, proof: proof(1) }];
 		hand_over(&tasks);
-		set_served(1_000);
+		collected(0, 1_000);
 		MinerWorker::offchain_worker(95);
 		assert!(pool.read().transactions.is_empty());
 		assert_eq!(outbox(), Some(tasks));
@@ -141,40 +149,36 @@ fn an_undecodable_outbox_is_dropped() {
 }
 
 #[test]
-fn served_bytes_are_reported_once_per_era_inside_its_window() {
+fn receipts_are_reported_when_they_change_at_most_once_per_interval() {
 	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
 	let key = key.unwrap();
 	ext.execute_with(|| {
-		// Nothing is reported before the node has a counter.
+		// Nothing is reported before the node collected receipts.
 		MinerWorker::offchain_worker(91);
 		assert_eq!(sent(&pool, key), vec![]);
 
-		// Era 1 (blocks 100..200): the first block seen sets the baseline.
-		set_served(1_000);
-		MinerWorker::offchain_worker(100);
-		set_served(4_000);
+		// Era 1 (blocks 100..200).
+		let receipts = collected(1, 3_000);
 		MinerWorker::offchain_worker(150);
-		assert_eq!(sent(&pool, key), vec![], "not before the window");
-		MinerWorker::offchain_worker(190);
-		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 1, bytes: 3_000 }]);
-		set_served(5_000);
-		MinerWorker::offchain_worker(191);
-		assert_eq!(sent(&pool, key), vec![], "once per era");
+		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 1, receipts }]);
+		MinerWorker::offchain_worker(151);
+		assert_eq!(sent(&pool, key), vec![], "unchanged: not again");
+		let receipts = collected(1, 4_000);
+		MinerWorker::offchain_worker(155);
+		assert_eq!(sent(&pool, key), vec![], "changed, but within the interval");
+		MinerWorker::offchain_worker(150 + WINDOW);
+		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 1, receipts }]);
 
-		// Era 2: counted from its own start; its very last block is too late to report.
-		MinerWorker::offchain_worker(200);
-		set_served(5_500);
-		MinerWorker::offchain_worker(299);
+		// The very last block of an era is too late; receipts of an era gone by are not
+		// reported in the next.
+		collected(1, 5_000);
+		MinerWorker::offchain_worker(199);
 		assert_eq!(sent(&pool, key), vec![]);
-		let baseline: Option<(u32, u64, bool)> = StorageValueRef::persistent(SERVED_BASELINE_KEY).get().unwrap();
-		assert_eq!(baseline, Some((2, 5_000, false)));
-
-		// Era 3, seen first inside its window (a node that just started): the growth
-		// since then is reported from the next block on.
-		MinerWorker::offchain_worker(395);
-		set_served(5_600);
-		MinerWorker::offchain_worker(396);
-		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 3, bytes: 100 }]);
+		MinerWorker::offchain_worker(200);
+		assert_eq!(sent(&pool, key), vec![]);
+		let receipts = collected(2, 10);
+		MinerWorker::offchain_worker(201);
+		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 2, receipts }]);
 	});
 }
 
@@ -183,12 +187,10 @@ fn outbox_tasks_and_the_report_go_out_together() {
 	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
 	let key = key.unwrap();
 	ext.execute_with(|| {
-		set_served(10);
-		MinerWorker::offchain_worker(0);
-		set_served(20);
+		let receipts = collected(0, 10);
 		let confirm = MinerTask::Confirm { order: 9, proof: proof(9) };
 		hand_over(&[confirm.clone()]);
 		MinerWorker::offchain_worker(95);
-		assert_eq!(sent(&pool, key), vec![confirm, MinerTask::ReportServed { era: 0, bytes: 10 }]);
+		assert_eq!(sent(&pool, key), vec![confirm, MinerTask::ReportServed { era: 0, receipts }]);
 	});
 }

@@ -4,7 +4,10 @@
 use super::*;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
-	frame_support::traits::{Get as _, Hooks},
+	frame_support::{
+		traits::{Get as _, Hooks},
+		BoundedVec,
+	},
 	frame_system::RawOrigin,
 };
 
@@ -17,15 +20,65 @@ fn miners<T: Config + pallet_miners::Config>(n: u32) -> Vec<T::AccountId> {
 mod benchmarks {
 	use super::*;
 
+	/// `n` receipts of `n` clients, each verified and counted (the worst case: every one
+	/// grows its client's count).
 	#[benchmark]
-	fn report_served() {
+	fn report_served(n: Linear<1, { T::MaxReceiptsPerReport::get() }>) {
 		let miner = miners::<T>(1).remove(0);
-		let era = CurrentEra::<T>::get();
+		let era = 1;
+		CurrentEra::<T>::put(era);
+		let chain = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let message = landmesh_primitives::miner::served_message(chain.as_ref(), &miner.encode(), era, 1 << 20);
+		let receipts: Vec<ReceiptOf<T>> = (0..n)
+			.map(|i| {
+				let (client, signature) = T::BenchmarkHelper::sign(i, message.as_bytes());
+				Clients::<T>::insert(&client, Client { since: era, leaving: None, deposit: T::ClientDeposit::get() });
+				ServedReceipt { client, era, bytes: 1 << 20, signature }
+			})
+			.collect();
+		let receipts: BoundedVec<_, T::MaxReceiptsPerReport> = receipts.try_into().expect("n ≤ max");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(miner.clone()), era, 1 << 30);
+		_(RawOrigin::Signed(miner.clone()), era, receipts);
 
-		assert_eq!(Served::<T>::get(era, &miner), Some(1 << 30));
+		assert_eq!(Served::<T>::get(era, &miner), Some((n as u64) << 20));
+	}
+
+	#[benchmark]
+	fn register_client() {
+		let client: T::AccountId = account("client", 0, 0);
+		<T as Config>::Currency::set_balance(&client, T::ClientDeposit::get().saturating_mul(10u32.into()));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(client.clone()));
+
+		assert!(Clients::<T>::contains_key(&client));
+	}
+
+	#[benchmark]
+	fn unregister_client() {
+		let client: T::AccountId = account("client", 0, 0);
+		<T as Config>::Currency::set_balance(&client, T::ClientDeposit::get().saturating_mul(10u32.into()));
+		Pallet::<T>::register_client(RawOrigin::Signed(client.clone()).into()).expect("funded");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(client.clone()));
+
+		assert!(Clients::<T>::get(&client).is_some_and(|c| c.leaving.is_some()));
+	}
+
+	#[benchmark]
+	fn withdraw_client() {
+		let client: T::AccountId = account("client", 0, 0);
+		<T as Config>::Currency::set_balance(&client, T::ClientDeposit::get().saturating_mul(10u32.into()));
+		Pallet::<T>::register_client(RawOrigin::Signed(client.clone()).into()).expect("funded");
+		Pallet::<T>::unregister_client(RawOrigin::Signed(client.clone()).into()).expect("a client");
+		CurrentEra::<T>::mutate(|e| *e += 2);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(client.clone()));
+
+		assert!(!Clients::<T>::contains_key(&client));
 	}
 
 	#[benchmark]

@@ -19,11 +19,21 @@
 //!   count for the pool exactly as filler bytes in the same room would, up to the same cap
 //!   (the chain cannot tell a third party from an owner's second account, so the rule is
 //!   that it need not).
-//! - **Serving** (the rest) is split by the bytes each miner's node reported serving in
-//!   the era ([`report_served`](Pallet::report_served), submitted by its off-chain
-//!   worker): one report per miner per era, at most [`Config::MaxServedPerStoredByte`]
-//!   times the miner's declared capacity: a plausibility bound, not a proof, since served
-//!   bytes cannot be verified on chain.
+//! - **Serving** (the rest) is split by the bytes each miner's gateway served in the era,
+//!   *as its clients vouch for them*: a client signs a [`ServedReceipt`] (the miner, the
+//!   era, all bytes received from it in the era so far) and hands it to the gateway; the
+//!   miner's off-chain worker submits them ([`report_served`](Pallet::report_served)),
+//!   and the runtime checks every signature. Receipts are cumulative: a later one
+//!   replaces an earlier, and only its growth counts, so a receipt reported twice counts
+//!   once. A miner cannot claim bytes no client signed for.
+//! - **Sybil clients are bounded, not free**: only accounts that hold
+//!   [`Config::ClientDeposit`] ([`register_client`](Pallet::register_client)) since before
+//!   the era vouch, each for at most [`Config::MaxServedPerClient`] bytes an era over all
+//!   miners, and a deposit unbonds for a whole era after
+//!   [`unregister_client`](Pallet::unregister_client). A miner that signs for itself with
+//!   `k` accounts takes at most `k × MaxServedPerClient` bytes' share, for `k` deposits
+//!   locked an era and more; a report also stays within
+//!   [`Config::MaxServedPerStoredByte`] times the miner's capacity.
 //! - Shares accrue in [`Claimable`]; a miner [`claim`](Pallet::claim)s when it wants.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -42,14 +52,16 @@ mod tests;
 pub mod weights;
 
 use alloc::vec::Vec;
+use codec::Encode;
+pub use landmesh_primitives::miner::ServedReceipt;
 use pallet_audit::{EraIndex, EraScores};
 use pallet_miners::CapacityLedger;
 use polkadot_sdk::{
 	frame_support::{
 		self,
 		traits::{
-			fungible::{Inspect, Mutate},
-			tokens::Preservation,
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Precision, Preservation},
 			Get,
 		},
 		weights::Weight,
@@ -57,10 +69,35 @@ use polkadot_sdk::{
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_runtime::{
-		traits::{AccountIdConversion, Saturating, Zero},
+		traits::{AccountIdConversion, IdentifyAccount, Saturating, Verify, Zero},
 		Perbill, SaturatedConversion,
 	},
 };
+
+/// A receipt as this runtime takes it.
+pub type ReceiptOf<T> = ServedReceipt<<T as frame_system::Config>::AccountId, <T as Config>::ReceiptSignature>;
+
+/// Makes signed receipts for the benchmarks (the runtime's signature scheme is the
+/// runtime's business).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// A client account `n` and its signature of `message`.
+	fn sign(n: u32, message: &[u8]) -> (AccountId, Signature);
+}
+
+/// A registered client: from which era it vouches, and the era it asked to leave in.
+#[derive(Clone, PartialEq, Eq, Debug, codec::Encode, codec::Decode, codec::MaxEncodedLen, scale_info::TypeInfo)]
+pub struct Client<Balance> {
+	/// It vouches for this era and later ones.
+	pub since: EraIndex,
+	/// `unregister_client` was called in this era; the deposit is released after the next.
+	pub leaving: Option<EraIndex>,
+	/// What is held.
+	pub deposit: Balance,
+}
+
+/// Receipt records of an ended era removed per block.
+pub const PRUNED_PER_BLOCK: u32 = 64;
 
 /// The balance type of [`Config::Currency`].
 pub type BalanceOf<T> =
@@ -81,8 +118,24 @@ pub mod pallet {
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>>
 			+ IsType<<Self as polkadot_sdk::frame_system::Config>::RuntimeEvent>;
-		/// CYBR: minted into the pool, paid out of it.
-		type Currency: Mutate<Self::AccountId>;
+		/// CYBR: minted into the pool, paid out of it, held as client deposits.
+		type Currency: Mutate<Self::AccountId> + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// How clients sign receipts (`MultiSignature` in the runtime).
+		type ReceiptSignature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>> + Parameter;
+		/// Held from a client that vouches for served bytes.
+		#[pallet::constant]
+		type ClientDeposit: Get<BalanceOf<Self>>;
+		/// The most bytes one client vouches for in an era, over all miners.
+		#[pallet::constant]
+		type MaxServedPerClient: Get<u64>;
+		/// The most receipts in one report.
+		#[pallet::constant]
+		type MaxReceiptsPerReport: Get<u32>;
+		/// Signs receipts for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::ReceiptSignature>;
 		/// The miners and their committed bytes (pallet-miners).
 		type Miners: CapacityLedger<Self::AccountId>;
 		/// Eras and pass ratios (pallet-audit).
@@ -96,19 +149,50 @@ pub mod pallet {
 		/// The part of the pool paid for storage; the rest pays for serving.
 		#[pallet::constant]
 		type StorageShare: Get<Perbill>;
-		/// A miner may report serving at most this many bytes per byte of its capacity in
-		/// an era.
+		/// A miner is paid for serving at most this many bytes per byte of its capacity in
+		/// an era, whatever its receipts say.
 		#[pallet::constant]
 		type MaxServedPerStoredByte: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A client's deposit, which lets it vouch for served bytes.
+		ClientDeposit,
+	}
+
+	/// The accounts that may vouch for served bytes.
+	#[pallet::storage]
+	pub type Clients<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Client<BalanceOf<T>>>;
+
+	/// Bytes each client's receipts have counted for each miner in an era (receipts are
+	/// cumulative: only growth beyond this counts).
+	#[pallet::storage]
+	pub type Counted<T: Config> = StorageNMap<
+		_,
+		(NMapKey<Twox64Concat, EraIndex>, NMapKey<Blake2_128Concat, T::AccountId>, NMapKey<Blake2_128Concat, T::AccountId>),
+		u64,
+		ValueQuery,
+	>;
+
+	/// Bytes each client has vouched for in an era, over all miners (at most
+	/// `MaxServedPerClient`).
+	#[pallet::storage]
+	pub type Vouched<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EraIndex, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// An ended era whose receipt records are still being removed, a few per block.
+	#[pallet::storage]
+	pub type Pruning<T: Config> = StorageValue<_, EraIndex>;
+
 	/// The era being accumulated (rewards for earlier eras are distributed).
 	#[pallet::storage]
 	pub type CurrentEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// Bytes each miner reported serving, per era.
+	/// Bytes each miner served, as its clients' receipts vouch, per era.
 	#[pallet::storage]
 	pub type Served<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, EraIndex, Blake2_128Concat, T::AccountId, u64>;
@@ -124,9 +208,9 @@ pub mod pallet {
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// Nothing to configure: the pool account is derived from `PalletId`.
-		#[serde(skip)]
-		pub _phantom: core::marker::PhantomData<T>,
+		/// Clients that vouch from the first era (each holds `ClientDeposit`): a dev
+		/// chain's wallets, so served bytes count from its first block.
+		pub clients: Vec<T::AccountId>,
 	}
 
 	#[pallet::genesis_build]
@@ -138,6 +222,12 @@ pub mod pallet {
 			if T::Currency::balance(&pool).is_zero() {
 				let _ = T::Currency::mint_into(&pool, T::Currency::minimum_balance());
 			}
+			let deposit = T::ClientDeposit::get();
+			for client in &self.clients {
+				T::Currency::hold(&HoldReason::ClientDeposit.into(), client, deposit)
+					.expect("genesis clients are endowed with their deposit");
+				Clients::<T>::insert(client, Client { since: 0, leaving: None, deposit });
+			}
 		}
 	}
 
@@ -148,8 +238,14 @@ pub mod pallet {
 		EraRewarded { era: EraIndex, storage: BalanceOf<T>, serving: BalanceOf<T> },
 		/// A miner's reward for an era.
 		Rewarded { era: EraIndex, miner: T::AccountId, amount: BalanceOf<T> },
-		/// A miner reported the bytes its node served in the current era.
+		/// A miner reported receipts: `bytes` more counted for it in the current era.
 		ServedReported { era: EraIndex, miner: T::AccountId, bytes: u64 },
+		/// An account registered as a client, holding its deposit.
+		ClientRegistered { client: T::AccountId, deposit: BalanceOf<T> },
+		/// A client asked to leave; its deposit is released after the next era.
+		ClientLeaving { client: T::AccountId },
+		/// A client's deposit was released.
+		ClientWithdrawn { client: T::AccountId, deposit: BalanceOf<T> },
 		/// A miner claimed its rewards.
 		Claimed { miner: T::AccountId, amount: BalanceOf<T> },
 	}
@@ -160,10 +256,19 @@ pub mod pallet {
 		NotMiner,
 		/// Reports are for the current era only.
 		WrongEra,
-		/// This miner has reported for this era already.
-		AlreadyReported,
-		/// More bytes than `MaxServedPerStoredByte` × capacity: not plausible.
-		ImplausibleReport,
+		/// A receipt's signature is not its client's over the served message for this miner
+		/// and era.
+		BadReceipt,
+		/// A receipt is for another era than the one reported.
+		ReceiptWrongEra,
+		/// The account is a client already.
+		AlreadyClient,
+		/// The account is not a client.
+		NotClient,
+		/// The client is leaving already.
+		ClientLeaving,
+		/// The deposit is released after the era following `unregister_client`.
+		ClientStillBonded,
 		/// Nothing to claim.
 		NothingToClaim,
 	}
@@ -174,7 +279,7 @@ pub mod pallet {
 			let era = T::Scores::era_of(now);
 			let ended = CurrentEra::<T>::get();
 			if era <= ended {
-				return T::WeightInfo::on_initialize_idle();
+				return T::WeightInfo::on_initialize_idle().saturating_add(Self::prune_receipts());
 			}
 			CurrentEra::<T>::put(era);
 			let miners = Self::reward_era(ended);
@@ -184,19 +289,51 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Report the bytes this miner's node served in the current era (once per era; its
-		/// off-chain worker submits it).
+		/// Report clients' receipts for what this miner's gateway served in the current era
+		/// (its off-chain worker submits them near the era's end, any number of times).
+		/// Each receipt counts the growth of its cumulative bytes for this miner, within
+		/// its client's `MaxServedPerClient`; a receipt of an unregistered client, or of
+		/// one registered in this era, counts nothing. A bad signature refuses the report.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::report_served())]
-		pub fn report_served(origin: OriginFor<T>, era: EraIndex, bytes: u64) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::report_served(receipts.len() as u32))]
+		pub fn report_served(
+			origin: OriginFor<T>,
+			era: EraIndex,
+			receipts: BoundedVec<ReceiptOf<T>, T::MaxReceiptsPerReport>,
+		) -> DispatchResult {
 			let miner = ensure_signed(origin)?;
 			let (capacity, _) = T::Miners::capacity_of(&miner).ok_or(Error::<T>::NotMiner)?;
 			ensure!(era == CurrentEra::<T>::get(), Error::<T>::WrongEra);
-			ensure!(!Served::<T>::contains_key(era, &miner), Error::<T>::AlreadyReported);
+			let chain = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let miner_bytes = miner.encode();
+			let mut added = 0u64;
+			for r in receipts.iter() {
+				ensure!(r.era == era, Error::<T>::ReceiptWrongEra);
+				let message = landmesh_primitives::miner::served_message(chain.as_ref(), &miner_bytes, era, r.bytes);
+				let wrapped = alloc::format!("<Bytes>{message}</Bytes>");
+				ensure!(
+					r.signature.verify(message.as_bytes(), &r.client) || r.signature.verify(wrapped.as_bytes(), &r.client),
+					Error::<T>::BadReceipt
+				);
+				let vouches = Clients::<T>::get(&r.client).is_some_and(|c| c.since <= era && c.leaving.is_none_or(|l| l >= era));
+				if !vouches {
+					continue;
+				}
+				let counted = Counted::<T>::get((era, &r.client, &miner));
+				let room = T::MaxServedPerClient::get().saturating_sub(Vouched::<T>::get(era, &r.client));
+				let more = r.bytes.saturating_sub(counted).min(room);
+				if more == 0 {
+					continue;
+				}
+				Counted::<T>::insert((era, &r.client, &miner), counted.saturating_add(more));
+				Vouched::<T>::mutate(era, &r.client, |v| *v = v.saturating_add(more));
+				added = added.saturating_add(more);
+			}
+			// Within the plausibility bound: beyond it, receipts are recorded but not paid.
 			let cap = capacity.saturating_mul(T::MaxServedPerStoredByte::get() as u64);
-			ensure!(bytes <= cap, Error::<T>::ImplausibleReport);
-			Served::<T>::insert(era, &miner, bytes);
-			Self::deposit_event(Event::ServedReported { era, miner, bytes });
+			let total = Served::<T>::get(era, &miner).unwrap_or(0).saturating_add(added).min(cap);
+			Served::<T>::insert(era, &miner, total);
+			Self::deposit_event(Event::ServedReported { era, miner, bytes: added });
 			Ok(())
 		}
 
@@ -211,6 +348,51 @@ pub mod pallet {
 			Claimable::<T>::remove(&miner);
 			Owed::<T>::mutate(|o| *o = o.saturating_sub(amount));
 			Self::deposit_event(Event::Claimed { miner, amount });
+			Ok(())
+		}
+
+		/// Become a client whose receipts count, from the next era on, holding
+		/// `ClientDeposit`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_client())]
+		pub fn register_client(origin: OriginFor<T>) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			ensure!(!Clients::<T>::contains_key(&client), Error::<T>::AlreadyClient);
+			let deposit = T::ClientDeposit::get();
+			T::Currency::hold(&HoldReason::ClientDeposit.into(), &client, deposit)?;
+			Clients::<T>::insert(&client, Client { since: CurrentEra::<T>::get().saturating_add(1), leaving: None, deposit });
+			Self::deposit_event(Event::ClientRegistered { client, deposit });
+			Ok(())
+		}
+
+		/// Stop vouching: receipts count to the end of this era, and the deposit is
+		/// released ([`withdraw_client`](Self::withdraw_client)) once the next era ends.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unregister_client())]
+		pub fn unregister_client(origin: OriginFor<T>) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			Clients::<T>::try_mutate(&client, |c| -> DispatchResult {
+				let c = c.as_mut().ok_or(Error::<T>::NotClient)?;
+				ensure!(c.leaving.is_none(), Error::<T>::ClientLeaving);
+				c.leaving = Some(CurrentEra::<T>::get());
+				Ok(())
+			})?;
+			Self::deposit_event(Event::ClientLeaving { client });
+			Ok(())
+		}
+
+		/// Release a leaving client's deposit, after the era following the one it left in.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw_client())]
+		pub fn withdraw_client(origin: OriginFor<T>) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			let c = Clients::<T>::get(&client).ok_or(Error::<T>::NotClient)?;
+			let left = c.leaving.ok_or(Error::<T>::ClientStillBonded)?;
+			ensure!(CurrentEra::<T>::get() > left.saturating_add(1), Error::<T>::ClientStillBonded);
+			let deposit =
+				T::Currency::release(&HoldReason::ClientDeposit.into(), &client, c.deposit, Precision::BestEffort)?;
+			Clients::<T>::remove(&client);
+			Self::deposit_event(Event::ClientWithdrawn { client, deposit });
 			Ok(())
 		}
 	}
@@ -278,8 +460,24 @@ impl<T: Config> Pallet<T> {
 		}
 		// Reports of miners that left during the era were not taken above.
 		let _ = Served::<T>::clear_prefix(era, 4096, None);
+		// The era's receipt records are dead now (reports are for the current era only):
+		// removed a few per block from the next one on.
+		Pruning::<T>::put(era);
 		Self::deposit_event(Event::EraRewarded { era, storage: paid_storage, serving: paid_serving });
 		miners.len() as u32
+	}
+
+	/// Removes up to [`PRUNED_PER_BLOCK`] receipt records of the era being pruned; returns
+	/// the weight.
+	fn prune_receipts() -> Weight {
+		let Some(era) = Pruning::<T>::get() else { return Weight::zero() };
+		let counted = Counted::<T>::clear_prefix((era,), PRUNED_PER_BLOCK, None);
+		let vouched = Vouched::<T>::clear_prefix(era, PRUNED_PER_BLOCK, None);
+		if counted.maybe_cursor.is_none() && vouched.maybe_cursor.is_none() {
+			Pruning::<T>::kill();
+		}
+		let removed = u64::from(counted.unique.saturating_add(vouched.unique));
+		T::DbWeight::get().reads_writes(removed.saturating_add(1), removed.saturating_add(1))
 	}
 
 	/// The invariants: what is owed is the sum of the claims, and the pool holds it.

@@ -1,7 +1,10 @@
 //! The storage economy end to end in the mock runtime, and every call and error of the
 //! rewards.
 
-use crate::{mock::*, Claimable, Error, Event, Served};
+use crate::{mock::*, Claimable, Error, Event, ReceiptOf, Served, ServedReceipt};
+use codec::Encode;
+use landmesh_primitives::miner::served_message;
+use polkadot_sdk::sp_runtime::DispatchResult;
 use landmesh_primitives::{
 	filler,
 	proof::{chunk_count, prove, root_of},
@@ -99,8 +102,7 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 		// The third miner fetches the content from the good one and confirms.
 		assert_ok!(Storage::confirm(RuntimeOrigin::signed(third), 0, prove(&bytes, last).unwrap()));
 
-		// The good miner reports what it served this era; the era ends.
-		assert_ok!(Rewards::report_served(RuntimeOrigin::signed(good), 0, 50_000));
+		// The era ends.
 		while System::block_number() < ERA {
 			answer_all(good);
 			answer_all(third);
@@ -110,10 +112,7 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 			(Claimable::<Test>::get(good), Claimable::<Test>::get(bad), Claimable::<Test>::get(third));
 		assert_eq!(bad_reward, 0, "a miner that lost its replica and failed its challenge earns nothing");
 		assert!(third_reward > 0, "the repaired replica, once confirmed, earns");
-		assert!(good_reward > third_reward, "the miner that proved and served earns most: {good_reward} vs {third_reward}");
-		// All of the serving pot goes to the only miner that served.
-		let serving_pot = ERA_ISSUANCE - ERA_ISSUANCE * 70 / 100;
-		assert!(good_reward >= serving_pot);
+		assert!(good_reward > third_reward, "the miner that proved all era earns most: {good_reward} vs {third_reward}");
 		assert!(System::events().iter().any(|r| matches!(r.event, RuntimeEvent::Rewards(Event::EraRewarded { era: 0, .. }))));
 
 		let before = Balances::free_balance(good);
@@ -124,17 +123,127 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 	});
 }
 
+/// Client `client`'s receipt for `bytes` served by `miner` in `era`, signed over the
+/// chain's served message.
+fn receipt(client: u64, miner: u64, era: u32, bytes: u64) -> ReceiptOf<Test> {
+	let chain = System::block_hash(0);
+	let message = served_message(chain.as_ref(), &miner.encode(), era, bytes);
+	ServedReceipt { client, era, bytes, signature: TestReceiptSignature::sign(client, message.as_bytes()) }
+}
+
+fn report(miner: u64, era: u32, receipts: Vec<ReceiptOf<Test>>) -> DispatchResult {
+	Rewards::report_served(RuntimeOrigin::signed(miner), era, receipts.try_into().unwrap())
+}
+
+fn serving_pot(era: u32) -> u64 {
+	System::events()
+		.iter()
+		.find_map(|r| match r.event {
+			RuntimeEvent::Rewards(Event::EraRewarded { era: e, serving, .. }) if e == era => Some(serving),
+			_ => None,
+		})
+		.expect("the era was rewarded")
+}
+
+/// Attack (issue 15, served bytes as a free claim): a miner raises its capacity, claims
+/// it served a hundred times that, and lowers it again; or reports receipts nobody signed,
+/// receipts signed for another miner, receipts of accounts that hold no deposit, the same
+/// receipt twice. Must hold: served bytes count only as far as registered clients signed
+/// for them, each receipt's growth once; the honest miner, whose client signed, takes the
+/// whole serving pot.
 #[test]
-fn served_reports_are_bounded_and_once_per_era() {
+fn served_bytes_earn_only_with_receipts_their_clients_signed() {
 	new_test_ext().execute_with(|| {
+		run_to(1);
 		register(11, "eu");
-		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(12), 0, 1), Error::<Test>::NotMiner);
-		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 1, 1), Error::<Test>::WrongEra);
-		// Capacity 1 MiB × 10.
-		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 0, (10 << 20) + 1), Error::<Test>::ImplausibleReport);
-		assert_ok!(Rewards::report_served(RuntimeOrigin::signed(11), 0, 10 << 20));
-		assert_eq!(Served::<Test>::get(0, 11), Some(10 << 20));
-		assert_noop!(Rewards::report_served(RuntimeOrigin::signed(11), 0, 1), Error::<Test>::AlreadyReported);
+		register(12, "us");
+		for client in [2, 3] {
+			assert_ok!(Rewards::register_client(RuntimeOrigin::signed(client)));
+		}
+		run_to(ERA);
+		let era = 1;
+		// A receipt must be this era's, and the report too.
+		assert_noop!(report(12, 0, vec![receipt(2, 12, 0, 1)]), Error::<Test>::WrongEra);
+		assert_noop!(report(12, era, vec![receipt(2, 12, 0, 1)]), Error::<Test>::ReceiptWrongEra);
+		assert_noop!(report(5, era, vec![receipt(2, 5, era, 1)]), Error::<Test>::NotMiner);
+		// Bytes nobody signed: a signature by another account, or over other bytes.
+		let mut forged = receipt(3, 12, era, 500_000);
+		forged.client = 2;
+		assert_noop!(report(12, era, vec![forged]), Error::<Test>::BadReceipt);
+		let mut inflated = receipt(2, 12, era, 1_000);
+		inflated.bytes = 900_000;
+		assert_noop!(report(12, era, vec![inflated]), Error::<Test>::BadReceipt);
+		// A receipt the client signed for miner 11, reported by miner 12.
+		assert_noop!(report(12, era, vec![receipt(2, 11, era, 1_000)]), Error::<Test>::BadReceipt);
+		// The capacity trick: raise it, report, lower it. Without a client's signature the
+		// report counts nothing; an account that holds no deposit vouches for nothing.
+		assert_ok!(Miners::set_capacity(RuntimeOrigin::signed(12), 64 << 20));
+		assert_ok!(report(12, era, vec![receipt(7, 12, era, 1 << 30)]));
+		assert_ok!(Miners::set_capacity(RuntimeOrigin::signed(12), 1 << 20));
+		assert_eq!(Served::<Test>::get(era, 12), Some(0));
+		// The honest miner's client signed for 10 000, then 15 000 bytes: reported twice
+		// and again, the receipts count 15 000 in all.
+		assert_ok!(report(11, era, vec![receipt(2, 11, era, 10_000)]));
+		assert_ok!(report(11, era, vec![receipt(2, 11, era, 10_000), receipt(2, 11, era, 15_000)]));
+		assert_ok!(report(11, era, vec![receipt(2, 11, era, 15_000)]));
+		assert_eq!(Served::<Test>::get(era, 11), Some(15_000));
+		run_to(2 * ERA);
+		let pot = serving_pot(era);
+		assert!(pot > 0);
+		assert_eq!(Claimable::<Test>::get(12), 0, "nothing signed, nothing earned (no storage either)");
+		assert!(Claimable::<Test>::get(11) >= pot, "the signed bytes take the serving pot");
+		check_invariants();
+	});
+}
+
+/// Attack (issue 15, sybil clients): a miner signs receipts for itself with accounts it
+/// controls. Must hold: an account vouches only after holding `ClientDeposit` for a whole
+/// era before (registering now counts from the next era), for at most
+/// `MaxServedPerClient` bytes an era over all miners, and its deposit stays held an era
+/// after it leaves.
+#[test]
+fn a_client_vouches_for_a_bounded_amount_and_its_deposit_stays_an_era() {
+	new_test_ext().execute_with(|| {
+		run_to(1);
+		register(11, "eu");
+		register(12, "us");
+		let free = Balances::free_balance(2);
+		assert_ok!(Rewards::register_client(RuntimeOrigin::signed(2)));
+		assert_eq!(Balances::free_balance(2), free - CLIENT_DEPOSIT);
+		assert_noop!(Rewards::register_client(RuntimeOrigin::signed(2)), Error::<Test>::AlreadyClient);
+		// Registered this era: its receipts do not count yet.
+		assert_ok!(report(11, 0, vec![receipt(2, 11, 0, 1_000)]));
+		assert_eq!(Served::<Test>::get(0, 11), Some(0));
+		run_to(ERA);
+		let era = 1;
+		// A fresh sybil registered now counts nothing this era.
+		assert_ok!(Rewards::register_client(RuntimeOrigin::signed(3)));
+		assert_ok!(report(11, era, vec![receipt(3, 11, era, 5_000)]));
+		assert_eq!(Served::<Test>::get(era, 11), Some(0));
+		// The client's cap holds over all miners: 3/4 of it for 11, then all of it for 12.
+		assert_ok!(report(11, era, vec![receipt(2, 11, era, MAX_PER_CLIENT * 3 / 4)]));
+		assert_ok!(report(12, era, vec![receipt(2, 12, era, MAX_PER_CLIENT)]));
+		assert_eq!(Served::<Test>::get(era, 11), Some(MAX_PER_CLIENT * 3 / 4));
+		assert_eq!(Served::<Test>::get(era, 12), Some(MAX_PER_CLIENT / 4));
+		// Leaving: receipts still count to the end of this era; the deposit is held an era
+		// more.
+		assert_ok!(Rewards::unregister_client(RuntimeOrigin::signed(3)));
+		assert_noop!(Rewards::unregister_client(RuntimeOrigin::signed(3)), Error::<Test>::ClientLeaving);
+		assert_noop!(Rewards::withdraw_client(RuntimeOrigin::signed(3)), Error::<Test>::ClientStillBonded);
+		assert_noop!(Rewards::withdraw_client(RuntimeOrigin::signed(2)), Error::<Test>::ClientStillBonded);
+		assert_noop!(Rewards::unregister_client(RuntimeOrigin::signed(4)), Error::<Test>::NotClient);
+		run_to(2 * ERA);
+		assert_ok!(report(11, 2, vec![receipt(3, 11, 2, 5_000)]));
+		assert_eq!(Served::<Test>::get(2, 11), Some(0), "a client that left vouches no more");
+		assert_noop!(Rewards::withdraw_client(RuntimeOrigin::signed(3)), Error::<Test>::ClientStillBonded);
+		run_to(3 * ERA);
+		let free = Balances::free_balance(3);
+		assert_ok!(Rewards::withdraw_client(RuntimeOrigin::signed(3)));
+		assert_eq!(Balances::free_balance(3), free + CLIENT_DEPOSIT);
+		// The records of ended eras are removed in the blocks after.
+		run_to(3 * ERA + 5);
+		assert_eq!(crate::Counted::<Test>::iter_prefix((1u32,)).count(), 0);
+		assert_eq!(crate::Vouched::<Test>::iter_prefix(1).count(), 0);
 		check_invariants();
 	});
 }

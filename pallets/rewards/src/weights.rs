@@ -41,7 +41,10 @@ use core::marker::PhantomData;
 
 /// Weight functions needed for `pallet_rewards`.
 pub trait WeightInfo {
-	fn report_served() -> Weight;
+	fn report_served(n: u32, ) -> Weight;
+	fn register_client() -> Weight;
+	fn unregister_client() -> Weight;
+	fn withdraw_client() -> Weight;
 	fn claim() -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn on_initialize_era(m: u32, ) -> Weight;
@@ -51,19 +54,80 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Miners::Miners` (r:1 w:0)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Clients` (r:256 w:0)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Counted` (r:256 w:256)
+	/// Proof: `Rewards::Counted` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Vouched` (r:256 w:256)
+	/// Proof: `Rewards::Vouched` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Served` (r:1 w:1)
 	/// Proof: `Rewards::Served` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	fn report_served() -> Weight {
+	/// The range of component `n` is `[1, 256]`.
+	fn report_served(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `279`
-		//  Estimated: `5038`
-		// Minimum execution time: 163_064_000 picoseconds.
-		Weight::from_parts(170_474_000, 5038)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		//  Measured:  `573 + n * (75 ±0)`
+		//  Estimated: `5042 + n * (2591 ±0)`
+		// Minimum execution time: 481_849_000 picoseconds.
+		Weight::from_parts(298_521_737, 5042)
+			// Standard Error: 466_664
+			.saturating_add(Weight::from_parts(198_238_922, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2591).saturating_mul(n.into()))
+	}
+	/// Storage: `Rewards::Clients` (r:1 w:1)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn register_client() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `672`
+		//  Estimated: `3658`
+		// Minimum execution time: 497_923_000 picoseconds.
+		Weight::from_parts(521_928_000, 3658)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Rewards::Clients` (r:1 w:1)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn unregister_client() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `380`
+		//  Estimated: `3538`
+		// Minimum execution time: 120_510_000 picoseconds.
+		Weight::from_parts(129_123_000, 3538)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Rewards::Clients` (r:1 w:1)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	fn withdraw_client() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `845`
+		//  Estimated: `3658`
+		// Minimum execution time: 418_374_000 picoseconds.
+		Weight::from_parts(440_327_000, 3658)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Rewards::Claimable` (r:1 w:1)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -73,22 +137,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Owed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn claim() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `408`
+		//  Measured:  `442`
 		//  Estimated: `6196`
-		// Minimum execution time: 469_380_000 picoseconds.
-		Weight::from_parts(493_927_000, 6196)
+		// Minimum execution time: 462_029_000 picoseconds.
+		Weight::from_parts(488_098_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Pruning` (r:1 w:0)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `103`
+		//  Measured:  `137`
 		//  Estimated: `1489`
-		// Minimum execution time: 23_325_000 picoseconds.
-		Weight::from_parts(25_227_000, 1489)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		// Minimum execution time: 29_483_000 picoseconds.
+		Weight::from_parts(31_487_000, 1489)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -97,46 +163,109 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::Owed` (r:1 w:1)
 	/// Proof: `Rewards::Owed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:256)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:256 w:0)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Served` (r:256 w:256)
 	/// Proof: `Rewards::Served` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Claimable` (r:256 w:256)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Pruning` (r:0 w:1)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 256]`.
 	fn on_initialize_era(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `196 + m * (223 ±0)`
-		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 489_010_000 picoseconds.
-		Weight::from_parts(22_715_778, 5038)
-			// Standard Error: 698_608
-			.saturating_add(Weight::from_parts(169_063_401, 0).saturating_mul(m.into()))
+		//  Measured:  `230 + m * (227 ±0)`
+		//  Estimated: `5042 + m * (4052 ±0)`
+		// Minimum execution time: 478_985_000 picoseconds.
+		Weight::from_parts(32_383_581, 5042)
+			// Standard Error: 800_244
+			.saturating_add(Weight::from_parts(160_935_321, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	/// Storage: `Miners::Miners` (r:1 w:0)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Clients` (r:256 w:0)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Counted` (r:256 w:256)
+	/// Proof: `Rewards::Counted` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Vouched` (r:256 w:256)
+	/// Proof: `Rewards::Vouched` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Served` (r:1 w:1)
 	/// Proof: `Rewards::Served` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	fn report_served() -> Weight {
+	/// The range of component `n` is `[1, 256]`.
+	fn report_served(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `279`
-		//  Estimated: `5038`
-		// Minimum execution time: 163_064_000 picoseconds.
-		Weight::from_parts(170_474_000, 5038)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		//  Measured:  `573 + n * (75 ±0)`
+		//  Estimated: `5042 + n * (2591 ±0)`
+		// Minimum execution time: 481_849_000 picoseconds.
+		Weight::from_parts(298_521_737, 5042)
+			// Standard Error: 466_664
+			.saturating_add(Weight::from_parts(198_238_922, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2591).saturating_mul(n.into()))
+	}
+	/// Storage: `Rewards::Clients` (r:1 w:1)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn register_client() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `672`
+		//  Estimated: `3658`
+		// Minimum execution time: 497_923_000 picoseconds.
+		Weight::from_parts(521_928_000, 3658)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Rewards::Clients` (r:1 w:1)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn unregister_client() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `380`
+		//  Estimated: `3538`
+		// Minimum execution time: 120_510_000 picoseconds.
+		Weight::from_parts(129_123_000, 3538)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Rewards::Clients` (r:1 w:1)
+	/// Proof: `Rewards::Clients` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	fn withdraw_client() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `845`
+		//  Estimated: `3658`
+		// Minimum execution time: 418_374_000 picoseconds.
+		Weight::from_parts(440_327_000, 3658)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Rewards::Claimable` (r:1 w:1)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -146,22 +275,24 @@ impl WeightInfo for () {
 	/// Proof: `Rewards::Owed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn claim() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `408`
+		//  Measured:  `442`
 		//  Estimated: `6196`
-		// Minimum execution time: 469_380_000 picoseconds.
-		Weight::from_parts(493_927_000, 6196)
+		// Minimum execution time: 462_029_000 picoseconds.
+		Weight::from_parts(488_098_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Pruning` (r:1 w:0)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `103`
+		//  Measured:  `137`
 		//  Estimated: `1489`
-		// Minimum execution time: 23_325_000 picoseconds.
-		Weight::from_parts(25_227_000, 1489)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
+		// Minimum execution time: 29_483_000 picoseconds.
+		Weight::from_parts(31_487_000, 1489)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -170,26 +301,28 @@ impl WeightInfo for () {
 	/// Storage: `Rewards::Owed` (r:1 w:1)
 	/// Proof: `Rewards::Owed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:256)
-	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1573), added: 4048, mode: `MaxEncodedLen`)
+	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:256 w:0)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Served` (r:256 w:256)
 	/// Proof: `Rewards::Served` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Claimable` (r:256 w:256)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Pruning` (r:0 w:1)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 256]`.
 	fn on_initialize_era(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `196 + m * (223 ±0)`
-		//  Estimated: `5038 + m * (4048 ±0)`
-		// Minimum execution time: 489_010_000 picoseconds.
-		Weight::from_parts(22_715_778, 5038)
-			// Standard Error: 698_608
-			.saturating_add(Weight::from_parts(169_063_401, 0).saturating_mul(m.into()))
+		//  Measured:  `230 + m * (227 ±0)`
+		//  Estimated: `5042 + m * (4052 ±0)`
+		// Minimum execution time: 478_985_000 picoseconds.
+		Weight::from_parts(32_383_581, 5042)
+			// Standard Error: 800_244
+			.saturating_add(Weight::from_parts(160_935_321, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(0, 4048).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
 	}
 }
