@@ -478,7 +478,7 @@ impl<T: Config> Pallet<T> {
 					T::Replicas::holds(order, &c.miner)
 						|| (T::Miners::is_exiting(&c.miner) && T::Replicas::is_open(order))
 				},
-				ChallengeTarget::Sector { slot, index } => T::Miners::has_sector(&c.miner, slot, index),
+				ChallengeTarget::Sector { index, .. } => T::Miners::has_sector(&c.miner, index),
 			};
 			if !stands {
 				Scores::<T>::mutate(Self::era_of(c.deadline), &c.miner, |s| s.total = s.total.saturating_sub(1));
@@ -511,7 +511,7 @@ impl<T: Config> Pallet<T> {
 				ChallengeTarget::Replica { order } => {
 					let _ = T::Replicas::replica_lost(order, &c.miner);
 				},
-				ChallengeTarget::Sector { slot, index } => T::Miners::sector_lost(&c.miner, slot, index),
+				ChallengeTarget::Sector { index, .. } => T::Miners::sector_lost(&c.miner, index),
 			}
 			Self::deposit_event(Event::Failed { challenge: id, miner: c.miner, target: c.target, slashed });
 			failed += 1;

@@ -108,10 +108,11 @@ pub trait CapacityLedger<AccountId> {
 	/// A committed filler sector drawn with `seed`: `(miner, slot, sector)`; `None` if no
 	/// miner has one.
 	fn pick_sector(seed: &[u8; 32]) -> Option<(AccountId, u32, SectorCommitment)>;
-	/// Drops the sector in `slot` of `miner` if it is still `index` (a failed challenge).
-	fn sector_lost(miner: &AccountId, slot: u32, index: u32);
-	/// Whether `slot` of `miner` still holds the sector derived with `index`.
-	fn has_sector(miner: &AccountId, slot: u32, index: u32) -> bool;
+	/// Drops `miner`'s sector derived with `index`, wherever it is now (a failed
+	/// challenge; slots move as sectors are lost, indices never do).
+	fn sector_lost(miner: &AccountId, index: u32);
+	/// Whether `miner` still has the sector derived with `index`.
+	fn has_sector(miner: &AccountId, index: u32) -> bool;
 }
 
 #[frame_support::pallet]
@@ -195,6 +196,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Sectors<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, SectorCommitment>;
+
+	/// The slot each sector is in now, by miner and derivation index: a lost sector's slot
+	/// takes the last sector, so a challenge names a sector by its index, and this finds it.
+	#[pallet::storage]
+	pub type SectorSlots<T: Config> = StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, u32>;
 
 	/// The sectors not sealed yet, by miner and derivation index, with the block they were
 	/// committed in: they take room but do not earn.
@@ -432,6 +438,7 @@ pub mod pallet {
 			}
 			let sector = m.next_sector;
 			Sectors::<T>::insert(&who, m.sectors, SectorCommitment { index: sector, root });
+			SectorSlots::<T>::insert(&who, sector, m.sectors);
 			Unsealed::<T>::insert(&who, sector, frame_system::Pallet::<T>::block_number());
 			m.sectors += 1;
 			m.unsealed += 1;
@@ -566,6 +573,7 @@ impl<T: Config> Pallet<T> {
 		for _ in 0..count {
 			m.sectors -= 1;
 			if let Some(s) = Sectors::<T>::take(who, m.sectors) {
+				SectorSlots::<T>::remove(who, s.index);
 				Self::forget_seal(who, m, s.index);
 				Self::deposit_event(Event::SectorDropped { miner: who.clone(), sector: s.index });
 			}
@@ -597,6 +605,12 @@ impl<T: Config> Pallet<T> {
 				"a miner's sector slots are not dense"
 			);
 			frame_support::ensure!(owners.contains(&who) == (m.sectors > 0), "sector owners list is wrong");
+			frame_support::ensure!(
+				SectorSlots::<T>::iter_prefix(&who).count() == m.sectors as usize
+					&& SectorSlots::<T>::iter_prefix(&who)
+						.all(|(index, slot)| Sectors::<T>::get(&who, slot).is_some_and(|s| s.index == index)),
+				"a miner's sector slots index is wrong"
+			);
 			frame_support::ensure!(
 				m.unsealed <= m.sectors && Unsealed::<T>::iter_key_prefix(&who).count() == m.unsealed as usize,
 				"a miner's unsealed count is wrong"
@@ -733,21 +747,20 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 		Some((miner, slot, sector))
 	}
 
-	fn has_sector(miner: &T::AccountId, slot: u32, index: u32) -> bool {
-		Sectors::<T>::get(miner, slot).is_some_and(|s| s.index == index)
+	fn has_sector(miner: &T::AccountId, index: u32) -> bool {
+		SectorSlots::<T>::contains_key(miner, index)
 	}
 
-	fn sector_lost(miner: &T::AccountId, slot: u32, index: u32) {
+	fn sector_lost(miner: &T::AccountId, index: u32) {
 		let Some(mut m) = Miners::<T>::get(miner) else { return };
-		if Sectors::<T>::get(miner, slot).is_none_or(|s| s.index != index) {
-			return;
-		}
+		let Some(slot) = SectorSlots::<T>::take(miner, index) else { return };
 		Self::accrue(&mut m);
 		// Keep the slots dense: the last sector moves into the lost one's slot.
-		let last = m.sectors - 1;
+		let last = m.sectors.saturating_sub(1);
 		if let Some(moved) = Sectors::<T>::take(miner, last) {
 			if slot != last {
 				Sectors::<T>::insert(miner, slot, moved);
+				SectorSlots::<T>::insert(miner, moved.index, slot);
 			}
 		}
 		m.sectors = last;

@@ -328,18 +328,29 @@ fn a_lost_sector_is_replaced_by_the_last_and_draws_find_the_rest() {
 		for n in 0..4 {
 			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([n; 32])));
 		}
-		// A stale report (the slot holds another index) changes nothing.
-		<Miners as CapacityLedger<u64>>::sector_lost(&1, 1, 3);
+		// A stale report (no sector has that index) changes nothing.
+		<Miners as CapacityLedger<u64>>::sector_lost(&1, 9);
 		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 4);
-		<Miners as CapacityLedger<u64>>::sector_lost(&1, 1, 1);
+		<Miners as CapacityLedger<u64>>::sector_lost(&1, 1);
 		assert_eq!(last_event(), Event::SectorDropped { miner: 1, sector: 1 });
 		assert_eq!(Sectors::<Test>::get(1, 1), Some(SectorCommitment { index: 3, root: ContentId([3; 32]) }));
+		// Attack (issue 15): a miner failing two sector challenges at once, the second on
+		// the last sector, which the first loss moved into another slot. Must hold: the
+		// moved sector is still found by its index (its challenge stands, and is slashed),
+		// and losing it drops it.
+		assert!(<Miners as CapacityLedger<u64>>::has_sector(&1, 3), "the moved sector is still the miner's");
+		<Miners as CapacityLedger<u64>>::sector_lost(&1, 3);
+		assert_eq!(last_event(), Event::SectorDropped { miner: 1, sector: 3 });
+		assert!(!<Miners as CapacityLedger<u64>>::has_sector(&1, 3));
+		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 2);
+		// Put back the state the draws below expect: sectors 0, 2 and a fresh one.
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([3; 32])));
 		let mut drawn: Vec<u32> = (0..64u8)
 			.filter_map(|n| <Miners as CapacityLedger<u64>>::pick_sector(&[n; 32]).map(|(_, _, s)| s.index))
 			.collect();
 		drawn.sort();
 		drawn.dedup();
-		assert_eq!(drawn, vec![0, 2, 3], "every live sector is drawn, the lost one never");
+		assert_eq!(drawn, vec![0, 2, 4], "every live sector is drawn, the lost ones never");
 	});
 }
 

@@ -62,13 +62,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `107`
+		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 515_168_000 picoseconds.
-		Weight::from_parts(535_169_000, 5042)
+		// Minimum execution time: 503_081_000 picoseconds.
+		Weight::from_parts(537_672_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 159_568_000 picoseconds.
-		Weight::from_parts(166_339_000, 5042)
+		// Minimum execution time: 150_043_000 picoseconds.
+		Weight::from_parts(159_999_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -88,13 +88,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1767`
+		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 514_417_000 picoseconds.
-		Weight::from_parts(550_461_000, 5042)
+		// Minimum execution time: 510_442_000 picoseconds.
+		Weight::from_parts(531_242_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 136_754_000 picoseconds.
-		Weight::from_parts(153_730_000, 5042)
+		// Minimum execution time: 136_473_000 picoseconds.
+		Weight::from_parts(142_493_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -114,7 +114,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
@@ -125,19 +125,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
+	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34780 + s * (74 ±0)`
+		//  Measured:  `34984 + s * (74 ±0)`
 		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 545_814_000 picoseconds.
-		Weight::from_parts(548_358_000, 34255)
-			// Standard Error: 172_479
-			.saturating_add(Weight::from_parts(94_077_373, 0).saturating_mul(s.into()))
+		// Minimum execution time: 507_738_000 picoseconds.
+		Weight::from_parts(509_820_000, 34255)
+			// Standard Error: 220_107
+			.saturating_add(Weight::from_parts(102_306_560, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -148,14 +150,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:0 w:1)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSlots` (r:0 w:1)
+	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `34373`
 		//  Estimated: `34255`
-		// Minimum execution time: 230_414_000 picoseconds.
-		Weight::from_parts(262_031_000, 34255)
+		// Minimum execution time: 230_814_000 picoseconds.
+		Weight::from_parts(244_455_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
@@ -167,19 +171,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
+	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34620 + n * (74 ±0)`
+		//  Measured:  `34653 + n * (74 ±0)`
 		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 322_190_000 picoseconds.
-		Weight::from_parts(324_754_000, 34255)
-			// Standard Error: 281_345
-			.saturating_add(Weight::from_parts(92_365_018, 0).saturating_mul(n.into()))
+		// Minimum execution time: 313_327_000 picoseconds.
+		Weight::from_parts(314_388_000, 34255)
+			// Standard Error: 252_989
+			.saturating_add(Weight::from_parts(102_020_699, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -187,13 +193,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1787`
+		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 462_240_000 picoseconds.
-		Weight::from_parts(475_470_000, 5042)
+		// Minimum execution time: 454_227_000 picoseconds.
+		Weight::from_parts(479_455_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -207,10 +213,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1907`
+		//  Measured:  `1940`
 		//  Estimated: `5042`
-		// Minimum execution time: 947_143_000 picoseconds.
-		Weight::from_parts(988_645_000, 5042)
+		// Minimum execution time: 911_480_000 picoseconds.
+		Weight::from_parts(953_913_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -225,13 +231,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `107`
+		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 515_168_000 picoseconds.
-		Weight::from_parts(535_169_000, 5042)
+		// Minimum execution time: 503_081_000 picoseconds.
+		Weight::from_parts(537_672_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -241,8 +247,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 159_568_000 picoseconds.
-		Weight::from_parts(166_339_000, 5042)
+		// Minimum execution time: 150_043_000 picoseconds.
+		Weight::from_parts(159_999_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -251,13 +257,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1767`
+		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 514_417_000 picoseconds.
-		Weight::from_parts(550_461_000, 5042)
+		// Minimum execution time: 510_442_000 picoseconds.
+		Weight::from_parts(531_242_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -267,8 +273,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 136_754_000 picoseconds.
-		Weight::from_parts(153_730_000, 5042)
+		// Minimum execution time: 136_473_000 picoseconds.
+		Weight::from_parts(142_493_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -277,7 +283,7 @@ impl WeightInfo for () {
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
@@ -288,19 +294,21 @@ impl WeightInfo for () {
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
+	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34780 + s * (74 ±0)`
+		//  Measured:  `34984 + s * (74 ±0)`
 		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 545_814_000 picoseconds.
-		Weight::from_parts(548_358_000, 34255)
-			// Standard Error: 172_479
-			.saturating_add(Weight::from_parts(94_077_373, 0).saturating_mul(s.into()))
+		// Minimum execution time: 507_738_000 picoseconds.
+		Weight::from_parts(509_820_000, 34255)
+			// Standard Error: 220_107
+			.saturating_add(Weight::from_parts(102_306_560, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -311,14 +319,16 @@ impl WeightInfo for () {
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:0 w:1)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSlots` (r:0 w:1)
+	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `34373`
 		//  Estimated: `34255`
-		// Minimum execution time: 230_414_000 picoseconds.
-		Weight::from_parts(262_031_000, 34255)
+		// Minimum execution time: 230_814_000 picoseconds.
+		Weight::from_parts(244_455_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
@@ -330,19 +340,21 @@ impl WeightInfo for () {
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorOwners` (r:1 w:1)
 	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
+	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34620 + n * (74 ±0)`
+		//  Measured:  `34653 + n * (74 ±0)`
 		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 322_190_000 picoseconds.
-		Weight::from_parts(324_754_000, 34255)
-			// Standard Error: 281_345
-			.saturating_add(Weight::from_parts(92_365_018, 0).saturating_mul(n.into()))
+		// Minimum execution time: 313_327_000 picoseconds.
+		Weight::from_parts(314_388_000, 34255)
+			// Standard Error: 252_989
+			.saturating_add(Weight::from_parts(102_020_699, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -350,13 +362,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1787`
+		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 462_240_000 picoseconds.
-		Weight::from_parts(475_470_000, 5042)
+		// Minimum execution time: 454_227_000 picoseconds.
+		Weight::from_parts(479_455_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -370,10 +382,10 @@ impl WeightInfo for () {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1907`
+		//  Measured:  `1940`
 		//  Estimated: `5042`
-		// Minimum execution time: 947_143_000 picoseconds.
-		Weight::from_parts(988_645_000, 5042)
+		// Minimum execution time: 911_480_000 picoseconds.
+		Weight::from_parts(953_913_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
