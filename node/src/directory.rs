@@ -129,11 +129,24 @@ impl ChainDirectory {
 		best.checked_div(landmesh_runtime::EraLength::get()).unwrap_or(0)
 	}
 
-	/// Whether `who` holds a client deposit (its receipts count): a storage read.
-	fn is_client(&self, best: landmesh_runtime::Hash, who: &AccountId) -> bool {
-		use polkadot_sdk::sc_client_api::StorageProvider;
-		let key = pallet_rewards::Clients::<landmesh_runtime::Runtime>::hashed_key_for(who);
-		self.client.storage(best, &polkadot_sdk::sp_core::storage::StorageKey(key)).ok().flatten().is_some()
+	/// Bytes `who`'s receipts may still count in `era` (its allowance less what it has
+	/// vouched for), or why none: storage reads, no runtime call.
+	fn client_room(&self, best: landmesh_runtime::Hash, who: &AccountId, era: u32) -> Result<u64, String> {
+		use codec::Decode;
+		use polkadot_sdk::{frame_support::traits::Get, sc_client_api::StorageProvider, sp_core::storage::StorageKey};
+		type Runtime = landmesh_runtime::Runtime;
+		let read = |key: Vec<u8>| self.client.storage(best, &StorageKey(key)).ok().flatten().map(|data| data.0);
+		let client = read(pallet_rewards::Clients::<Runtime>::hashed_key_for(who))
+			.and_then(|data| pallet_rewards::Client::<landmesh_runtime::Balance>::decode(&mut &data[..]).ok())
+			.ok_or_else(|| format!("{who} holds no client deposit: call rewards.registerClient, then sign again next era"))?;
+		if client.since > era || client.leaving.is_some_and(|left| left < era) {
+			return Err(format!("{who} does not vouch in era {era} (it registered for later, or left)"));
+		}
+		let vouched = read(pallet_rewards::Vouched::<Runtime>::hashed_key_for(era, who))
+			.and_then(|data| u64::decode(&mut &data[..]).ok())
+			.unwrap_or(0);
+		let allowance: u64 = <Runtime as pallet_rewards::Config>::MaxServedPerClient::get();
+		Ok(allowance.saturating_sub(vouched))
 	}
 
 	fn decisions(&self) -> std::sync::MutexGuard<'_, Decisions> {
@@ -231,19 +244,23 @@ impl Directory for ChainDirectory {
 		Some(ReceiptTerms { chain: self.chain.clone(), miner: hex(&miner.encode()), era: self.current_era() })
 	}
 
-	/// Checks the era, the signature, and that the client holds a deposit (throwaway keys
-	/// cost nothing to make, and would push out the clients that count).
+	/// Checks the era, that the client vouches this era (it holds a deposit: throwaway keys
+	/// cost nothing to make), then the signature, cheapest first; the receipt is ranked by
+	/// what it can still count on chain, not by the bytes it claims, so receipts of clients
+	/// that used up their allowance cannot push out those that count.
 	fn take_receipt(&self, receipt: ReceiptText) -> Result<(), String> {
+		use polkadot_sdk::sp_core::crypto::Ss58Codec;
 		let terms = self.receipt_terms().ok_or("this gateway is not a miner's: it takes no served receipts")?;
 		if receipt.era != terms.era {
 			return Err(format!("this is era {}: sign a receipt for it (GET /receipts)", terms.era));
 		}
+		let claimed = AccountId::from_ss58check(&receipt.client)
+			.map_err(|e| format!("account `{}` is not an SS58 account ({e:?})", receipt.client))?;
+		let room = self.client_room(self.client.info().best_hash, &claimed, receipt.era)?;
 		let (client, signature) = signature_of(&receipt.client, &receipt.signature, &terms.message(receipt.bytes))?;
-		if !self.is_client(self.client.info().best_hash, &client) {
-			return Err(format!("{client} holds no client deposit: call rewards.registerClient, then sign again next era"));
-		}
 		let signature = polkadot_sdk::sp_runtime::MultiSignature::Sr25519(signature);
-		self.receipts.keep(landmesh_primitives::miner::Receipt { client, era: receipt.era, bytes: receipt.bytes, signature })
+		let countable = receipt.bytes.min(room);
+		self.receipts.keep(landmesh_primitives::miner::Receipt { client, era: receipt.era, bytes: receipt.bytes, signature }, countable)
 	}
 
 	/// The miners keeping replicas of `root`, with the mesh addresses they registered

@@ -370,18 +370,21 @@ parameter_types! {
 	pub const EraLength: BlockNumber = DAYS;
 }
 
-/// Signs receipts with a fresh sr25519 key from the benchmark's keystore.
+/// Signs receipts for the benchmarks the costliest way a client can: an ECDSA key (public
+/// key recovery) over the `<Bytes>`-wrapped message, which the runtime tries second.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct ReceiptSigner;
 
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_rewards::BenchmarkHelper<AccountId, Signature> for ReceiptSigner {
 	fn sign(n: u32, message: &[u8]) -> (AccountId, Signature) {
+		use sp_runtime::traits::IdentifyAccount;
 		let seed = alloc::format!("//client{n}");
-		let public = sp_io::crypto::sr25519_generate(sp_core::crypto::key_types::ACCOUNT, Some(seed.into_bytes()));
-		let signature = sp_io::crypto::sr25519_sign(sp_core::crypto::key_types::ACCOUNT, &public, message)
-			.expect("the key was just generated");
-		(AccountId::from(public), Signature::Sr25519(signature))
+		let key = sp_core::crypto::key_types::ACCOUNT;
+		let public = sp_io::crypto::ecdsa_generate(key, Some(seed.into_bytes()));
+		let wrapped = [&b"<Bytes>"[..], message, &b"</Bytes>"[..]].concat();
+		let signature = sp_io::crypto::ecdsa_sign(key, &public, &wrapped).expect("the key was just generated");
+		(sp_runtime::MultiSigner::from(public).into_account(), Signature::Ecdsa(signature))
 	}
 }
 
@@ -391,7 +394,8 @@ impl pallet_rewards::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ReceiptSignature = Signature;
 	/// 1 CYBR held per client; it vouches for up to 64 GiB a day. A miner faking its own
-	/// clients locks 1 CYBR a day per 64 GiB it claims.
+	/// clients must keep 1 CYBR locked per 64 GiB a day it claims (the same deposit serves
+	/// every era: capital locked, not spent).
 	type ClientDeposit = ConstU128<UNITS>;
 	type MaxServedPerClient = ConstU64<{ 64 << 30 }>;
 	type MaxReceiptsPerReport = ConstU32<{ landmesh_primitives::miner::MAX_RECEIPTS_PER_REPORT }>;

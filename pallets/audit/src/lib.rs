@@ -15,7 +15,7 @@
 //! miner whose disk returned a bad chunk can still answer correctly before the deadline.
 //! A challenge still open at its deadline is *missed*, and misses are graduated: a miner's
 //! first miss within [`Config::MissWindow`] costs [`Config::FirstMissSlash`] and the same
-//! replica or sector is challenged again at once with new chunks (a node that was
+//! replica or sector is challenged again at once for the same chunks (a node that was
 //! unreachable for a few blocks, or whose answer a stuffed block delayed, keeps its
 //! replica); a second miss within the window *fails*: the miner loses
 //! [`Config::SlashFraction`] of its stake, the replica is dropped and reassigned (repair,
@@ -337,6 +337,15 @@ pub mod pallet {
 	}
 }
 
+/// Whether two targets are the same replica or sector (a sector by its derivation index:
+/// its slot moves when another sector is lost).
+fn same_target(a: &ChallengeTarget, b: &ChallengeTarget) -> bool {
+	match (a, b) {
+		(ChallengeTarget::Sector { index: x, .. }, ChallengeTarget::Sector { index: y, .. }) => x == y,
+		_ => a == b,
+	}
+}
+
 /// The miners with a challenge open, for pallet-miners (`Config::Challenged`): they may not
 /// leave or drop sectors until it closes.
 pub struct HasOpenChallenge<T>(core::marker::PhantomData<T>);
@@ -413,11 +422,12 @@ impl<T: Config> Pallet<T> {
 			let Some((miner, target, content_id, size, first)) = Self::pick(&draw) else { continue };
 			// One open challenge per replica or sector at a time.
 			let busy = OpenChallenges::<T>::iter_prefix(&miner)
-				.any(|(id, _)| Challenges::<T>::get(id).is_some_and(|c| c.target == target));
+				.any(|(id, _)| Challenges::<T>::get(id).is_some_and(|c| same_target(&c.target, &target)));
 			if busy {
 				continue;
 			}
-			if Self::open(&draw, miner, target, content_id, size, first, deadline).is_none() {
+			let indices = Self::draw_indices(&draw, size, first);
+			if Self::open(miner, target, content_id, size, indices, deadline).is_none() {
 				break;
 			}
 			issued += 1;
@@ -425,28 +435,30 @@ impl<T: Config> Pallet<T> {
 		issued
 	}
 
-	/// Opens a challenge on `target` of `miner` with chunk indices from `draw` (from
-	/// `first` on), due by `deadline`; `None` if that deadline has `ChallengesPerPeriod`
-	/// challenges already.
-	fn open(
-		draw: &[u8; 32],
-		miner: T::AccountId,
-		target: ChallengeTarget,
-		content_id: ContentId,
-		size: u64,
-		first: u64,
-		deadline: BlockNumberFor<T>,
-	) -> Option<ChallengeId> {
-		let chunks = proof::chunk_count(size);
-		let span = chunks.saturating_sub(first).max(1);
-		let indices: BoundedVec<u64, T::ChunksPerChallenge> = (0..T::ChunksPerChallenge::get())
+	/// `ChunksPerChallenge` chunk indices of a content of `size` bytes, from `first` on,
+	/// drawn with `draw`.
+	fn draw_indices(draw: &[u8; 32], size: u64, first: u64) -> BoundedVec<u64, T::ChunksPerChallenge> {
+		let span = proof::chunk_count(size).saturating_sub(first).max(1);
+		(0..T::ChunksPerChallenge::get())
 			.map(|i| {
 				let pick = blake2_256(&(draw, i).encode());
 				first + u64::from_le_bytes(pick[..8].try_into().expect("8 of 32 bytes")) % span
 			})
 			.collect::<alloc::vec::Vec<_>>()
 			.try_into()
-			.expect("exactly ChunksPerChallenge indices");
+			.expect("exactly ChunksPerChallenge indices")
+	}
+
+	/// Opens a challenge on `target` of `miner` for `indices`, due by `deadline`; `None` if
+	/// that deadline has `ChallengesPerPeriod` challenges already.
+	fn open(
+		miner: T::AccountId,
+		target: ChallengeTarget,
+		content_id: ContentId,
+		size: u64,
+		indices: BoundedVec<u64, T::ChunksPerChallenge>,
+		deadline: BlockNumberFor<T>,
+	) -> Option<ChallengeId> {
 		Deadlines::<T>::try_mutate(deadline, |ids| ids.try_push(NextChallengeId::<T>::get())).ok()?;
 		let id = NextChallengeId::<T>::mutate(|n| {
 			*n += 1;
@@ -491,13 +503,10 @@ impl<T: Config> Pallet<T> {
 			let again = LastMiss::<T>::get(&c.miner).is_some_and(|at| now <= at.saturating_add(T::MissWindow::get()));
 			LastMiss::<T>::insert(&c.miner, now);
 			if !again {
-				let draw = blake2_256(&(b"landmesh/audit/retry", id, T::Randomness::random(&id.encode()).0).encode());
-				let first = match c.target {
-					ChallengeTarget::Replica { .. } => 0,
-					ChallengeTarget::Sector { .. } => 1,
-				};
+				// The same chunks again: a node that was late can answer them, and a miner
+				// that lacks some gets no second draw to hope for better.
 				let deadline = now.saturating_add(T::ResponseDeadline::get());
-				if let Some(retry) = Self::open(&draw, c.miner.clone(), c.target, c.content_id, c.size, first, deadline) {
+				if let Some(retry) = Self::open(c.miner.clone(), c.target, c.content_id, c.size, c.indices.clone(), deadline) {
 					let slashed = T::Miners::slash(&c.miner, T::FirstMissSlash::get());
 					Self::deposit_event(Event::Missed { challenge: id, miner: c.miner, target: c.target, slashed, retry });
 					failed += 1;

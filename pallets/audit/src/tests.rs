@@ -126,12 +126,14 @@ fn one_miner_answers_the_other_is_slashed_and_its_replica_repaired_on_the_third(
 		assert_eq!(proven, Some(System::block_number()), "the proof is recorded on the replica");
 		assert!(System::events().iter().any(|r| r.event == RuntimeEvent::Audit(Event::Passed { challenge: good_challenge, miner: good })));
 		let first_deadline = Challenges::<Test>::get(bad_challenge).unwrap().deadline;
+		let asked = Challenges::<Test>::get(bad_challenge).unwrap().indices;
 		run_to(first_deadline + 1);
 		// A first miss: 1%, and the same replica is asked again at once.
 		assert!(bad_stake > 100, "the stake is large enough for a 1% slash to show");
 		assert_eq!(stake(bad), after_a_miss(bad_stake), "a first miss costs 1%");
 		assert!(holders().contains(&bad), "a first miss keeps the replica");
 		let retry = open_challenge(bad).expect("asked again");
+		assert_eq!(Challenges::<Test>::get(retry).unwrap().indices, asked, "for the same chunks: no second draw");
 		assert!(System::events().iter().any(|r| r.event
 			== RuntimeEvent::Audit(Event::Missed {
 				challenge: bad_challenge,

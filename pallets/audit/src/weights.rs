@@ -62,10 +62,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 192_097_000 picoseconds.
-		Weight::from_parts(193_895_178, 3919)
-			// Standard Error: 61_389
-			.saturating_add(Weight::from_parts(8_818_144, 0).saturating_mul(c.into()))
+		// Minimum execution time: 196_513_000 picoseconds.
+		Weight::from_parts(194_989_427, 3919)
+			// Standard Error: 54_944
+			.saturating_add(Weight::from_parts(10_425_404, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 235_832_000 picoseconds.
-		Weight::from_parts(173_235_376, 3599)
-			// Standard Error: 61_739
-			.saturating_add(Weight::from_parts(75_677_741, 0).saturating_mul(c.into()))
+		// Minimum execution time: 251_315_000 picoseconds.
+		Weight::from_parts(172_872_236, 3599)
+			// Standard Error: 121_766
+			.saturating_add(Weight::from_parts(91_227_029, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -100,7 +100,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
 	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
@@ -123,14 +123,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1017 + e * (457 ±0) + i * (140 ±0)`
-		//  Estimated: `34255 + e * (2681 ±73) + i * (1209 ±0)`
-		// Minimum execution time: 1_400_849_000 picoseconds.
-		Weight::from_parts(1_437_234_000, 34255)
-			// Standard Error: 8_284_015
-			.saturating_add(Weight::from_parts(147_514_915, 0).saturating_mul(i.into()))
-			// Standard Error: 8_284_015
-			.saturating_add(Weight::from_parts(168_221_280, 0).saturating_mul(e.into()))
+		//  Measured:  `1013 + e * (479 ±0) + i * (140 ±0)`
+		//  Estimated: `34255 + e * (2681 ±104) + i * (1209 ±104)`
+		// Minimum execution time: 1_403_753_000 picoseconds.
+		Weight::from_parts(1_439_878_000, 34255)
+			// Standard Error: 8_169_800
+			.saturating_add(Weight::from_parts(150_815_387, 0).saturating_mul(i.into()))
+			// Standard Error: 8_169_800
+			.saturating_add(Weight::from_parts(173_787_446, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(e.into())))
@@ -157,10 +157,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 192_097_000 picoseconds.
-		Weight::from_parts(193_895_178, 3919)
-			// Standard Error: 61_389
-			.saturating_add(Weight::from_parts(8_818_144, 0).saturating_mul(c.into()))
+		// Minimum execution time: 196_513_000 picoseconds.
+		Weight::from_parts(194_989_427, 3919)
+			// Standard Error: 54_944
+			.saturating_add(Weight::from_parts(10_425_404, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -175,10 +175,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 235_832_000 picoseconds.
-		Weight::from_parts(173_235_376, 3599)
-			// Standard Error: 61_739
-			.saturating_add(Weight::from_parts(75_677_741, 0).saturating_mul(c.into()))
+		// Minimum execution time: 251_315_000 picoseconds.
+		Weight::from_parts(172_872_236, 3599)
+			// Standard Error: 121_766
+			.saturating_add(Weight::from_parts(91_227_029, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -195,7 +195,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
 	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
@@ -218,14 +218,14 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1017 + e * (457 ±0) + i * (140 ±0)`
-		//  Estimated: `34255 + e * (2681 ±73) + i * (1209 ±0)`
-		// Minimum execution time: 1_400_849_000 picoseconds.
-		Weight::from_parts(1_437_234_000, 34255)
-			// Standard Error: 8_284_015
-			.saturating_add(Weight::from_parts(147_514_915, 0).saturating_mul(i.into()))
-			// Standard Error: 8_284_015
-			.saturating_add(Weight::from_parts(168_221_280, 0).saturating_mul(e.into()))
+		//  Measured:  `1013 + e * (479 ±0) + i * (140 ±0)`
+		//  Estimated: `34255 + e * (2681 ±104) + i * (1209 ±104)`
+		// Minimum execution time: 1_403_753_000 picoseconds.
+		Weight::from_parts(1_439_878_000, 34255)
+			// Standard Error: 8_169_800
+			.saturating_add(Weight::from_parts(150_815_387, 0).saturating_mul(i.into()))
+			// Standard Error: 8_169_800
+			.saturating_add(Weight::from_parts(173_787_446, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(e.into())))

@@ -12,9 +12,10 @@
 //!   type [`KEY_TYPE`] (`lmsh`), whose account is the registered miner.
 //! - It reports the receipts the node's gateway collected from its clients in the current
 //!   era (under [`RECEIPTS_KEY`]: each client's signed word of the bytes it was served)
-//!   whenever they changed, at most once every [`Config::ReportInterval`] blocks. Receipts
-//!   are cumulative, so a report repeats the earlier ones harmlessly and the last one of
-//!   an era carries everything.
+//!   that grew since its last report, at most once every [`Config::ReportInterval`]
+//!   blocks, and all of them again after [`RESEND_AFTER_INTERVALS`] quiet intervals (a
+//!   report the pool dropped is not lost). Receipts are cumulative: a repeated one counts
+//!   nothing twice.
 //!
 //! Nonces: a transaction the worker sent at block N may still be in the pool at N + 1,
 //! where the state's nonce has not moved yet. The worker keeps the next nonce it may use
@@ -40,7 +41,6 @@ mod mock;
 mod tests;
 
 use alloc::vec::Vec;
-use codec::Encode;
 pub use landmesh_primitives::miner::{MinerTask, Receipt, KEY_TYPE, OUTBOX_KEY, RECEIPTS_KEY};
 use polkadot_sdk::{
 	frame_support::{self, traits::Get},
@@ -82,8 +82,8 @@ pub mod crypto {
 	}
 }
 
-/// What the worker reported last: the era, a hash of the receipts and the block (SCALE
-/// `(u32, [u8; 32], u64)`).
+/// What the worker reported last: the era, each client's bytes and the block (SCALE
+/// `(u32, Vec<(AccountId32, u64)>, u64)`).
 pub const REPORTED_KEY: &[u8] = b"landmesh::miner::reported";
 
 /// The next nonce the worker may sign with, and the block it was written at.
@@ -197,9 +197,15 @@ fn take_outbox() -> Vec<MinerTask> {
 	taken
 }
 
-/// The receipts report for the current era, if the node's collection changed since the
-/// last report and `ReportInterval` blocks have passed; never in the era's last block,
-/// whose report would land in the next era.
+/// After this many `ReportInterval`s without growth, the whole collection is reported
+/// again: a report the pool dropped, or that failed, is not lost for the era.
+pub const RESEND_AFTER_INTERVALS: u64 = 6;
+
+/// The receipts report for the current era: the receipts that grew since the last report,
+/// once `ReportInterval` blocks have passed since it (receipts are cumulative, so the
+/// others would count nothing again), or all of them once `RESEND_AFTER_INTERVALS`
+/// intervals have passed; never in the era's last block, whose report would land in the
+/// next era.
 fn served_report<T: Config>(now: BlockNumberFor<T>) -> Option<MinerTask> {
 	let length = T::EraLength::get();
 	if length.is_zero() {
@@ -213,13 +219,28 @@ fn served_report<T: Config>(now: BlockNumberFor<T>) -> Option<MinerTask> {
 	if collected_in != era || receipts.is_empty() {
 		return None;
 	}
-	let digest = polkadot_sdk::sp_io::hashing::blake2_256(&receipts.encode());
 	let (now, interval): (u64, u64) = (now.saturated_into(), T::ReportInterval::get().saturated_into());
-	let due = StorageValueRef::persistent(REPORTED_KEY).mutate(
-		|last: Result<Option<(u32, [u8; 32], u64)>, StorageRetrievalError>| match last {
-			Ok(Some((e, d, at))) if e == era && (d == digest || now < at.saturating_add(interval)) => Err(()),
-			_ => Ok((era, digest, now)),
-		},
-	);
-	due.is_ok().then_some(MinerTask::ReportServed { era, receipts })
+	let mut report = Vec::new();
+	// What was reported last this era: each client's bytes, and when.
+	type Reported = (u32, Vec<(polkadot_sdk::sp_runtime::AccountId32, u64)>, u64);
+	let _ = StorageValueRef::persistent(REPORTED_KEY).mutate(|last: Result<Option<Reported>, StorageRetrievalError>| {
+		let (sent, at) = match last {
+			Ok(Some((e, sent, at))) if e == era => (sent, at),
+			_ => (Vec::new(), 0),
+		};
+		if !sent.is_empty() && now < at.saturating_add(interval) {
+			return Err(());
+		}
+		let resend = now >= at.saturating_add(interval.saturating_mul(RESEND_AFTER_INTERVALS));
+		report = receipts
+			.iter()
+			.filter(|r| resend || sent.iter().find(|(c, _)| *c == r.client).is_none_or(|(_, b)| *b < r.bytes))
+			.cloned()
+			.collect();
+		if report.is_empty() {
+			return Err(());
+		}
+		Ok((era, receipts.iter().map(|r| (r.client.clone(), r.bytes)).collect(), now))
+	});
+	(!report.is_empty()).then_some(MinerTask::ReportServed { era, receipts: report })
 }

@@ -148,8 +148,23 @@ fn an_undecodable_outbox_is_dropped() {
 	});
 }
 
+/// Receipts of two clients in `era`: `(client byte, bytes)`.
+fn collected_of(era: u32, clients: &[(u8, u64)]) -> Vec<Receipt> {
+	let receipts: Vec<Receipt> = clients
+		.iter()
+		.map(|(c, bytes)| Receipt {
+			client: polkadot_sdk::sp_runtime::AccountId32::new([*c; 32]),
+			era,
+			bytes: *bytes,
+			signature: polkadot_sdk::sp_runtime::MultiSignature::Sr25519(sr25519::Signature::from_raw([1; 64])),
+		})
+		.collect();
+	StorageValueRef::persistent(RECEIPTS_KEY).set(&(era, receipts.clone()));
+	receipts
+}
+
 #[test]
-fn receipts_are_reported_when_they_change_at_most_once_per_interval() {
+fn receipts_that_grew_are_reported_at_most_once_per_interval() {
 	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
 	let key = key.unwrap();
 	ext.execute_with(|| {
@@ -158,26 +173,36 @@ fn receipts_are_reported_when_they_change_at_most_once_per_interval() {
 		assert_eq!(sent(&pool, key), vec![]);
 
 		// Era 1 (blocks 100..200).
-		let receipts = collected(1, 3_000);
+		let receipts = collected_of(1, &[(1, 3_000), (2, 500)]);
 		MinerWorker::offchain_worker(150);
 		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 1, receipts }]);
 		MinerWorker::offchain_worker(151);
 		assert_eq!(sent(&pool, key), vec![], "unchanged: not again");
-		let receipts = collected(1, 4_000);
+		let grown = collected_of(1, &[(1, 4_000), (2, 500)]);
 		MinerWorker::offchain_worker(155);
-		assert_eq!(sent(&pool, key), vec![], "changed, but within the interval");
+		assert_eq!(sent(&pool, key), vec![], "grown, but within the interval");
 		MinerWorker::offchain_worker(150 + WINDOW);
-		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 1, receipts }]);
+		assert_eq!(
+			sent(&pool, key),
+			vec![MinerTask::ReportServed { era: 1, receipts: grown[..1].to_vec() }],
+			"only the receipt that grew"
+		);
 
 		// The very last block of an era is too late; receipts of an era gone by are not
 		// reported in the next.
-		collected(1, 5_000);
+		collected_of(1, &[(1, 5_000)]);
 		MinerWorker::offchain_worker(199);
 		assert_eq!(sent(&pool, key), vec![]);
 		MinerWorker::offchain_worker(200);
 		assert_eq!(sent(&pool, key), vec![]);
-		let receipts = collected(2, 10);
+		let receipts = collected_of(2, &[(1, 10)]);
 		MinerWorker::offchain_worker(201);
+		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 2, receipts: receipts.clone() }]);
+		// Nothing grows: after RESEND_AFTER_INTERVALS intervals everything goes again (the
+		// last report may have been dropped).
+		MinerWorker::offchain_worker(201 + WINDOW);
+		assert_eq!(sent(&pool, key), vec![]);
+		MinerWorker::offchain_worker(201 + WINDOW * crate::RESEND_AFTER_INTERVALS);
 		assert_eq!(sent(&pool, key), vec![MinerTask::ReportServed { era: 2, receipts }]);
 	});
 }

@@ -98,6 +98,8 @@ pub struct Client<Balance> {
 
 /// Receipt records of an ended era removed per block.
 pub const PRUNED_PER_BLOCK: u32 = 64;
+/// Ended eras waiting for their receipt records to be removed.
+pub const MAX_ERAS_PRUNING: u32 = 4;
 
 /// The balance type of [`Config::Currency`].
 pub type BalanceOf<T> =
@@ -184,9 +186,10 @@ pub mod pallet {
 	pub type Vouched<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, EraIndex, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
 
-	/// An ended era whose receipt records are still being removed, a few per block.
+	/// Ended eras whose receipt records are still being removed, a few per block, oldest
+	/// first.
 	#[pallet::storage]
-	pub type Pruning<T: Config> = StorageValue<_, EraIndex>;
+	pub type Pruning<T: Config> = StorageValue<_, BoundedVec<EraIndex, ConstU32<MAX_ERAS_PRUNING>>, ValueQuery>;
 
 	/// The era being accumulated (rewards for earlier eras are distributed).
 	#[pallet::storage]
@@ -462,7 +465,14 @@ impl<T: Config> Pallet<T> {
 		let _ = Served::<T>::clear_prefix(era, 4096, None);
 		// The era's receipt records are dead now (reports are for the current era only):
 		// removed a few per block from the next one on.
-		Pruning::<T>::put(era);
+		Pruning::<T>::mutate(|eras| {
+			if eras.is_full() {
+				// Four eras' records still waiting is far beyond any real load; the oldest
+				// stays behind rather than the newest.
+				eras.remove(0);
+			}
+			let _ = eras.try_push(era);
+		});
 		Self::deposit_event(Event::EraRewarded { era, storage: paid_storage, serving: paid_serving });
 		miners.len() as u32
 	}
@@ -470,11 +480,14 @@ impl<T: Config> Pallet<T> {
 	/// Removes up to [`PRUNED_PER_BLOCK`] receipt records of the era being pruned; returns
 	/// the weight.
 	fn prune_receipts() -> Weight {
-		let Some(era) = Pruning::<T>::get() else { return Weight::zero() };
+		let eras = Pruning::<T>::get();
+		let Some(&era) = eras.first() else { return Weight::zero() };
 		let counted = Counted::<T>::clear_prefix((era,), PRUNED_PER_BLOCK, None);
 		let vouched = Vouched::<T>::clear_prefix(era, PRUNED_PER_BLOCK, None);
 		if counted.maybe_cursor.is_none() && vouched.maybe_cursor.is_none() {
-			Pruning::<T>::kill();
+			Pruning::<T>::mutate(|eras| {
+				eras.retain(|e| *e != era);
+			});
 		}
 		let removed = u64::from(counted.unique.saturating_add(vouched.unique));
 		T::DbWeight::get().reads_writes(removed.saturating_add(1), removed.saturating_add(1))

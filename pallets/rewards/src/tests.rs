@@ -135,11 +135,12 @@ fn report(miner: u64, era: u32, receipts: Vec<ReceiptOf<Test>>) -> DispatchResul
 	Rewards::report_served(RuntimeOrigin::signed(miner), era, receipts.try_into().unwrap())
 }
 
-fn serving_pot(era: u32) -> u64 {
+/// The storage and serving pots paid for `era`.
+fn era_rewarded(era: u32) -> (u64, u64) {
 	System::events()
 		.iter()
 		.find_map(|r| match r.event {
-			RuntimeEvent::Rewards(Event::EraRewarded { era: e, serving, .. }) if e == era => Some(serving),
+			RuntimeEvent::Rewards(Event::EraRewarded { era: e, storage, serving }) if e == era => Some((storage, serving)),
 			_ => None,
 		})
 		.expect("the era was rewarded")
@@ -188,7 +189,7 @@ fn served_bytes_earn_only_with_receipts_their_clients_signed() {
 		assert_ok!(report(11, era, vec![receipt(2, 11, era, 15_000)]));
 		assert_eq!(Served::<Test>::get(era, 11), Some(15_000));
 		run_to(2 * ERA);
-		let pot = serving_pot(era);
+		let (_, pot) = era_rewarded(era);
 		assert!(pot > 0);
 		assert_eq!(Claimable::<Test>::get(12), 0, "nothing signed, nothing earned (no storage either)");
 		assert!(Claimable::<Test>::get(11) >= pot, "the signed bytes take the serving pot");
@@ -275,13 +276,8 @@ fn unconfirmed_replicas_earn_nothing_and_proven_filler_earns() {
 		let era = pallet_audit::Pallet::<Test>::era_of(ERA - 1);
 		assert!(pallet_audit::Scores::<Test>::get(era, 12).passed > 0, "the sector was challenged and proven");
 		assert_eq!(Claimable::<Test>::get(11), 0, "an unconfirmed replica earns nothing");
-		let storage_pot = System::events()
-			.iter()
-			.find_map(|r| match r.event {
-				RuntimeEvent::Rewards(Event::EraRewarded { era: 0, storage, serving: 0 }) => Some(storage),
-				_ => None,
-			})
-			.expect("era 0 rewarded, nothing served");
+		let (storage_pot, served) = era_rewarded(0);
+		assert_eq!(served, 0, "nothing served");
 		assert!(storage_pot >= ERA_ISSUANCE * 70 / 100 - 1);
 		assert_eq!(Claimable::<Test>::get(12), storage_pot, "proven filler takes the whole storage pot");
 		check_invariants();
@@ -341,13 +337,7 @@ fn bytes_committed_at_the_end_of_an_era_earn_only_those_blocks() {
 			answer_sectors(12, core::slice::from_ref(&late));
 			run_to(System::block_number() + 1);
 		}
-		let storage_pot = System::events()
-			.iter()
-			.find_map(|r| match r.event {
-				RuntimeEvent::Rewards(Event::EraRewarded { era: 0, storage, .. }) => Some(storage),
-				_ => None,
-			})
-			.expect("era 0 rewarded");
+		let (storage_pot, _) = era_rewarded(0);
 		let (held_all_era, came_late) = (Claimable::<Test>::get(11), Claimable::<Test>::get(12));
 		assert!(came_late * 100 <= storage_pot * 6, "the late sector earned {came_late} of {storage_pot}");
 		assert!(held_all_era * 100 >= storage_pot * 94, "the sector held all era earned {held_all_era} of {storage_pot}");
@@ -389,13 +379,7 @@ fn made_up_sectors_never_seal_and_earn_nothing() {
 			answer_sectors(11, core::slice::from_ref(&honest));
 			run_to(System::block_number() + 1);
 		}
-		let storage_pot = System::events()
-			.iter()
-			.find_map(|r| match r.event {
-				RuntimeEvent::Rewards(Event::EraRewarded { era: 0, storage, .. }) => Some(storage),
-				_ => None,
-			})
-			.expect("era 0 rewarded");
+		let (storage_pot, _) = era_rewarded(0);
 		assert_eq!(Claimable::<Test>::get(12), 0, "{room} made-up sectors earned");
 		assert_eq!(Claimable::<Test>::get(11), storage_pot, "the sealed sector takes the pot");
 		check_invariants();

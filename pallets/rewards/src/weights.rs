@@ -70,12 +70,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 256]`.
 	fn report_served(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `573 + n * (75 ±0)`
+		//  Measured:  `579 + n * (75 ±0)`
 		//  Estimated: `5042 + n * (2591 ±0)`
-		// Minimum execution time: 481_849_000 picoseconds.
-		Weight::from_parts(298_521_737, 5042)
-			// Standard Error: 466_664
-			.saturating_add(Weight::from_parts(198_238_922, 0).saturating_mul(n.into()))
+		// Minimum execution time: 800_324_000 picoseconds.
+		Weight::from_parts(836_627_000, 5042)
+			// Standard Error: 914_716
+			.saturating_add(Weight::from_parts(540_444_856, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -87,15 +87,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_client() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
-		//  Estimated: `3658`
-		// Minimum execution time: 497_923_000 picoseconds.
-		Weight::from_parts(521_928_000, 3658)
+		//  Estimated: `3694`
+		// Minimum execution time: 488_949_000 picoseconds.
+		Weight::from_parts(524_893_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `380`
 		//  Estimated: `3538`
-		// Minimum execution time: 120_510_000 picoseconds.
-		Weight::from_parts(129_123_000, 3538)
+		// Minimum execution time: 119_879_000 picoseconds.
+		Weight::from_parts(130_445_000, 3538)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -119,13 +119,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn withdraw_client() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `845`
-		//  Estimated: `3658`
-		// Minimum execution time: 418_374_000 picoseconds.
-		Weight::from_parts(440_327_000, 3658)
+		//  Estimated: `3694`
+		// Minimum execution time: 433_487_000 picoseconds.
+		Weight::from_parts(457_192_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -139,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `6196`
-		// Minimum execution time: 462_029_000 picoseconds.
-		Weight::from_parts(488_098_000, 6196)
+		// Minimum execution time: 482_319_000 picoseconds.
+		Weight::from_parts(509_430_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -152,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `137`
 		//  Estimated: `1489`
-		// Minimum execution time: 29_483_000 picoseconds.
-		Weight::from_parts(31_487_000, 1489)
+		// Minimum execution time: 31_207_000 picoseconds.
+		Weight::from_parts(33_119_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
@@ -177,10 +177,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `230 + m * (227 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 478_985_000 picoseconds.
-		Weight::from_parts(32_383_581, 5042)
-			// Standard Error: 800_244
-			.saturating_add(Weight::from_parts(160_935_321, 0).saturating_mul(m.into()))
+		// Minimum execution time: 482_559_000 picoseconds.
+		Weight::from_parts(124_435_807, 5042)
+			// Standard Error: 703_963
+			.saturating_add(Weight::from_parts(168_182_451, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -208,12 +208,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 256]`.
 	fn report_served(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `573 + n * (75 ±0)`
+		//  Measured:  `579 + n * (75 ±0)`
 		//  Estimated: `5042 + n * (2591 ±0)`
-		// Minimum execution time: 481_849_000 picoseconds.
-		Weight::from_parts(298_521_737, 5042)
-			// Standard Error: 466_664
-			.saturating_add(Weight::from_parts(198_238_922, 0).saturating_mul(n.into()))
+		// Minimum execution time: 800_324_000 picoseconds.
+		Weight::from_parts(836_627_000, 5042)
+			// Standard Error: 914_716
+			.saturating_add(Weight::from_parts(540_444_856, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -225,15 +225,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_client() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
-		//  Estimated: `3658`
-		// Minimum execution time: 497_923_000 picoseconds.
-		Weight::from_parts(521_928_000, 3658)
+		//  Estimated: `3694`
+		// Minimum execution time: 488_949_000 picoseconds.
+		Weight::from_parts(524_893_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -245,8 +245,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `380`
 		//  Estimated: `3538`
-		// Minimum execution time: 120_510_000 picoseconds.
-		Weight::from_parts(129_123_000, 3538)
+		// Minimum execution time: 119_879_000 picoseconds.
+		Weight::from_parts(130_445_000, 3538)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -257,13 +257,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn withdraw_client() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `845`
-		//  Estimated: `3658`
-		// Minimum execution time: 418_374_000 picoseconds.
-		Weight::from_parts(440_327_000, 3658)
+		//  Estimated: `3694`
+		// Minimum execution time: 433_487_000 picoseconds.
+		Weight::from_parts(457_192_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -277,8 +277,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `6196`
-		// Minimum execution time: 462_029_000 picoseconds.
-		Weight::from_parts(488_098_000, 6196)
+		// Minimum execution time: 482_319_000 picoseconds.
+		Weight::from_parts(509_430_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -290,8 +290,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `137`
 		//  Estimated: `1489`
-		// Minimum execution time: 29_483_000 picoseconds.
-		Weight::from_parts(31_487_000, 1489)
+		// Minimum execution time: 31_207_000 picoseconds.
+		Weight::from_parts(33_119_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
@@ -315,10 +315,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `230 + m * (227 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 478_985_000 picoseconds.
-		Weight::from_parts(32_383_581, 5042)
-			// Standard Error: 800_244
-			.saturating_add(Weight::from_parts(160_935_321, 0).saturating_mul(m.into()))
+		// Minimum execution time: 482_559_000 picoseconds.
+		Weight::from_parts(124_435_807, 5042)
+			// Standard Error: 703_963
+			.saturating_add(Weight::from_parts(168_182_451, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))

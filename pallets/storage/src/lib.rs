@@ -281,11 +281,12 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Draws the miners for the requests of the last block, with this block's
 		/// randomness.
-		fn on_initialize(_now: BlockNumberFor<T>) -> Weight {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let pending = PendingAssignments::<T>::take();
 			let requests = pending.len() as u32;
 			for (order, exclude) in pending {
-				let Some(mut o) = Orders::<T>::get(order) else { continue };
+				// An order that ended meanwhile gets no miners (`settle` closes it).
+				let Some(mut o) = Orders::<T>::get(order).filter(|o| now < o.end) else { continue };
 				let missing = o.replicas.saturating_sub(o.holders.len() as u32);
 				if missing > 0 {
 					Self::assign(order, &mut o, missing, &exclude);
@@ -644,10 +645,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Queues `order` for miners in the next block, never one of `exclude`; `false` if
-	/// `MaxAssignmentsPerBlock` requests wait already.
+	/// `MaxAssignmentsPerBlock` other orders wait already. An order waits once: a second
+	/// request (a `settle` called again and again, say) adds its exclusions to the first
+	/// and takes no other place.
 	fn request_assignment(order: OrderId, exclude: &[T::AccountId]) -> bool {
-		let exclude = BoundedVec::truncate_from(exclude.to_vec());
-		PendingAssignments::<T>::try_append((order, exclude)).is_ok()
+		PendingAssignments::<T>::mutate(|pending| {
+			if let Some((_, excluded)) = pending.iter_mut().find(|(o, _)| *o == order) {
+				for miner in exclude {
+					if !excluded.contains(miner) {
+						// At most MaxReplicas miners are ever dropped from one order at once.
+						let _ = excluded.try_push(miner.clone());
+					}
+				}
+				return true;
+			}
+			pending.try_push((order, BoundedVec::truncate_from(exclude.to_vec()))).is_ok()
+		})
 	}
 
 }

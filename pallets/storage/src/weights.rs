@@ -57,7 +57,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::NextOrderId` (r:1 w:1)
 	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:0)
@@ -71,12 +71,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `677 + m * (166 ±0)`
+		//  Measured:  `700 + m * (166 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_127_152_000 picoseconds.
-		Weight::from_parts(586_438_208, 5042)
-			// Standard Error: 243_835
-			.saturating_add(Weight::from_parts(49_538_131, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_077_868_000 picoseconds.
+		Weight::from_parts(635_070_481, 5042)
+			// Standard Error: 257_733
+			.saturating_add(Weight::from_parts(50_105_188, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -99,10 +99,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288 + m * (164 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_148_923_000 picoseconds.
-		Weight::from_parts(732_784_191, 5042)
-			// Standard Error: 162_937
-			.saturating_add(Weight::from_parts(48_137_861, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_124_618_000 picoseconds.
+		Weight::from_parts(994_214_125, 5042)
+			// Standard Error: 198_395
+			.saturating_add(Weight::from_parts(45_464_430, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
@@ -116,8 +116,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `963`
 		//  Estimated: `5042`
-		// Minimum execution time: 209_182_000 picoseconds.
-		Weight::from_parts(223_083_000, 5042)
+		// Minimum execution time: 195_311_000 picoseconds.
+		Weight::from_parts(209_472_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -126,20 +126,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1057`
+		//  Measured:  `1189`
 		//  Estimated: `3919`
-		// Minimum execution time: 536_821_000 picoseconds.
-		Weight::from_parts(558_894_000, 3919)
+		// Minimum execution time: 516_030_000 picoseconds.
+		Weight::from_parts(569_179_000, 3919)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:8 w:0)
@@ -153,12 +153,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1156 + r * (224 ±0)`
+		//  Measured:  `1288 + r * (224 ±0)`
 		//  Estimated: `3919 + r * (4052 ±0)`
-		// Minimum execution time: 984_919_000 picoseconds.
-		Weight::from_parts(576_266_670, 3919)
-			// Standard Error: 506_727
-			.saturating_add(Weight::from_parts(454_315_853, 0).saturating_mul(r.into()))
+		// Minimum execution time: 955_285_000 picoseconds.
+		Weight::from_parts(564_077_271, 3919)
+			// Standard Error: 680_149
+			.saturating_add(Weight::from_parts(440_734_565, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -168,18 +168,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `877 + r * (89 ±0)`
+		//  Measured:  `1009 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 532_334_000 picoseconds.
-		Weight::from_parts(208_007_491, 3919)
-			// Standard Error: 371_695
-			.saturating_add(Weight::from_parts(363_606_756, 0).saturating_mul(r.into()))
+		// Minimum execution time: 527_607_000 picoseconds.
+		Weight::from_parts(206_696_032, 3919)
+			// Standard Error: 441_459
+			.saturating_add(Weight::from_parts(348_622_950, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -198,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1132`
 		//  Estimated: `5042`
-		// Minimum execution time: 265_025_000 picoseconds.
-		Weight::from_parts(296_382_000, 5042)
+		// Minimum execution time: 240_368_000 picoseconds.
+		Weight::from_parts(274_880_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -210,7 +210,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -218,12 +218,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2387`
+		//  Measured:  `2519`
 		//  Estimated: `33406`
-		// Minimum execution time: 1_035_945_000 picoseconds.
-		Weight::from_parts(1_065_685_957, 33406)
-			// Standard Error: 395_891
-			.saturating_add(Weight::from_parts(15_663_056, 0).saturating_mul(r.into()))
+		// Minimum execution time: 913_933_000 picoseconds.
+		Weight::from_parts(966_821_947, 33406)
+			// Standard Error: 537_529
+			.saturating_add(Weight::from_parts(10_744_178, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
@@ -234,7 +234,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::NextOrderId` (r:1 w:1)
 	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:0)
@@ -248,12 +248,12 @@ impl WeightInfo for () {
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `677 + m * (166 ±0)`
+		//  Measured:  `700 + m * (166 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_127_152_000 picoseconds.
-		Weight::from_parts(586_438_208, 5042)
-			// Standard Error: 243_835
-			.saturating_add(Weight::from_parts(49_538_131, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_077_868_000 picoseconds.
+		Weight::from_parts(635_070_481, 5042)
+			// Standard Error: 257_733
+			.saturating_add(Weight::from_parts(50_105_188, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -276,10 +276,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `288 + m * (164 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_148_923_000 picoseconds.
-		Weight::from_parts(732_784_191, 5042)
-			// Standard Error: 162_937
-			.saturating_add(Weight::from_parts(48_137_861, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_124_618_000 picoseconds.
+		Weight::from_parts(994_214_125, 5042)
+			// Standard Error: 198_395
+			.saturating_add(Weight::from_parts(45_464_430, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(18_u64))
@@ -293,8 +293,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `963`
 		//  Estimated: `5042`
-		// Minimum execution time: 209_182_000 picoseconds.
-		Weight::from_parts(223_083_000, 5042)
+		// Minimum execution time: 195_311_000 picoseconds.
+		Weight::from_parts(209_472_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -303,20 +303,20 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1057`
+		//  Measured:  `1189`
 		//  Estimated: `3919`
-		// Minimum execution time: 536_821_000 picoseconds.
-		Weight::from_parts(558_894_000, 3919)
+		// Minimum execution time: 516_030_000 picoseconds.
+		Weight::from_parts(569_179_000, 3919)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:8 w:0)
@@ -330,12 +330,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1156 + r * (224 ±0)`
+		//  Measured:  `1288 + r * (224 ±0)`
 		//  Estimated: `3919 + r * (4052 ±0)`
-		// Minimum execution time: 984_919_000 picoseconds.
-		Weight::from_parts(576_266_670, 3919)
-			// Standard Error: 506_727
-			.saturating_add(Weight::from_parts(454_315_853, 0).saturating_mul(r.into()))
+		// Minimum execution time: 955_285_000 picoseconds.
+		Weight::from_parts(564_077_271, 3919)
+			// Standard Error: 680_149
+			.saturating_add(Weight::from_parts(440_734_565, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -345,18 +345,18 @@ impl WeightInfo for () {
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `877 + r * (89 ±0)`
+		//  Measured:  `1009 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 532_334_000 picoseconds.
-		Weight::from_parts(208_007_491, 3919)
-			// Standard Error: 371_695
-			.saturating_add(Weight::from_parts(363_606_756, 0).saturating_mul(r.into()))
+		// Minimum execution time: 527_607_000 picoseconds.
+		Weight::from_parts(206_696_032, 3919)
+			// Standard Error: 441_459
+			.saturating_add(Weight::from_parts(348_622_950, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -375,8 +375,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1132`
 		//  Estimated: `5042`
-		// Minimum execution time: 265_025_000 picoseconds.
-		Weight::from_parts(296_382_000, 5042)
+		// Minimum execution time: 240_368_000 picoseconds.
+		Weight::from_parts(274_880_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -387,7 +387,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -395,12 +395,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2387`
+		//  Measured:  `2519`
 		//  Estimated: `33406`
-		// Minimum execution time: 1_035_945_000 picoseconds.
-		Weight::from_parts(1_065_685_957, 33406)
-			// Standard Error: 395_891
-			.saturating_add(Weight::from_parts(15_663_056, 0).saturating_mul(r.into()))
+		// Minimum execution time: 913_933_000 picoseconds.
+		Weight::from_parts(966_821_947, 33406)
+			// Standard Error: 537_529
+			.saturating_add(Weight::from_parts(10_744_178, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
