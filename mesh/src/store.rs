@@ -535,7 +535,7 @@ impl Store {
 	}
 
 	/// Bytes served from this store since it was created (over HTTP and to peers): the
-	/// figure a miner's node reports to the chain each era.
+	/// operator's figure (the chain pays for what clients sign for, see `crate::receipts`).
 	pub fn served_total(&self) -> u64 {
 		self.inner.served.load(Ordering::SeqCst)
 	}

@@ -71,7 +71,7 @@ fn survives_restart_and_cleans_up_a_crash_mid_import() {
 	assert_eq!(store.read_to_vec(&small_root).unwrap(), small);
 	assert_eq!(store.pins(&big_root).unwrap(), vec![Pin::Upload, Pin::Replica(5)], "pins survive");
 	assert_eq!(store.access(&small_root).unwrap().served, 42, "access accounting survives");
-	assert_eq!(store.served_total(), 50, "so does the served total the miner reports");
+	assert_eq!(store.served_total(), 50, "so does the served total");
 	assert_eq!(store.all_pins().unwrap(), vec![(big_root, Pin::Upload), (big_root, Pin::Replica(5))]);
 	assert_eq!(store.used(), big.len() as u64 + small.len() as u64);
 	assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "the half-written import is gone");

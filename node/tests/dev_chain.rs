@@ -49,7 +49,10 @@ async fn signed_transfer_is_included_finalized_and_moves_exact_balances() {
 	let eve_before = client.free_balance(&eve.to_account_id(), None).await.unwrap();
 	let pool = landmesh_runtime::configs::RewardPool::get();
 	let bob_before = client.free_balance(&bob, None).await.unwrap();
-	assert_eq!(eve_before, ENDOWMENT, "Eve starts with the genesis endowment (she holds no deposits)");
+	// Every dev wallet is a serving-receipts client from genesis, holding its deposit.
+	let client_deposit: u128 =
+		<<landmesh_runtime::Runtime as pallet_rewards::Config>::ClientDeposit as polkadot_sdk::frame_support::traits::Get<u128>>::get();
+	assert_eq!(eve_before, ENDOWMENT - client_deposit, "Eve starts with the genesis endowment less her client deposit");
 
 	let nonce = client.next_nonce(&eve.to_account_id()).await.unwrap();
 	let xt = sign(&eve.pair(), transfer(&bob, amount), nonce, &chain);

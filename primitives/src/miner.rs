@@ -4,7 +4,7 @@
 //! The node does the work that needs the content (fetching replicas, computing chunk
 //! proofs from its store); the runtime owns the key handling and the transactions. They
 //! meet in the node's off-chain database (persistent local storage), under
-//! [`OUTBOX_KEY`] (tasks) and [`SERVED_KEY`] (the bytes the node has served).
+//! [`OUTBOX_KEY`] (tasks) and [`RECEIPTS_KEY`] (the receipts its clients signed).
 
 use crate::proof::ChunkProof;
 use alloc::{string::String, vec::Vec};
@@ -20,17 +20,13 @@ pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"lmsh");
 /// worker takes everything; both with compare-and-set, so neither loses the other's write.
 pub const OUTBOX_KEY: &[u8] = b"landmesh::miner::outbox";
 
-/// Local-storage key of the bytes this node has served since its store was created
-/// (SCALE `u64`, only grows). The worker reports each era's growth.
-pub const SERVED_KEY: &[u8] = b"landmesh::miner::served";
-
 /// Local-storage key of the served receipts this node's gateway collected for the current
-/// era (SCALE `(u32, Vec<Receipt>)`: the era, then the best receipt of each client, the
-/// most bytes first). The node writes it, the worker reports it near the era's end.
+/// era (SCALE `(u32, Vec<Receipt>)`: the era, then the best receipt of each client, those
+/// that count most first). The node writes it at every block, the worker reports what grew.
 pub const RECEIPTS_KEY: &[u8] = b"landmesh::miner::receipts";
 
 /// The most receipts one report carries (the runtime's bound; a node keeps the clients
-/// that received the most).
+/// whose receipts count most).
 pub const MAX_RECEIPTS_PER_REPORT: u32 = 256;
 
 /// A client's signed word that a miner's gateway served it `bytes` in `era`: cumulative,

@@ -493,12 +493,22 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(removed.saturating_add(1), removed.saturating_add(1))
 	}
 
-	/// The invariants: what is owed is the sum of the claims, and the pool holds it.
+	/// The invariants: what is owed is the sum of the claims, and the pool holds it; each
+	/// client's deposit is held; no client vouched beyond its allowance.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		let sum = Claimable::<T>::iter_values().fold(BalanceOf::<T>::zero(), |a, b| a.saturating_add(b));
 		frame_support::ensure!(sum == Owed::<T>::get(), "owed differs from the sum of claims");
 		frame_support::ensure!(T::Currency::balance(&Self::pool()) >= sum, "the pool cannot pay what it owes");
+		use frame_support::traits::fungible::InspectHold;
+		for (client, c) in Clients::<T>::iter() {
+			let held = T::Currency::balance_on_hold(&HoldReason::ClientDeposit.into(), &client);
+			frame_support::ensure!(held == c.deposit, "a client's recorded deposit is not what is held");
+		}
+		frame_support::ensure!(
+			Vouched::<T>::iter_values().all(|v| v <= T::MaxServedPerClient::get()),
+			"a client vouched beyond its allowance"
+		);
 		Ok(())
 	}
 }
