@@ -60,11 +60,7 @@ impl ReceiptTerms {
 	/// The message to sign for `bytes`: `landmesh-served:<chain>:<miner>:<era>:<bytes>`
 	/// (`landmesh_primitives::miner::served_message`).
 	pub fn message(&self, bytes: u64) -> String {
-		self.with_bytes(&bytes.to_string())
-	}
-
-	fn with_bytes(&self, bytes: &str) -> String {
-		format!("landmesh-served:{}:{}:{}:{bytes}", self.chain, self.miner, self.era)
+		landmesh_primitives::miner::served_text(&self.chain, &self.miner, self.era, bytes)
 	}
 }
 
@@ -72,7 +68,7 @@ impl ReceiptTerms {
 pub async fn terms(State(gateway): State<Arc<Gateway>>) -> Response {
 	match gateway.directory.as_ref().and_then(|d| d.receipt_terms()) {
 		Some(terms) => {
-			let message = terms.with_bytes("<bytes>");
+			let message = landmesh_primitives::miner::served_text(&terms.chain, &terms.miner, terms.era, "<bytes>");
 			let mut body = serde_json::to_value(&terms).unwrap_or_default();
 			body["message"] = serde_json::Value::String(message);
 			Json(body).into_response()

@@ -22,6 +22,7 @@ use landmesh_primitives::{
 };
 use landmesh_runtime::AccountId;
 use codec::Encode;
+use landmesh_primitives::content::to_hex as hex;
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::sr25519};
 use std::{collections::HashMap, sync::Arc};
 
@@ -361,10 +362,6 @@ impl Directory for ChainDirectory {
 			access => access,
 		}
 	}
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The account whose valid, unexpired signature of `message` `credentials` carry.

@@ -52,7 +52,13 @@ pub type Receipt = ServedReceipt<AccountId32, MultiSignature>;
 /// (its SCALE-encoded account, hex), the era and the cumulative bytes. Naming the chain
 /// and the miner keeps a receipt from counting on another chain or for another miner.
 pub fn served_message(chain: &[u8], miner: &[u8], era: u32, bytes: u64) -> String {
-	alloc::format!("landmesh-served:{}:{}:{era}:{bytes}", crate::content::to_hex(chain), crate::content::to_hex(miner))
+	served_text(&crate::content::to_hex(chain), &crate::content::to_hex(miner), era, bytes)
+}
+
+/// [`served_message`] from the chain and the miner already in hex, with `bytes` as any
+/// text (a gateway tells clients the message with `<bytes>` left to fill in).
+pub fn served_text(chain: &str, miner: &str, era: u32, bytes: impl core::fmt::Display) -> String {
+	alloc::format!("landmesh-served:{chain}:{miner}:{era}:{bytes}")
 }
 
 /// One transaction the worker submits for the miner.
