@@ -12,7 +12,10 @@ use crate::{
 	verified::GROUP_BYTES,
 	ContentId,
 };
-use landmesh_primitives::proof::{self, ChunkProof, CHUNK_SIZE};
+use landmesh_primitives::{
+	filler::{self, SectorLink},
+	proof::{self, ChunkProof, CHUNK_SIZE},
+};
 
 /// Why no proof could be made.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +76,30 @@ pub fn chunk_proof(store: &Store, root: &ContentId, index: u64) -> Result<ChunkP
 	};
 	proof::verify(root, size, index, &proof).map_err(|_| ProofError::Inconsistent(index))?;
 	Ok(proof)
+}
+
+/// The links answering chunks `indices` of the stored filler sector `root` derived with
+/// `seed` (a seal proof or a sector challenge): for each chunk, proofs of it, of its
+/// predecessor and of its parents. `None` for chunk 0, which has no links.
+pub fn sector_links(
+	store: &Store,
+	root: &ContentId,
+	seed: &[u8; 32],
+	indices: &[u64],
+) -> Result<Vec<SectorLink>, ProofError> {
+	indices
+		.iter()
+		.map(|&j| {
+			let previous = j.checked_sub(1).ok_or(ProofError::NoSuchChunk(j))?;
+			let p = filler::parents(seed, j);
+			let prove = |i| chunk_proof(store, root, i);
+			Ok(SectorLink {
+				chunk: prove(j)?,
+				previous: prove(previous)?,
+				parents: [prove(p[0])?, prove(p[1])?, prove(p[2])?, prove(p[3])?],
+			})
+		})
+		.collect()
 }
 
 #[cfg(test)]

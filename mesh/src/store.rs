@@ -52,6 +52,8 @@ pub enum Pin {
 	/// It was uploaded to this node by this account (its name as the node knows it):
 	/// counted against that account's upload quota.
 	UploadBy(Vec<u8>),
+	/// A filler sector this node sealed for its miner, with this derivation index.
+	Sector(u32),
 }
 
 /// A stored blob.

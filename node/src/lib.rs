@@ -16,6 +16,7 @@ pub mod directory;
 pub mod dev_client;
 pub mod mesh;
 pub mod miner;
+pub mod sealer;
 pub mod receipts;
 pub mod cli;
 pub mod command;

@@ -62,6 +62,13 @@ pub struct MeshParams {
 	#[arg(long)]
 	pub miner: bool,
 
+	/// Bytes of filler sectors a `--miner` node seals into its miner's free capacity, the
+	/// proof of space for idle bytes (`512MiB`, `2TiB`, …; `0` seals none). Default: all
+	/// the free capacity the chain lets the miner fill. Sealing is slow on purpose (about
+	/// 1.3 MiB/s on one core) and resumes after a restart.
+	#[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+	pub seal_limit: Option<u64>,
+
 	/// Pin the models this account owns (SS58), fetching what is missing: the owner's
 	/// data is never evicted from this node. May be given several times.
 	#[arg(long, value_name = "SS58", value_parser = parse_account)]
@@ -158,6 +165,7 @@ pub fn start(
 		.map_err(|e| fail(&format!("cannot listen on gateway port {} (choose another with --gateway-port)", params.gateway_port), &e))?;
 	let addr = listener.local_addr().map_err(|e| fail("gateway address", &e))?;
 	log::info!("🌐 Gateway listening on http://{addr}");
+	let offchain_for_sealer = offchain.clone().filter(|_| params.seal_limit != Some(0));
 	if miner.is_some() || !params.link_wallet.is_empty() {
 		let offchain = offchain.ok_or_else(|| fail("the keeper", &"the database has no off-chain storage"))?;
 		let keeper = Keeper {
@@ -165,11 +173,26 @@ pub fn start(
 			directory: directory.clone(),
 			store: store.clone(),
 			mesh: mesh.clone(),
-			miner,
+			miner: miner.clone(),
 			wallets: params.link_wallet.clone(),
 			offchain,
 		};
 		task_manager.spawn_handle().spawn("mesh-keeper", Some("mesh"), keeper.run());
+	}
+	if let (Some(miner), Some(offchain)) = (miner.clone(), offchain_for_sealer) {
+		let sealer = crate::sealer::Sealer {
+			client: client.clone(),
+			store: store.clone(),
+			miner,
+			offchain,
+			dir: dir.join("sectors"),
+			limit: params.seal_limit.unwrap_or(u64::MAX),
+		};
+		// Its own thread: sealing is minutes of CPU, and it ends with the process.
+		std::thread::Builder::new()
+			.name("sealer".into())
+			.spawn(move || sealer.run())
+			.map_err(|e| fail("cannot start the sealer", &e))?;
 	}
 	// The gateway holds the mesh handle, which keeps the swarm running with the node.
 	let mut gateway = gateway::Gateway::new(store, params.upload_limit, Some(mesh), Some(directory));

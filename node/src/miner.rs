@@ -14,6 +14,10 @@
 //!   through the off-chain database, which signs them with the miner's key and submits
 //!   them. A task is handed over again if the chain still wants it
 //!   [`RESEND_AFTER`] blocks later (a refused or dropped transaction).
+//! - **Sectors**: the filler sectors the sealer (`crate::sealer`) made get their seal
+//!   proof (`miners.prove_sector`) once the chain has drawn its chunks, and sector
+//!   challenges get links (`audit.answer_sector`), all from the store; sectors the
+//!   finalized chain dropped are unpinned.
 //! - **Served bytes**: the store's counter is written for the worker, which reports each
 //!   era's growth.
 
@@ -25,6 +29,7 @@ use codec::{Decode, Encode};
 use landmesh_mesh::{challenge, directory::Directory, fetch, ContentId, Mesh, Pin, Store};
 use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
+	filler,
 	miner::{MinerTask, OUTBOX_KEY, RECEIPTS_KEY},
 	proof,
 	storage::ChallengeTarget,
@@ -82,6 +87,7 @@ pub struct Keeper {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 enum Due {
 	Confirm { order: u64, root: ContentId },
+	Seal { index: u32, root: ContentId },
 	Answer { challenge: u64, root: ContentId, indices: Vec<u64> },
 }
 
@@ -149,8 +155,23 @@ impl Keeper {
 			let models = api.models_of(at, wallet.clone()).map_err(|e| e.to_string())?;
 			wanted.extend(models.into_iter().map(|m| (m.content_id, Pin::Owner(wallet.encode()), m.size)));
 		}
+		// Sealed sectors the chain lists are kept; so is what the sealer made for an index
+		// the chain has not reached yet (its commit is on its way); the rest was dropped.
+		let mut sectors = Vec::new();
+		let mut next_sector = 0;
+		if let Some(miner) = &self.miner {
+			sectors = api.sectors(at, miner.clone()).map_err(|e| e.to_string())?;
+			next_sector = api.miner(at, miner.clone()).map_err(|e| e.to_string())?.map_or(0, |m| m.next_sector);
+		}
 		let store = |e: landmesh_mesh::StoreError| e.to_string();
 		for (root, pin) in self.store.all_pins().map_err(store)? {
+			if let Pin::Sector(index) = pin {
+				if index < next_sector && !sectors.iter().any(|s| s.index == index && s.root == root) {
+					log::info!(target: "mesh", "🧱 Dropped filler sector {index}: the chain no longer holds it");
+					self.store.unpin(&root, &pin).map_err(store)?;
+				}
+				continue;
+			}
 			let ours = matches!(pin, Pin::Replica(_) | Pin::Owner(_));
 			if ours && !wanted.iter().any(|(r, p, _)| *r == root && *p == pin) {
 				log::info!(target: "mesh", "📌 Unpinned {root:?} ({pin:?}): the chain no longer asks for it");
@@ -249,22 +270,48 @@ impl Keeper {
 			Vec::new()
 		});
 		for c in challenges {
-			if !matches!(c.target, ChallengeTarget::Replica { .. }) {
-				log::warn!(target: "mesh", "challenge {} is for a filler sector; this node does not seal sectors", c.id);
-				continue;
-			}
 			let what = Due::Answer { challenge: c.id, root: c.content_id, indices: c.indices.clone() };
 			if !self.holds(&c.content_id) || !due(what, &mut handed) {
 				continue;
 			}
-			let proofs: Result<Vec<_>, _> =
-				c.indices.iter().map(|i| challenge::chunk_proof(&self.store, &c.content_id, *i)).collect();
-			match proofs {
-				Ok(proofs) => {
+			let task = match c.target {
+				ChallengeTarget::Replica { .. } => c
+					.indices
+					.iter()
+					.map(|i| challenge::chunk_proof(&self.store, &c.content_id, *i))
+					.collect::<Result<Vec<_>, _>>()
+					.map(|proofs| MinerTask::Answer { challenge: c.id, proofs }),
+				ChallengeTarget::Sector { index, .. } => {
+					let seed = filler::sector_seed(miner, index);
+					challenge::sector_links(&self.store, &c.content_id, &seed, &c.indices)
+						.map(|links| MinerTask::AnswerSector { challenge: c.id, links })
+				},
+			};
+			match task {
+				Ok(task) => {
 					log::info!(target: "mesh", "🛡  Answering challenge {} on {:?}", c.id, c.content_id);
-					tasks.push(MinerTask::Answer { challenge: c.id, proofs })
+					tasks.push(task)
 				},
 				Err(e) => log::warn!(target: "mesh", "cannot answer challenge {}: {e}", c.id),
+			}
+		}
+		// Sectors committed and waiting for their seal proof, once the chain drew its chunks.
+		let sectors = api.sectors(best, miner.clone()).unwrap_or_else(|e| {
+			log::warn!(target: "mesh", "cannot read this miner's sectors: {e}");
+			Vec::new()
+		});
+		for s in sectors {
+			let Some(indices) = s.seal else { continue };
+			if !self.holds(&s.root) || !due(Due::Seal { index: s.index, root: s.root }, &mut handed) {
+				continue;
+			}
+			let seed = filler::sector_seed(miner, s.index);
+			match challenge::sector_links(&self.store, &s.root, &seed, &indices) {
+				Ok(links) => {
+					log::info!(target: "mesh", "🧱 Proving the seal of filler sector {}", s.index);
+					tasks.push(MinerTask::SealSector { slot: s.slot, links })
+				},
+				Err(e) => log::warn!(target: "mesh", "cannot prove the seal of sector {}: {e}", s.index),
 			}
 		}
 		// Forget what the chain no longer wants.

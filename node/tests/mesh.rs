@@ -89,8 +89,9 @@ async fn a_miner_assigned_a_replica_fetches_it_confirms_it_and_answers_its_chall
 	// The miner: Alice's dev node with --miner, linked to Bob's wallet (Bob owns the
 	// pyramid on the dev chain, which only mainland pass holders may fetch).
 	let bob = Sr25519Keyring::Bob.to_account_id().to_ss58check();
-	let miner =
-		dev_node_with("miner", dir.path(), &["--no-prometheus".into(), "--miner".into(), format!("--link-wallet={bob}")]);
+	// No filler sectors (tests/sealing.rs has those): its challenges are its replicas'.
+	let flags = ["--no-prometheus".into(), "--miner".into(), "--seal-limit=0".into(), format!("--link-wallet={bob}")];
+	let miner = dev_node_with("miner", dir.path(), &flags);
 	// A node of the same chain that has both sample models; it joins the miner's mesh, so
 	// the DHT names it as a provider, and it answers gated content only to whom its chain
 	// admits: the miner assigned it.

@@ -27,7 +27,7 @@ fn receipt_body(client: &AccountId, signer: &sr25519::Pair, era: u64, bytes: u64
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_receipt_handed_to_a_miners_gateway_counts_on_chain() {
 	let dir = tempfile::tempdir().expect("a temporary directory");
-	let node = dev_node_with("serving", dir.path(), &["--no-prometheus".into(), "--miner".into()]);
+	let node = dev_node_with("serving", dir.path(), &["--no-prometheus".into(), "--miner".into(), "--seal-limit=0".into()]);
 	let client = DevClient::connect(&node.ws_url).await.expect("RPC connects");
 	let chain = client.chain_identity().await.expect("chain identity");
 	register_miner(&client, &chain, Sr25519Keyring::Alice, &node).await;

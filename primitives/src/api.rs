@@ -46,5 +46,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn assignments(miner: AccountId) -> Vec<(u64, ContentId, u64, bool)>;
 		/// A miner's open challenges.
 		fn challenges(miner: AccountId) -> Vec<ChallengeView<BlockNumber>>;
+		/// A miner's filler sectors, slot by slot.
+		fn sectors(miner: AccountId) -> Vec<SectorView>;
 	}
 }

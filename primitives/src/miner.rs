@@ -6,7 +6,7 @@
 //! meet in the node's off-chain database (persistent local storage), under
 //! [`OUTBOX_KEY`] (tasks) and [`RECEIPTS_KEY`] (the receipts its clients signed).
 
-use crate::proof::ChunkProof;
+use crate::{filler::SectorLink, proof::ChunkProof, ContentId};
 use alloc::{string::String, vec::Vec};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::{AccountId32, KeyTypeId, MultiSignature};
@@ -85,5 +85,25 @@ pub enum MinerTask {
 		era: u32,
 		/// The clients' receipts.
 		receipts: Vec<Receipt>,
+	},
+	/// `miners.commit_sector`: a filler sector this node sealed, for the miner's next
+	/// derivation index.
+	CommitSector {
+		/// The sector's root.
+		root: ContentId,
+	},
+	/// `miners.prove_sector`: the seal proof of the sector in `slot`.
+	SealSector {
+		/// The sector's slot.
+		slot: u32,
+		/// One link per chunk the chain drew, in its order.
+		links: Vec<SectorLink>,
+	},
+	/// `audit.answer_sector`: links for the challenged chunks of a sector.
+	AnswerSector {
+		/// The challenge.
+		challenge: u64,
+		/// One link per challenged chunk, in the challenge's order.
+		links: Vec<SectorLink>,
 	},
 }

@@ -23,6 +23,14 @@ pub struct MinerView<Balance, BlockNumber> {
 	pub confirmed: u64,
 	/// Filler sectors committed.
 	pub sectors: u32,
+	/// How many of them are not sealed yet.
+	pub unsealed: u32,
+	/// The derivation index the next committed sector gets (its node seals it first).
+	pub next_sector: u32,
+	/// Sectors that still fit the free capacity (and the per-miner limit).
+	pub sector_room: u32,
+	/// Bytes in a filler sector on this chain.
+	pub sector_size: u64,
 	/// Stake held (a decimal string in JSON).
 	#[serde(with = "crate::world::as_decimal")]
 	pub stake: Balance,
@@ -102,6 +110,20 @@ pub enum ChallengeTarget {
 		/// The derivation index (`filler::sector_seed(miner, index)`).
 		index: u32,
 	},
+}
+
+/// One of a miner's filler sectors, for its node.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectorView {
+	/// Its slot in the miner's list (`miners.prove_sector` names it).
+	pub slot: u32,
+	/// Its derivation index (`filler::sector_seed(miner, index)`).
+	pub index: u32,
+	/// Its root, as committed.
+	pub root: ContentId,
+	/// The chunks its seal proof must answer, once drawn and while it is unsealed.
+	pub seal: Option<Vec<u64>>,
 }
 
 /// An open challenge for a miner to answer.

@@ -16,7 +16,7 @@ use sp_runtime::{
 use sp_inherents::{CheckInherentsResult, InherentData};
 use sp_session::OpaqueGeneratedSessionKeys;
 use landmesh_primitives::{
-	storage::{ChallengeView, MinerView, OrderView, ReplicaView},
+	storage::{ChallengeView, MinerView, OrderView, ReplicaView, SectorView},
 	ContentId, ModelId, ModelView, ParcelView, Region, RegionError, RegionScene, WorldId, WorldView,
 };
 
@@ -296,6 +296,13 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 				committed: m.committed,
 				confirmed: m.confirmed,
 				sectors: m.sectors,
+				unsealed: m.unsealed,
+				next_sector: m.next_sector,
+				sector_room: m
+					.sector_room(Miners::sector_size())
+					.min(<<Runtime as pallet_miners::Config>::MaxSectors as frame_support::traits::Get<u32>>::get())
+					.saturating_sub(m.sectors),
+				sector_size: Miners::sector_size(),
 				stake: m.stake,
 				peer_id,
 				multiaddrs,
@@ -342,6 +349,13 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 					let confirmed = o.holders.iter().any(|r| r.miner == miner && r.confirmed);
 					Some((id, o.content_id, o.size, confirmed))
 				})
+				.collect()
+		}
+
+		fn sectors(miner: AccountId) -> Vec<SectorView> {
+			Miners::sectors_of(&miner)
+				.into_iter()
+				.map(|(slot, sector, seal)| SectorView { slot, index: sector.index, root: sector.root, seal })
 				.collect()
 		}
 

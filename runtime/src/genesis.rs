@@ -4,7 +4,7 @@
 
 use crate::{
 	currency::UNITS, opaque::SessionKeys, AccountId, BalancesConfig, BabeConfig, LandConfig,
-	ModelsConfig, RewardsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorSetConfig,
+	MinersConfig, ModelsConfig, RewardsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorSetConfig,
 	BABE_GENESIS_EPOCH_CONFIG,
 };
 use landmesh_primitives::{AccessRule, ContentId, ModelFormat, Transform, MAINLAND};
@@ -107,6 +107,9 @@ fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
 	Authority { account: sr.to_account_id(), babe: sr.public().into(), grandpa: ed.public().into() }
 }
 
+/// Filler sector size of the development and local test chains: 1 MiB.
+pub const DEV_SECTOR_SIZE: u64 = 1 << 20;
+
 fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<AccountId>) -> Value {
 	let (land, models) = sample_world();
 	let clients = endowed.clone();
@@ -134,6 +137,9 @@ fn testnet_genesis(authorities: Vec<Authority>, root: AccountId, endowed: Vec<Ac
 		models: models,
 		// The dev wallets vouch for what gateways serve them from the first block.
 		rewards: RewardsConfig { clients },
+		// Sectors a node seals in about a second, not an hour: these chains are for trying
+		// things, and their proofs of space are not secure (see primitives' `filler`).
+		miners: MinersConfig { sector_size: Some(DEV_SECTOR_SIZE), ..Default::default() },
 	})
 }
 

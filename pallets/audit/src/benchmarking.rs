@@ -31,14 +31,10 @@ fn confirmed_order<T: pallet_miners::Config + pallet_storage::Config>() -> (Orde
 	.expect("a miner has room");
 	// The miners are drawn in the next block's hook.
 	pallet_storage::Pallet::<T>::on_initialize(frame_system::Pallet::<T>::block_number());
-	let mut miner = None;
-	pallet_storage::Orders::<T>::mutate(order, |o| {
-		if let Some(o) = o {
-			o.holders.iter_mut().for_each(|r| r.confirmed = true);
-			miner = o.holders.first().map(|r| r.miner.clone());
-		}
-	});
-	(order, miner.expect("one holder"))
+	let miner = pallet_storage::Orders::<T>::get(order).and_then(|o| o.holders.first().map(|r| r.miner.clone()));
+	let miner = miner.expect("one holder");
+	pallet_storage::Pallet::<T>::set_confirmed_for_benchmark(order, &miner, true);
+	(order, miner)
 }
 
 #[benchmarks(where T: pallet_miners::Config + pallet_storage::Config)]
@@ -71,6 +67,7 @@ mod benchmarks {
 	/// proofs and a derivation per link.
 	#[benchmark]
 	fn answer_sector(c: Linear<1, { T::ChunksPerChallenge::get() }>) {
+		pallet_miners::benchmark_helpers::full_size_sectors::<T>();
 		let miner: T::AccountId = account("miner", 0, 0);
 		let size = <<T as Config>::Miners as CapacityLedger<T::AccountId>>::sector_size();
 		let j = proof::chunk_count(size) - 1;
@@ -95,6 +92,8 @@ mod benchmarks {
 	fn on_initialize(i: Linear<0, { T::ChallengesPerPeriod::get() }>, e: Linear<0, { T::ChallengesPerPeriod::get() }>) {
 		let max = T::ChallengesPerPeriod::get();
 		miners::<T>(2 * max + 1);
+		// Each draw descends the deepest tree of confirmed replicas.
+		pallet_storage::Pallet::<T>::deepen_confirmed_for_benchmark();
 		for _ in 0..i.max(e) {
 			confirmed_order::<T>();
 		}
@@ -117,7 +116,10 @@ mod benchmarks {
 		}
 		// Keep only `i` orders confirmed for the draws; the others stop being drawn.
 		for order in i..i.max(e) {
-			pallet_storage::Orders::<T>::mutate(order as u64, |o| o.as_mut().into_iter().for_each(|o| o.holders.iter_mut().for_each(|r| r.confirmed = false)));
+			let holders = pallet_storage::Orders::<T>::get(order as u64).map(|o| o.holders.into_inner()).unwrap_or_default();
+			for r in holders {
+				pallet_storage::Pallet::<T>::set_confirmed_for_benchmark(order as u64, &r.miner, false);
+			}
 		}
 
 		#[block]

@@ -24,8 +24,11 @@
 //! counted per era ([`Config::EraLength`] blocks), for the rewards.
 //!
 //! Filler sectors (proof of space, `landmesh_primitives::filler`) committed in
-//! pallet-miners are challenged in the same rounds: each draw goes to a replica or a
-//! sector with even odds (falling back to the other kind when there is none). A sector
+//! pallet-miners are challenged in the same rounds. Each draw picks one byte of
+//! everything the chain pays for (confirmed replicas and committed sectors, from dense
+//! lists in pallet-storage and pallet-miners) and challenges what holds it: a replica or
+//! sector in proportion to its size, so a miner with 1 024 sectors is challenged 1 024
+//! times as often as one with one, and closed orders take no draws. A sector
 //! challenge names chunks `j ≥ 1`; the miner [`answer_sector`](Pallet::answer_sector)s
 //! with, for each, proofs of the chunk, its predecessor and its parents, and the runtime
 //! checks that the chunk is derived from them. A missed sector challenge slashes like a
@@ -392,23 +395,29 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Passed { challenge: id, miner: c.miner });
 	}
 
-	/// What draw `draw` challenges: a confirmed replica or a committed sector, even odds,
-	/// falling back to the other kind. Returns `(miner, target, root, size, first chunk)`.
+	/// What draw `draw` challenges: one byte of everything stored (confirmed replicas, then
+	/// committed sectors, laid end to end), and the replica or sector that holds it. So a
+	/// target is challenged in proportion to its size, a miner in proportion to what it is
+	/// paid for, and nothing closed takes a draw. Returns `(miner, target, root, size,
+	/// first chunk)`.
 	fn pick(draw: &[u8; 32]) -> Option<(T::AccountId, ChallengeTarget, ContentId, u64, u64)> {
-		let replica = || {
-			T::Replicas::pick_confirmed(draw)
+		let replica_bytes = T::Replicas::confirmed_bytes();
+		let sector_size = T::Miners::sector_size();
+		let sector_bytes = u128::from(T::Miners::sector_count()).saturating_mul(sector_size.into());
+		let total = replica_bytes.saturating_add(sector_bytes);
+		if total == 0 {
+			return None;
+		}
+		let byte = u128::from_le_bytes(draw[..16].try_into().expect("16 of 32 bytes")) % total;
+		if byte < replica_bytes {
+			T::Replicas::confirmed_at(byte)
 				.map(|(order, miner, root, size)| (miner, ChallengeTarget::Replica { order }, root, size, 0))
-		};
-		// Chunk 0 of a sector has no links to check, so sector challenges start at 1.
-		let sector = || {
-			T::Miners::pick_sector(draw).map(|(miner, slot, s)| {
-				(miner, ChallengeTarget::Sector { slot, index: s.index }, s.root, T::Miners::sector_size(), 1)
-			})
-		};
-		if draw[31] & 1 == 0 {
-			replica().or_else(sector)
 		} else {
-			sector().or_else(replica)
+			let n = (byte - replica_bytes) / u128::from(sector_size.max(1));
+			// Chunk 0 of a sector has no links to check, so sector challenges start at 1.
+			T::Miners::sector_at(n.saturated_into()).map(|(miner, slot, s)| {
+				(miner, ChallengeTarget::Sector { slot, index: s.index }, s.root, sector_size, 1)
+			})
 		}
 	}
 

@@ -421,3 +421,89 @@ fn an_exiting_miner_cannot_dodge_a_slash_by_evacuation() {
 		assert_eq!(stake(a), after_a_failure(before), "slashed for the miss");
 	});
 }
+
+/// How often each miner, and each target, is drawn in `draws` rounds' worth of picks.
+fn draw_counts(draws: u32) -> (std::collections::BTreeMap<u64, u32>, std::collections::BTreeMap<(u64, Vec<u8>), u32>) {
+	use codec::Encode;
+	let (mut miners, mut targets) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
+	for i in 0..draws {
+		let draw = polkadot_sdk::sp_io::hashing::blake2_256(&(b"draw", i).encode());
+		let Some((miner, target, ..)) = crate::Pallet::<Test>::pick(&draw) else { continue };
+		*miners.entry(miner).or_insert(0) += 1;
+		*targets.entry((miner, target.encode())).or_insert(0) += 1;
+	}
+	(miners, targets)
+}
+
+/// Attack: a miner fakes many sectors and keeps one real, betting that each is challenged
+/// rarely because challenges pick a miner first (faking 1024 sectors then costs the CPU of
+/// faking one). Must hold: challenges are drawn per byte stored, so each of its 63 sectors
+/// is challenged as often as the single sector of another miner.
+#[test]
+fn a_sector_farm_is_challenged_per_sector_not_per_miner() {
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		register(12, "us");
+		for k in 0..63u32 {
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), ContentId([k as u8 + 1; 32])));
+		}
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), ContentId([99; 32])));
+		// 6 400 draws over 64 sectors of one size: ~100 each.
+		let (miners, targets) = draw_counts(6_400);
+		assert_eq!(miners.values().sum::<u32>(), 6_400, "every draw finds a target");
+		let lone = miners.get(&12).copied().unwrap_or(0);
+		assert!((60..=140).contains(&lone), "the lone sector is drawn ~100 times, not ~3 200: {lone}");
+		let farm = miners.get(&11).copied().unwrap_or(0);
+		assert!(farm > 6_000, "the farm is drawn for each of its 63 sectors: {farm}");
+		assert_eq!(targets.len(), 64, "every sector is drawn");
+		assert!(targets.values().all(|n| *n >= 50), "no sector escapes: {targets:?}");
+	});
+}
+
+/// Places an order for `bytes` with one replica and has its miner confirm it (in a block
+/// of the storage pallet alone: no challenge rounds meanwhile).
+fn stored_order(bytes: &[u8], periods: u32) -> u64 {
+	let order = pallet_storage::NextOrderId::<Test>::get();
+	let id = ContentId(root_of(bytes));
+	assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 1, periods));
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	Storage::on_initialize(next);
+	let miner = pallet_storage::Orders::<Test>::get(order).unwrap().holders[0].miner;
+	let last = landmesh_primitives::proof::chunk_count(bytes.len() as u64) - 1;
+	assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(bytes, last).unwrap()));
+	order
+}
+
+/// Attack: an owner opens and cancels hundreds of orders so that challenges, drawn by order
+/// id, mostly land on closed ids and its own replica is rarely asked; and a big replica is
+/// challenged no more than a tiny one. Must hold: every draw lands on a live replica, in
+/// proportion to its bytes.
+#[test]
+fn replica_challenges_follow_bytes_and_closed_orders_do_not_dilute_them() {
+	use codec::Encode;
+	new_test_ext().execute_with(|| {
+		register(11, "eu");
+		let small = vec![7u8; 1024];
+		let big: Vec<u8> = (0..32 * 1024u32).map(|i| (i % 251) as u8).collect();
+		let small_order = stored_order(&small, 50);
+		for k in 0..200u32 {
+			let order = stored_order(&k.to_le_bytes().repeat(64), 10);
+			assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), order));
+		}
+		let big_order = stored_order(&big, 50);
+		// 3 300 draws over 33 KiB: ~100 on the 1 KiB replica, ~3 200 on the 32 KiB one.
+		let (_, targets) = draw_counts(3_300);
+		assert_eq!(targets.values().sum::<u32>(), 3_300, "every draw finds a live replica: {targets:?}");
+		let on = |order| targets.get(&(11, ChallengeTarget::Replica { order }.encode())).copied().unwrap_or(0);
+		assert!((60..=140).contains(&on(small_order)), "the 1 KiB replica: {}", on(small_order));
+		assert_eq!(on(small_order) + on(big_order), 3_300, "only the two live replicas are drawn");
+		// Sectors and replicas share the draw by bytes too: a 16 KiB sector next to 33 KiB.
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), ContentId([5; 32])));
+		let (_, targets) = draw_counts(4_900);
+		let sector = targets.get(&(11, ChallengeTarget::Sector { slot: 0, index: 0 }.encode())).copied().unwrap_or(0);
+		assert!((1_400..=1_800).contains(&sector), "16 of 49 KiB: ~1 600 draws, got {sector}");
+		Storage::do_try_state().expect("storage invariants");
+		Miners::do_try_state().expect("miner invariants");
+	});
+}

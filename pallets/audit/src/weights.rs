@@ -62,10 +62,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 196_513_000 picoseconds.
-		Weight::from_parts(194_989_427, 3919)
-			// Standard Error: 54_944
-			.saturating_add(Weight::from_parts(10_425_404, 0).saturating_mul(c.into()))
+		// Minimum execution time: 205_076_000 picoseconds.
+		Weight::from_parts(207_259_492, 3919)
+			// Standard Error: 65_846
+			.saturating_add(Weight::from_parts(9_401_691, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 251_315_000 picoseconds.
-		Weight::from_parts(172_872_236, 3599)
-			// Standard Error: 121_766
-			.saturating_add(Weight::from_parts(91_227_029, 0).saturating_mul(c.into()))
+		// Minimum execution time: 1_480_308_000 picoseconds.
+		Weight::from_parts(173_282_099, 3599)
+			// Standard Error: 925_927
+			.saturating_add(Weight::from_parts(1_383_776_747, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -101,16 +101,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:36 w:36)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
 	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:0)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::NextOrderId` (r:1 w:0)
-	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:0)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:8)
@@ -123,22 +131,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1013 + e * (479 ±0) + i * (140 ±0)`
-		//  Estimated: `34255 + e * (2681 ±104) + i * (1209 ±104)`
-		// Minimum execution time: 1_403_753_000 picoseconds.
-		Weight::from_parts(1_439_878_000, 34255)
-			// Standard Error: 8_169_800
-			.saturating_add(Weight::from_parts(150_815_387, 0).saturating_mul(i.into()))
-			// Standard Error: 8_169_800
-			.saturating_add(Weight::from_parts(173_787_446, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(i.into())))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(19_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(i.into())))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(e.into())))
+		//  Measured:  `2133 + e * (496 ±0) + i * (264 ±0)`
+		//  Estimated: `33303 + e * (2681 ±103) + i * (6695 ±103)`
+		// Minimum execution time: 1_576_271_000 picoseconds.
+		Weight::from_parts(1_649_070_000, 33303)
+			// Standard Error: 26_328_027
+			.saturating_add(Weight::from_parts(874_336_014, 0).saturating_mul(i.into()))
+			// Standard Error: 26_328_027
+			.saturating_add(Weight::from_parts(182_711_751, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(i.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2681).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(0, 1209).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(0, 6695).saturating_mul(i.into()))
 	}
 }
 
@@ -157,10 +165,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 196_513_000 picoseconds.
-		Weight::from_parts(194_989_427, 3919)
-			// Standard Error: 54_944
-			.saturating_add(Weight::from_parts(10_425_404, 0).saturating_mul(c.into()))
+		// Minimum execution time: 205_076_000 picoseconds.
+		Weight::from_parts(207_259_492, 3919)
+			// Standard Error: 65_846
+			.saturating_add(Weight::from_parts(9_401_691, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -175,10 +183,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 251_315_000 picoseconds.
-		Weight::from_parts(172_872_236, 3599)
-			// Standard Error: 121_766
-			.saturating_add(Weight::from_parts(91_227_029, 0).saturating_mul(c.into()))
+		// Minimum execution time: 1_480_308_000 picoseconds.
+		Weight::from_parts(173_282_099, 3599)
+			// Standard Error: 925_927
+			.saturating_add(Weight::from_parts(1_383_776_747, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -196,16 +204,24 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:36 w:36)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
 	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:0)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
-	/// Storage: `Storage::NextOrderId` (r:1 w:0)
-	/// Proof: `Storage::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:0)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:8)
@@ -218,21 +234,21 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1013 + e * (479 ±0) + i * (140 ±0)`
-		//  Estimated: `34255 + e * (2681 ±104) + i * (1209 ±104)`
-		// Minimum execution time: 1_403_753_000 picoseconds.
-		Weight::from_parts(1_439_878_000, 34255)
-			// Standard Error: 8_169_800
-			.saturating_add(Weight::from_parts(150_815_387, 0).saturating_mul(i.into()))
-			// Standard Error: 8_169_800
-			.saturating_add(Weight::from_parts(173_787_446, 0).saturating_mul(e.into()))
-			.saturating_add(RocksDbWeight::get().reads(14_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(i.into())))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(e.into())))
-			.saturating_add(RocksDbWeight::get().writes(19_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(i.into())))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(e.into())))
+		//  Measured:  `2133 + e * (496 ±0) + i * (264 ±0)`
+		//  Estimated: `33303 + e * (2681 ±103) + i * (6695 ±103)`
+		// Minimum execution time: 1_576_271_000 picoseconds.
+		Weight::from_parts(1_649_070_000, 33303)
+			// Standard Error: 26_328_027
+			.saturating_add(Weight::from_parts(874_336_014, 0).saturating_mul(i.into()))
+			// Standard Error: 26_328_027
+			.saturating_add(Weight::from_parts(182_711_751, 0).saturating_mul(e.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(i.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(e.into())))
+			.saturating_add(RocksDbWeight::get().writes(17_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(i.into())))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2681).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(0, 1209).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(0, 6695).saturating_mul(i.into()))
 	}
 }

@@ -1,7 +1,7 @@
 //! Setup shared by the benchmarks of the pallets built on the miner registry (storage,
 //! audit, rewards): miners registered for real, each in its own region.
 
-use crate::{Config, Endpoints, MinerCount, Pallet};
+use crate::{Config, Endpoints, MinerCount, Pallet, SectorSizeOverride};
 use polkadot_sdk::{
 	frame_benchmarking::v2::account,
 	frame_support::traits::fungible::{Inspect, Mutate},
@@ -31,4 +31,10 @@ pub fn register_miners<T: Config>(n: u32, capacity: u64) -> alloc::vec::Vec<T::A
 			who
 		})
 		.collect()
+}
+
+/// Measures at the runtime's full sector size, whatever the genesis the benchmarks run
+/// on set (the development preset's small sectors would understate every sector proof).
+pub fn full_size_sectors<T: Config>() {
+	SectorSizeOverride::<T>::kill();
 }

@@ -20,6 +20,7 @@ fn longest_endpoints<T: Config>() -> Endpoints {
 
 /// A funded account, registered as a miner of `capacity` bytes if asked.
 fn miner<T: Config>(capacity: Option<u64>) -> T::AccountId {
+	crate::benchmark_helpers::full_size_sectors::<T>();
 	let who: T::AccountId = account("miner", 0, 0);
 	let funds = Pallet::<T>::stake_for(64 * TIB)
 		.saturating_add(T::Currency::minimum_balance())
@@ -37,11 +38,9 @@ fn sector_capacity<T: Config>() -> u64 {
 	(T::MaxSectors::get() as u64).saturating_mul(T::SectorSize::get()).saturating_add(TIB)
 }
 
-/// Fills the sector owners list but for one place (the worst case for adding and
-/// removing an owner) and commits `n` sectors for `who`.
+/// Commits `n` sectors for `who` (listing and unlisting a sector costs the same however
+/// many there are).
 fn sectors<T: Config>(who: &T::AccountId, n: u32) {
-	let others = (1..T::MaxMiners::get()).map(|i| account::<T::AccountId>("owner", i, 0));
-	SectorOwners::<T>::put(BoundedVec::truncate_from(others.collect()));
 	for i in 0..n {
 		Pallet::<T>::commit_sector(RawOrigin::Signed(who.clone()).into(), ContentId([i as u8; 32]))
 			.expect("room for MaxSectors");

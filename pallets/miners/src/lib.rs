@@ -105,9 +105,11 @@ pub trait CapacityLedger<AccountId> {
 	fn take_byte_blocks() -> alloc::vec::Vec<(AccountId, u128)>;
 	/// The size of a filler sector.
 	fn sector_size() -> u64;
-	/// A committed filler sector drawn with `seed`: `(miner, slot, sector)`; `None` if no
-	/// miner has one.
-	fn pick_sector(seed: &[u8; 32]) -> Option<(AccountId, u32, SectorCommitment)>;
+	/// How many filler sectors are committed, over all miners.
+	fn sector_count() -> u32;
+	/// Sector `n < sector_count()` of all miners' sectors listed together, so that every
+	/// sector is drawn as often as any other: `(miner, slot, sector)`.
+	fn sector_at(n: u32) -> Option<(AccountId, u32, SectorCommitment)>;
 	/// Drops `miner`'s sector derived with `index`, wherever it is now (a failed
 	/// challenge; slots move as sectors are lost, indices never do).
 	fn sector_lost(miner: &AccountId, index: u32);
@@ -147,7 +149,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMiners: Get<u32>;
 		/// Bytes in a filler sector (`landmesh_primitives::filler::SECTOR_SIZE` in the
-		/// runtime; small in tests so sectors can be generated).
+		/// runtime; small in tests so sectors can be generated). A chain's genesis may set
+		/// smaller sectors ([`SectorSizeOverride`]); the weights are for this size.
 		#[pallet::constant]
 		type SectorSize: Get<u64>;
 		/// The most filler sectors one miner commits: bounds the work of dropping them.
@@ -208,9 +211,52 @@ pub mod pallet {
 	pub type Unsealed<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, BlockNumberFor<T>>;
 
-	/// The miners with at least one sector, for drawing sector challenges.
+	/// Every committed sector of every miner, in dense slots `0..SectorCount`: `(miner,
+	/// derivation index)`. Sector challenges are drawn from this list, so each sector (all
+	/// are one size) is as likely as any other: a miner with 1 024 sectors is challenged
+	/// 1 024 times as often as one with one.
 	#[pallet::storage]
-	pub type SectorOwners<T: Config> = StorageValue<_, BoundedVec<T::AccountId, T::MaxMiners>, ValueQuery>;
+	pub type AllSectors<T: Config> = StorageMap<_, Twox64Concat, u32, (T::AccountId, u32)>;
+
+	/// The slot of each sector in [`AllSectors`], by miner and derivation index.
+	#[pallet::storage]
+	pub type AllSectorSlots<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, u32>;
+
+	/// How many sectors are committed, over all miners.
+	#[pallet::storage]
+	pub type SectorCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The filler sector size when the chain's genesis set one below
+	/// [`Config::SectorSize`]: the development chains' 1 MiB sectors, which a node seals in
+	/// about a second (and whose proofs of space are not secure: see
+	/// `landmesh_primitives::filler`).
+	#[pallet::storage]
+	pub type SectorSizeOverride<T: Config> = StorageValue<_, u64, OptionQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Filler sectors of this many bytes instead of [`Config::SectorSize`] (a whole
+		/// number of chunks, at most `Config::SectorSize`).
+		pub sector_size: Option<u64>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(size) = self.sector_size {
+				assert!(
+					size > 0 && size <= T::SectorSize::get() && size % proof::CHUNK_SIZE == 0,
+					"miners.sectorSize must be a whole number of chunks, at most {}",
+					T::SectorSize::get()
+				);
+				SectorSizeOverride::<T>::put(size);
+			}
+		}
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -358,7 +404,7 @@ pub mod pallet {
 			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
 			ensure!(capacity >= T::MinCapacity::get(), Error::<T>::CapacityTooSmall);
-			let sectors = (m.sectors as u64).saturating_mul(T::SectorSize::get());
+			let sectors = (m.sectors as u64).saturating_mul(Self::sector_size());
 			ensure!(capacity >= m.committed.saturating_add(sectors), Error::<T>::BelowCommitted);
 			let wanted = Self::stake_for(capacity);
 			let now = frame_system::Pallet::<T>::block_number();
@@ -432,13 +478,11 @@ pub mod pallet {
 			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
 			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			ensure!(m.sectors < T::MaxSectors::get(), Error::<T>::TooManySectors);
-			ensure!(m.sectors < m.sector_room(T::SectorSize::get()), Error::<T>::NoRoomForSector);
-			if m.sectors == 0 {
-				SectorOwners::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyMiners)?;
-			}
+			ensure!(m.sectors < m.sector_room(Self::sector_size()), Error::<T>::NoRoomForSector);
 			let sector = m.next_sector;
 			Sectors::<T>::insert(&who, m.sectors, SectorCommitment { index: sector, root });
 			SectorSlots::<T>::insert(&who, sector, m.sectors);
+			Self::list_sector(&who, sector);
 			Unsealed::<T>::insert(&who, sector, frame_system::Pallet::<T>::block_number());
 			m.sectors += 1;
 			m.unsealed += 1;
@@ -497,7 +541,7 @@ pub mod pallet {
 			let indices = Self::seal_indices(&who, sector.index, committed_at);
 			ensure!(links.len() == indices.len(), Error::<T>::WrongSealCount);
 			let seed = filler::sector_seed(&who, sector.index);
-			let size = T::SectorSize::get();
+			let size = Self::sector_size();
 			for (j, link) in indices.iter().zip(links.iter()) {
 				filler::verify_link(&sector.root, size, &seed, *j, link).map_err(|e| match e {
 					LinkError::Proof(_) => Error::<T>::SealProofMismatch,
@@ -528,11 +572,33 @@ impl<T: Config> Pallet<T> {
 	/// the commit, which the miner could not know when it signed the commit.
 	pub fn seal_indices(miner: &T::AccountId, index: u32, committed_at: BlockNumberFor<T>) -> alloc::vec::Vec<u64> {
 		let hash = frame_system::Pallet::<T>::block_hash(committed_at.saturating_add(1u32.into()));
-		let span = proof::chunk_count(T::SectorSize::get()).saturating_sub(1).max(1);
+		let span = proof::chunk_count(Self::sector_size()).saturating_sub(1).max(1);
 		(0..T::SealChunks::get())
 			.map(|i| {
 				let draw = blake2_256(&(b"landmesh/seal", hash, miner, index, i).encode());
 				1 + u64::from_le_bytes([draw[0], draw[1], draw[2], draw[3], draw[4], draw[5], draw[6], draw[7]]) % span
+			})
+			.collect()
+	}
+
+	/// Bytes in a filler sector on this chain.
+	pub fn sector_size() -> u64 {
+		SectorSizeOverride::<T>::get().unwrap_or_else(T::SectorSize::get)
+	}
+
+	/// A miner's sectors, slot by slot: `(slot, sector, the chunks its seal proof must
+	/// answer)`, the last `None` once sealed or while the block that draws them is still
+	/// to come. For its node, which seals and proves them.
+	pub fn sectors_of(who: &T::AccountId) -> alloc::vec::Vec<(u32, SectorCommitment, Option<alloc::vec::Vec<u64>>)> {
+		let Some(m) = Miners::<T>::get(who) else { return alloc::vec::Vec::new() };
+		let now = frame_system::Pallet::<T>::block_number();
+		(0..m.sectors)
+			.filter_map(|slot| {
+				let sector = Sectors::<T>::get(who, slot)?;
+				let seal = Unsealed::<T>::get(who, sector.index)
+					.filter(|at| now > at.saturating_add(1u32.into()))
+					.map(|at| Self::seal_indices(who, sector.index, at));
+				Some((slot, sector, seal))
 			})
 			.collect()
 	}
@@ -543,7 +609,7 @@ impl<T: Config> Pallet<T> {
 	/// from its own miner earns from the pool nothing that filler in the same space would
 	/// not (and costs the order fee); replicas beyond it earn their orders' payments.
 	pub fn max_counted() -> u64 {
-		(T::MaxSectors::get() as u64).saturating_mul(T::SectorSize::get())
+		(T::MaxSectors::get() as u64).saturating_mul(Self::sector_size())
 	}
 
 	/// Counts the byte·blocks `m` held up to now (its proven bytes, at most
@@ -552,7 +618,7 @@ impl<T: Config> Pallet<T> {
 	fn accrue(m: &mut MinerOf<T>) {
 		let now = frame_system::Pallet::<T>::block_number();
 		let blocks: u128 = now.saturating_sub(m.accrued_at).saturated_into();
-		let counted = m.proven(T::SectorSize::get()).min(Self::max_counted());
+		let counted = m.proven(Self::sector_size()).min(Self::max_counted());
 		m.byte_blocks = m.byte_blocks.saturating_add(blocks.saturating_mul(counted as u128));
 		m.accrued_at = now;
 	}
@@ -574,14 +640,33 @@ impl<T: Config> Pallet<T> {
 			m.sectors -= 1;
 			if let Some(s) = Sectors::<T>::take(who, m.sectors) {
 				SectorSlots::<T>::remove(who, s.index);
+				Self::unlist_sector(who, s.index);
 				Self::forget_seal(who, m, s.index);
 				Self::deposit_event(Event::SectorDropped { miner: who.clone(), sector: s.index });
 			}
 		}
-		// Only when this call dropped the last one: replica commits call this for every
-		// miner, most of which never had a sector, and the list is up to MaxMiners long.
-		if count > 0 && m.sectors == 0 {
-			SectorOwners::<T>::mutate(|owners| owners.retain(|o| o != who));
+	}
+
+	/// Puts sector `index` of `who` at the end of [`AllSectors`].
+	fn list_sector(who: &T::AccountId, index: u32) {
+		let slot = SectorCount::<T>::get();
+		AllSectors::<T>::insert(slot, (who.clone(), index));
+		AllSectorSlots::<T>::insert(who, index, slot);
+		SectorCount::<T>::put(slot.saturating_add(1));
+	}
+
+	/// Takes sector `index` of `who` off [`AllSectors`]; the last sector moves into its
+	/// slot, so the list stays dense.
+	fn unlist_sector(who: &T::AccountId, index: u32) {
+		let Some(slot) = AllSectorSlots::<T>::take(who, index) else { return };
+		let last = SectorCount::<T>::get().saturating_sub(1);
+		SectorCount::<T>::put(last);
+		let moved = AllSectors::<T>::take(last);
+		if slot != last {
+			if let Some((owner, moved_index)) = moved {
+				AllSectorSlots::<T>::insert(&owner, moved_index, slot);
+				AllSectors::<T>::insert(slot, (owner, moved_index));
+			}
 		}
 	}
 
@@ -590,13 +675,12 @@ impl<T: Config> Pallet<T> {
 	/// held, and the count is right.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
-		let mut count = 0u32;
-		let owners = SectorOwners::<T>::get();
+		let (mut count, mut sectors) = (0u32, 0u32);
 		for (who, m) in Miners::<T>::iter() {
 			frame_support::ensure!(m.committed <= m.capacity, "a miner is committed beyond its capacity");
 			frame_support::ensure!(m.confirmed <= m.committed, "a miner confirmed more than is committed");
 			frame_support::ensure!(
-				(m.sectors as u64).saturating_mul(T::SectorSize::get()) <= m.free(),
+				(m.sectors as u64).saturating_mul(Self::sector_size()) <= m.free(),
 				"a miner's sectors do not fit its free capacity"
 			);
 			frame_support::ensure!(
@@ -604,7 +688,13 @@ impl<T: Config> Pallet<T> {
 					&& (0..m.sectors).all(|slot| Sectors::<T>::contains_key(&who, slot)),
 				"a miner's sector slots are not dense"
 			);
-			frame_support::ensure!(owners.contains(&who) == (m.sectors > 0), "sector owners list is wrong");
+			frame_support::ensure!(
+				SectorSlots::<T>::iter_key_prefix(&who)
+					.all(|index| AllSectorSlots::<T>::get(&who, index)
+						.is_some_and(|at| AllSectors::<T>::get(at) == Some((who.clone(), index)))),
+				"a sector is missing from the list challenges are drawn from"
+			);
+			sectors += m.sectors;
 			frame_support::ensure!(
 				SectorSlots::<T>::iter_prefix(&who).count() == m.sectors as usize
 					&& SectorSlots::<T>::iter_prefix(&who)
@@ -623,6 +713,12 @@ impl<T: Config> Pallet<T> {
 			count += 1;
 		}
 		frame_support::ensure!(count == MinerCount::<T>::get(), "miner count is wrong");
+		frame_support::ensure!(
+			sectors == SectorCount::<T>::get()
+				&& AllSectors::<T>::iter().count() == sectors as usize
+				&& AllSectorSlots::<T>::iter().count() == sectors as usize,
+			"the list challenges are drawn from holds other sectors than those committed"
+		);
 		Ok(())
 	}
 }
@@ -638,7 +734,7 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			// while the miner is challenged: a replica pushing out its challenged sector
 			// would void the challenge (assignment then picks another miner; an error here
 			// leaves `m` unwritten).
-			let excess = m.sectors.saturating_sub(m.sector_room(T::SectorSize::get()));
+			let excess = m.sectors.saturating_sub(m.sector_room(Self::sector_size()));
 			frame_support::ensure!(excess == 0 || !T::Challenged::contains(miner), Error::<T>::ChallengeOpen);
 			Self::drop_last_sectors(miner, m, excess);
 			Ok(())
@@ -708,7 +804,7 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 	}
 
 	fn stored_by_miner() -> alloc::vec::Vec<(T::AccountId, StoredBytes)> {
-		let sector = T::SectorSize::get();
+		let sector = Self::sector_size();
 		Miners::<T>::iter()
 			.map(|(who, m)| {
 				let filler = (m.sectors as u64).saturating_mul(sector);
@@ -732,17 +828,16 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 	}
 
 	fn sector_size() -> u64 {
-		T::SectorSize::get()
+		Self::sector_size()
 	}
 
-	fn pick_sector(seed: &[u8; 32]) -> Option<(T::AccountId, u32, SectorCommitment)> {
-		let owners = SectorOwners::<T>::get();
-		let word = |at: usize| u32::from_le_bytes([seed[at], seed[at + 1], seed[at + 2], seed[at + 3]]);
-		// A miner first, then one of its sectors: a miner's chance of being challenged
-		// does not grow with its sector count (each sector's does shrink).
-		let miner = owners.get(word(0) as usize % owners.len().max(1))?.clone();
-		let sectors = Miners::<T>::get(&miner)?.sectors;
-		let slot = word(4) % sectors.max(1);
+	fn sector_count() -> u32 {
+		SectorCount::<T>::get()
+	}
+
+	fn sector_at(n: u32) -> Option<(T::AccountId, u32, SectorCommitment)> {
+		let (miner, index) = AllSectors::<T>::get(n)?;
+		let slot = SectorSlots::<T>::get(&miner, index)?;
 		let sector = Sectors::<T>::get(&miner, slot)?;
 		Some((miner, slot, sector))
 	}
@@ -764,10 +859,8 @@ impl<T: Config> CapacityLedger<T::AccountId> for Pallet<T> {
 			}
 		}
 		m.sectors = last;
+		Self::unlist_sector(miner, index);
 		Self::forget_seal(miner, &mut m, index);
-		if m.sectors == 0 {
-			SectorOwners::<T>::mutate(|owners| owners.retain(|o| o != miner));
-		}
 		Miners::<T>::insert(miner, m);
 		Self::deposit_event(Event::SectorDropped { miner: miner.clone(), sector: index });
 	}

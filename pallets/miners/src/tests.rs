@@ -2,7 +2,7 @@
 //! capacity accounting.
 
 use crate::{
-	mock::*, CapacityLedger, Endpoints, Error, Event, MinerStatus, SectorCommitment, SectorOwners, Sectors, StoredBytes,
+	mock::*, CapacityLedger, Endpoints, Error, Event, MinerStatus, SectorCommitment, SectorCount, Sectors, StoredBytes,
 	Unsealed,
 };
 use landmesh_primitives::{filler, ContentId};
@@ -278,7 +278,7 @@ fn sectors_fill_free_capacity_and_give_way_to_replicas() {
 			assert_eq!(last_event(), Event::SectorCommitted { miner: 1, sector: n as u32, root: root(n) });
 		}
 		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(9)), Error::<Test>::NoRoomForSector);
-		assert_eq!(SectorOwners::<Test>::get().into_inner(), vec![1]);
+		assert_eq!(SectorCount::<Test>::get(), 3);
 		// The capacity cannot go below replicas plus sectors.
 		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(1), 3 * SECTOR - 1), Error::<Test>::BelowCommitted);
 		// A replica needing the room pushes the last sector out (sectors are free space).
@@ -305,7 +305,7 @@ fn sectors_fill_free_capacity_and_give_way_to_replicas() {
 		System::set_block_number(1 + UNBONDING);
 		assert_ok!(Miners::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(Sectors::<Test>::iter().count(), 0);
-		assert!(SectorOwners::<Test>::get().is_empty());
+		assert_eq!(SectorCount::<Test>::get(), 0);
 	});
 }
 
@@ -324,7 +324,7 @@ fn at_most_max_sectors_per_miner() {
 fn a_lost_sector_is_replaced_by_the_last_and_draws_find_the_rest() {
 	run(|| {
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")));
-		assert_eq!(<Miners as CapacityLedger<u64>>::pick_sector(&[0; 32]), None, "no sectors yet");
+		assert_eq!(<Miners as CapacityLedger<u64>>::sector_at(0), None, "no sectors yet");
 		for n in 0..4 {
 			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([n; 32])));
 		}
@@ -345,12 +345,12 @@ fn a_lost_sector_is_replaced_by_the_last_and_draws_find_the_rest() {
 		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 2);
 		// Put back the state the draws below expect: sectors 0, 2 and a fresh one.
 		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([3; 32])));
-		let mut drawn: Vec<u32> = (0..64u8)
-			.filter_map(|n| <Miners as CapacityLedger<u64>>::pick_sector(&[n; 32]).map(|(_, _, s)| s.index))
-			.collect();
+		assert_eq!(<Miners as CapacityLedger<u64>>::sector_count(), 3);
+		let mut drawn: Vec<u32> =
+			(0..3).filter_map(|n| <Miners as CapacityLedger<u64>>::sector_at(n).map(|(_, _, s)| s.index)).collect();
 		drawn.sort();
-		drawn.dedup();
-		assert_eq!(drawn, vec![0, 2, 4], "every live sector is drawn, the lost ones never");
+		assert_eq!(drawn, vec![0, 2, 4], "the list holds every live sector, the lost ones never");
+		assert_eq!(<Miners as CapacityLedger<u64>>::sector_at(3), None, "and nothing past its end");
 	});
 }
 

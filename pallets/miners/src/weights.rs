@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 503_081_000 picoseconds.
-		Weight::from_parts(537_672_000, 5042)
+		// Minimum execution time: 520_347_000 picoseconds.
+		Weight::from_parts(556_029_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 150_043_000 picoseconds.
-		Weight::from_parts(159_999_000, 5042)
+		// Minimum execution time: 152_247_000 picoseconds.
+		Weight::from_parts(163_264_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 510_442_000 picoseconds.
-		Weight::from_parts(531_242_000, 5042)
+		// Minimum execution time: 523_371_000 picoseconds.
+		Weight::from_parts(552_054_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 136_473_000 picoseconds.
-		Weight::from_parts(142_493_000, 5042)
+		// Minimum execution time: 139_588_000 picoseconds.
+		Weight::from_parts(147_270_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -119,10 +119,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:1)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:1)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
@@ -130,36 +134,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34984 + s * (74 ±0)`
-		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 507_738_000 picoseconds.
-		Weight::from_parts(509_820_000, 34255)
-			// Standard Error: 220_107
-			.saturating_add(Weight::from_parts(102_306_560, 0).saturating_mul(s.into()))
+		//  Measured:  `2364 + s * (148 ±0)`
+		//  Estimated: `5042 + s * (2571 ±0)`
+		// Minimum execution time: 541_828_000 picoseconds.
+		Weight::from_parts(546_255_000, 5042)
+			// Standard Error: 582_991
+			.saturating_add(Weight::from_parts(191_653_056, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:1)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:1)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectorSlots` (r:0 w:1)
+	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:0 w:1)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectors` (r:0 w:1)
+	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:0 w:1)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorSlots` (r:0 w:1)
 	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34373`
-		//  Estimated: `34255`
-		// Minimum execution time: 230_814_000 picoseconds.
-		Weight::from_parts(244_455_000, 34255)
+		//  Measured:  `1609`
+		//  Estimated: `5042`
+		// Minimum execution time: 235_521_000 picoseconds.
+		Weight::from_parts(253_248_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
@@ -167,25 +175,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:1)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:1)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
 	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34653 + n * (74 ±0)`
-		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 313_327_000 picoseconds.
-		Weight::from_parts(314_388_000, 34255)
-			// Standard Error: 252_989
-			.saturating_add(Weight::from_parts(102_020_699, 0).saturating_mul(n.into()))
+		//  Measured:  `2033 + n * (148 ±0)`
+		//  Estimated: `5042 + n * (2571 ±0)`
+		// Minimum execution time: 342_411_000 picoseconds.
+		Weight::from_parts(344_203_000, 5042)
+			// Standard Error: 893_962
+			.saturating_add(Weight::from_parts(191_415_283, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -198,8 +210,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 454_227_000 picoseconds.
-		Weight::from_parts(479_455_000, 5042)
+		// Minimum execution time: 449_200_000 picoseconds.
+		Weight::from_parts(480_957_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -213,10 +225,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1940`
+		//  Measured:  `1992`
 		//  Estimated: `5042`
-		// Minimum execution time: 911_480_000 picoseconds.
-		Weight::from_parts(953_913_000, 5042)
+		// Minimum execution time: 10_626_730_000 picoseconds.
+		Weight::from_parts(11_196_820_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -236,8 +248,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 503_081_000 picoseconds.
-		Weight::from_parts(537_672_000, 5042)
+		// Minimum execution time: 520_347_000 picoseconds.
+		Weight::from_parts(556_029_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -247,8 +259,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 150_043_000 picoseconds.
-		Weight::from_parts(159_999_000, 5042)
+		// Minimum execution time: 152_247_000 picoseconds.
+		Weight::from_parts(163_264_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -262,8 +274,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 510_442_000 picoseconds.
-		Weight::from_parts(531_242_000, 5042)
+		// Minimum execution time: 523_371_000 picoseconds.
+		Weight::from_parts(552_054_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -273,8 +285,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 136_473_000 picoseconds.
-		Weight::from_parts(142_493_000, 5042)
+		// Minimum execution time: 139_588_000 picoseconds.
+		Weight::from_parts(147_270_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -288,10 +300,14 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:1)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:1)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::MinerCount` (r:1 w:1)
 	/// Proof: `Miners::MinerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
@@ -299,36 +315,40 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34984 + s * (74 ±0)`
-		//  Estimated: `34255 + s * (2571 ±0)`
-		// Minimum execution time: 507_738_000 picoseconds.
-		Weight::from_parts(509_820_000, 34255)
-			// Standard Error: 220_107
-			.saturating_add(Weight::from_parts(102_306_560, 0).saturating_mul(s.into()))
+		//  Measured:  `2364 + s * (148 ±0)`
+		//  Estimated: `5042 + s * (2571 ±0)`
+		// Minimum execution time: 541_828_000 picoseconds.
+		Weight::from_parts(546_255_000, 5042)
+			// Standard Error: 582_991
+			.saturating_add(Weight::from_parts(191_653_056, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:1)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:1)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectorSlots` (r:0 w:1)
+	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:0 w:1)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectors` (r:0 w:1)
+	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:0 w:1)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorSlots` (r:0 w:1)
 	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34373`
-		//  Estimated: `34255`
-		// Minimum execution time: 230_814_000 picoseconds.
-		Weight::from_parts(244_455_000, 34255)
+		//  Measured:  `1609`
+		//  Estimated: `5042`
+		// Minimum execution time: 235_521_000 picoseconds.
+		Weight::from_parts(253_248_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
@@ -336,25 +356,29 @@ impl WeightInfo for () {
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorCount` (r:1 w:1)
+	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::SectorOwners` (r:1 w:1)
-	/// Proof: `Miners::SectorOwners` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorSlots` (r:0 w:1024)
 	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34653 + n * (74 ±0)`
-		//  Estimated: `34255 + n * (2571 ±0)`
-		// Minimum execution time: 313_327_000 picoseconds.
-		Weight::from_parts(314_388_000, 34255)
-			// Standard Error: 252_989
-			.saturating_add(Weight::from_parts(102_020_699, 0).saturating_mul(n.into()))
+		//  Measured:  `2033 + n * (148 ±0)`
+		//  Estimated: `5042 + n * (2571 ±0)`
+		// Minimum execution time: 342_411_000 picoseconds.
+		Weight::from_parts(344_203_000, 5042)
+			// Standard Error: 893_962
+			.saturating_add(Weight::from_parts(191_415_283, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -367,8 +391,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 454_227_000 picoseconds.
-		Weight::from_parts(479_455_000, 5042)
+		// Minimum execution time: 449_200_000 picoseconds.
+		Weight::from_parts(480_957_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -382,10 +406,10 @@ impl WeightInfo for () {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1940`
+		//  Measured:  `1992`
 		//  Estimated: `5042`
-		// Minimum execution time: 911_480_000 picoseconds.
-		Weight::from_parts(953_913_000, 5042)
+		// Minimum execution time: 10_626_730_000 picoseconds.
+		Weight::from_parts(11_196_820_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

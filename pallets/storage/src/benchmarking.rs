@@ -36,17 +36,27 @@ fn miners<T: Config + pallet_miners::Config>(n: u32) -> Vec<T::AccountId> {
 	pallet_miners::benchmark_helpers::register_miners::<T>(n, miner_capacity::<T>())
 }
 
-/// An order of the largest content on the most replicas, all confirmed, by `owner`.
+/// An order of the largest content on the most replicas, all confirmed if `confirmed`,
+/// by `owner`; the list of confirmed replicas is as deep as it gets.
 fn order<T: Config + pallet_miners::Config>(owner: &T::AccountId, confirmed: bool) -> OrderId {
+	Pallet::<T>::deepen_confirmed_for_benchmark();
 	miners::<T>(T::MaxReplicas::get());
 	let order = NextOrderId::<T>::get();
 	Pallet::<T>::place_order(RawOrigin::Signed(owner.clone()).into(), ContentId([3; 32]), T::MaxContentSize::get(), T::MaxReplicas::get(), 10)
 		.expect("enough miners with room");
 	draw::<T>();
 	if confirmed {
-		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.holders.iter_mut().for_each(|r| r.confirmed = true)));
+		confirm_holders::<T>(order, usize::MAX);
 	}
 	order
+}
+
+/// Marks the first `n` holders of `order` confirmed (without proofs).
+fn confirm_holders<T: Config>(order: OrderId, n: usize) {
+	let holders = Orders::<T>::get(order).map(|o| o.holders.into_inner()).unwrap_or_default();
+	for r in holders.iter().take(n) {
+		Pallet::<T>::set_confirmed_for_benchmark(order, &r.miner, true);
+	}
 }
 
 #[benchmarks(where T: pallet_miners::Config)]
@@ -121,8 +131,9 @@ mod benchmarks {
 	#[benchmark]
 	fn cancel(r: Linear<1, { T::MaxReplicas::get() }>) {
 		let owner = funded::<T>("owner", 0);
-		let order = order::<T>(&owner, true);
+		let order = order::<T>(&owner, false);
 		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.holders.truncate(r as usize)));
+		confirm_holders::<T>(order, r as usize);
 		frame_system::Pallet::<T>::set_block_number(frame_system::Pallet::<T>::block_number() + T::PeriodLength::get());
 
 		#[extrinsic_call]
@@ -135,11 +146,12 @@ mod benchmarks {
 	#[benchmark]
 	fn settle(r: Linear<1, { T::MaxReplicas::get() }>) {
 		let owner = funded::<T>("owner", 0);
-		let order = order::<T>(&owner, true);
+		let order = order::<T>(&owner, false);
 		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| {
 			o.holders.truncate(r as usize);
 			o.replicas = r;
 		}));
+		confirm_holders::<T>(order, r as usize);
 		frame_system::Pallet::<T>::set_block_number(frame_system::Pallet::<T>::block_number() + T::PeriodLength::get());
 
 		#[extrinsic_call]
@@ -171,12 +183,8 @@ mod benchmarks {
 	fn expire_unconfirmed(r: Linear<1, { T::MaxReplicas::get().saturating_sub(1).max(1) }>) {
 		let owner = funded::<T>("owner", 0);
 		let order = order::<T>(&owner, false);
-		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| {
-			let confirmed = o.holders.len().saturating_sub(r as usize).max(1);
-			for holder in o.holders.iter_mut().take(confirmed) {
-				holder.confirmed = true;
-			}
-		}));
+		let holders = Orders::<T>::get(order).map_or(0, |o| o.holders.len());
+		confirm_holders::<T>(order, holders.saturating_sub(r as usize).max(1));
 		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::ConfirmDeadline::get());
 		frame_system::Pallet::<T>::set_block_number(later);
 		let caller = funded::<T>("keeper", 0);

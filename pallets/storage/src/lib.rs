@@ -50,6 +50,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod confirmed;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -98,9 +99,12 @@ pub type OrderOf<T> = Order<
 
 /// What pallet-audit needs from the storage orders.
 pub trait ReplicaRegistry<AccountId> {
-	/// A confirmed replica drawn with `seed`: `(order, miner, content id, size)`, or `None`
-	/// if the draw found none (no orders, or a few tries hit closed or unconfirmed ones).
-	fn pick_confirmed(seed: &[u8; 32]) -> Option<(OrderId, AccountId, ContentId, u64)>;
+	/// Bytes of all confirmed replicas together: what replica challenges are drawn from.
+	fn confirmed_bytes() -> u128;
+	/// The confirmed replica holding byte `byte` of all confirmed bytes laid end to end
+	/// (`byte < confirmed_bytes()`), so that each is drawn in proportion to its size:
+	/// `(order, miner, content id, size)`.
+	fn confirmed_at(byte: u128) -> Option<(OrderId, AccountId, ContentId, u64)>;
 	/// Drops a replica that failed a challenge and reassigns it.
 	fn replica_lost(order: OrderId, miner: &AccountId) -> Result<(), DispatchError>;
 	/// Records that the miner just proved its replica.
@@ -204,6 +208,30 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OrdersByContent<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, ContentId, Twox64Concat, OrderId, ()>;
+
+	/// Every confirmed replica, in dense slots `0..ConfirmedCount`: `(order, miner, size)`.
+	/// Challenges are drawn from this list by bytes (see the `confirmed` module).
+	#[pallet::storage]
+	pub type ConfirmedReplicas<T: Config> = StorageMap<_, Twox64Concat, u32, (OrderId, T::AccountId, u64)>;
+
+	/// The slot of each confirmed replica in [`ConfirmedReplicas`].
+	#[pallet::storage]
+	pub type ConfirmedSlots<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, OrderId, Blake2_128Concat, T::AccountId, u32>;
+
+	/// How many replicas are confirmed.
+	#[pallet::storage]
+	pub type ConfirmedCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The Fenwick tree of the confirmed replicas' sizes: node `i ≥ 1` holds the bytes of
+	/// slots `i - lowbit(i) .. i`.
+	#[pallet::storage]
+	pub type ConfirmedBytes<T: Config> = StorageMap<_, Twox64Concat, u32, u128, ValueQuery>;
+
+	/// The number of slots the tree covers: 0, or a power of two at least
+	/// [`ConfirmedCount`].
+	#[pallet::storage]
+	pub type ConfirmedSpan<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -372,6 +400,7 @@ pub mod pallet {
 			o.holders[at].confirmed = true;
 			o.ever_confirmed = true;
 			T::Miners::confirm(&miner, o.size);
+			Self::index_confirmed(order, &miner, o.size);
 			Orders::<T>::insert(order, o);
 			Self::deposit_event(Event::ReplicaConfirmed { order, miner });
 			Ok(())
@@ -414,7 +443,9 @@ pub mod pallet {
 		/// missing replicas (drawn in the next block). Anyone (a miner wanting its pay, a
 		/// keeper).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::settle(T::MaxReplicas::get()))]
+		// Settling an ended order closes it, as `cancel` does (each confirmed replica taken
+		// off the challenge list): whichever costs more.
+		#[pallet::weight(T::WeightInfo::settle(T::MaxReplicas::get()).max(T::WeightInfo::cancel(T::MaxReplicas::get())))]
 		pub fn settle(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			ensure_signed(origin)?;
 			let Some(o) = Self::settle_order(order)? else { return Ok(()) };
@@ -611,6 +642,7 @@ impl<T: Config> Pallet<T> {
 		for r in &o.holders {
 			T::Miners::release(&r.miner, o.size, r.confirmed);
 			MinerReplicas::<T>::remove(&r.miner, order);
+			Self::unindex_confirmed(order, &r.miner);
 		}
 		let refund = T::Currency::release(&HoldReason::StorageEscrow.into(), &o.owner, o.escrow, Precision::BestEffort)
 			.unwrap_or_default();
@@ -637,6 +669,7 @@ impl<T: Config> Pallet<T> {
 		for r in o.holders.iter().filter(|r| miners.contains(&r.miner)) {
 			T::Miners::release(&r.miner, o.size, r.confirmed);
 			MinerReplicas::<T>::remove(&r.miner, order);
+			Self::unindex_confirmed(order, &r.miner);
 		}
 		o.holders.retain(|r| !miners.contains(&r.miner));
 		if !Self::request_assignment(order, miners) {
@@ -666,20 +699,14 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
-	fn pick_confirmed(seed: &[u8; 32]) -> Option<(OrderId, T::AccountId, ContentId, u64)> {
-		let orders = NextOrderId::<T>::get();
-		if orders == 0 {
-			return None;
-		}
-		// Order ids are dense apart from closed orders, so a few draws find an open one.
-		(0u8..4).find_map(|attempt| {
-			let draw = blake2_256(&(seed, attempt).encode());
-			let id = u64::from_le_bytes(draw[..8].try_into().expect("8 of 32 bytes")) % orders;
-			let o = Orders::<T>::get(id)?;
-			let confirmed: Vec<_> = o.holders.iter().filter(|r| r.confirmed).collect();
-			let pick = *confirmed.get(draw[8] as usize % confirmed.len().max(1))?;
-			Some((id, pick.miner.clone(), o.content_id, o.size))
-		})
+	fn confirmed_bytes() -> u128 {
+		Pallet::<T>::confirmed_bytes()
+	}
+
+	fn confirmed_at(byte: u128) -> Option<(OrderId, T::AccountId, ContentId, u64)> {
+		let (order, miner) = Pallet::<T>::confirmed_at(byte)?;
+		let o = Orders::<T>::get(order)?;
+		Some((order, miner, o.content_id, o.size))
 	}
 
 	fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {
@@ -714,7 +741,7 @@ impl<T: Config> Pallet<T> {
 		use frame_support::ensure;
 		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
 		let mut stored = BTreeMap::<T::AccountId, (u64, u64)>::new();
-		let mut indexed = 0usize;
+		let (mut indexed, mut listed) = (0usize, 0usize);
 		for (id, o) in Orders::<T>::iter() {
 			ensure!(o.holders.len() as u32 <= o.replicas, "more holders than replicas");
 			let distinct: BTreeSet<_> = o.holders.iter().map(|r| r.miner.encode()).collect();
@@ -727,12 +754,14 @@ impl<T: Config> Pallet<T> {
 					*confirmed += o.size;
 				}
 			}
+			listed += o.holders.iter().filter(|r| r.confirmed).count();
 			indexed += o.holders.len();
 			ensure!(OrdersByContent::<T>::contains_key(o.content_id, id), "order missing from the content index");
 			let e = escrow.entry(o.owner.clone()).or_insert_with(Zero::zero);
 			*e = e.saturating_add(o.escrow);
 		}
 		ensure!(MinerReplicas::<T>::iter().count() == indexed, "miner index holds stale replicas");
+		Self::try_confirmed_index(listed)?;
 		ensure!(OrdersByContent::<T>::iter().count() == Orders::<T>::iter().count(), "content index holds closed orders");
 		// Capacity is booked only through orders in the runtime, so what the ledger says a
 		// miner has committed (and confirmed) is exactly the sum of its replicas.

@@ -436,3 +436,43 @@ fn cancelling_just_before_a_period_ends_pays_the_blocks_kept() {
 		assert!(Balances::free_balance(miner) > before, "the blocks kept are paid");
 	});
 }
+
+/// The list challenges are drawn from: every confirmed replica, once, found by any of its
+/// bytes, and kept dense as replicas in the middle go (the last takes their slot).
+#[test]
+fn confirmed_replicas_are_listed_densely_and_found_by_their_bytes() {
+	run(|| {
+		let prefix = |n: usize| content()[..n].to_vec();
+		let mut orders = Vec::new();
+		for size in [100usize, 1024, 1025, 3000, 7] {
+			let bytes = prefix(size);
+			let order = NextOrderId::<Test>::get();
+			assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&bytes), size as u64, 1, 10));
+			next_block();
+			let miner = holders(order)[0];
+			let last = landmesh_primitives::proof::chunk_count(size as u64) - 1;
+			assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, last).unwrap()));
+			orders.push((order, size as u128));
+		}
+		// Unconfirmed replicas are not drawn.
+		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&content()), 3000, 1, 10));
+		next_block();
+		Storage::do_try_state().expect("listed after confirmation");
+		// Two in the middle go; the rest are found by their first and last bytes.
+		for gone in [orders[1].0, orders[2].0] {
+			assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), gone));
+			Storage::do_try_state().expect("dense after a cancel");
+		}
+		let live: Vec<_> = orders.iter().filter(|(o, _)| *o != orders[1].0 && *o != orders[2].0).collect();
+		assert_eq!(Storage::confirmed_bytes(), live.iter().map(|(_, size)| size).sum::<u128>());
+		let mut found = std::collections::BTreeMap::new();
+		let total = Storage::confirmed_bytes();
+		for byte in 0..total {
+			let (order, _) = Storage::confirmed_at(byte).expect("every byte is held");
+			*found.entry(order).or_insert(0u128) += 1;
+		}
+		assert_eq!(Storage::confirmed_at(total), None, "nothing past the end");
+		let expected: std::collections::BTreeMap<_, _> = live.iter().map(|(o, size)| (*o, *size)).collect();
+		assert_eq!(found, expected, "each replica is found by exactly as many bytes as it has");
+	});
+}

@@ -73,10 +73,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `700 + m * (166 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_077_868_000 picoseconds.
-		Weight::from_parts(635_070_481, 5042)
-			// Standard Error: 257_733
-			.saturating_add(Weight::from_parts(50_105_188, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_109_775_000 picoseconds.
+		Weight::from_parts(892_579_649, 5042)
+			// Standard Error: 142_166
+			.saturating_add(Weight::from_parts(45_769_307, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -99,10 +99,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288 + m * (164 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_124_618_000 picoseconds.
-		Weight::from_parts(994_214_125, 5042)
-			// Standard Error: 198_395
-			.saturating_add(Weight::from_parts(45_464_430, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_044_217_000 picoseconds.
+		Weight::from_parts(451_738_828, 5042)
+			// Standard Error: 259_870
+			.saturating_add(Weight::from_parts(50_123_662, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
@@ -112,14 +112,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:32 w:32)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:0 w:1)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:0 w:1)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `963`
-		//  Estimated: `5042`
-		// Minimum execution time: 195_311_000 picoseconds.
-		Weight::from_parts(209_472_000, 5042)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `986`
+		//  Estimated: `81086`
+		// Minimum execution time: 821_295_000 picoseconds.
+		Weight::from_parts(901_415_000, 81086)
+			.saturating_add(T::DbWeight::get().reads(36_u64))
+			.saturating_add(T::DbWeight::get().writes(37_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
@@ -129,10 +139,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1189`
+		//  Measured:  `1311`
 		//  Estimated: `3919`
-		// Minimum execution time: 516_030_000 picoseconds.
-		Weight::from_parts(569_179_000, 3919)
+		// Minimum execution time: 576_870_000 picoseconds.
+		Weight::from_parts(642_809_000, 3919)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -146,6 +156,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:36 w:36)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -153,16 +173,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1288 + r * (224 ±0)`
-		//  Estimated: `3919 + r * (4052 ±0)`
-		// Minimum execution time: 955_285_000 picoseconds.
-		Weight::from_parts(564_077_271, 3919)
-			// Standard Error: 680_149
-			.saturating_add(Weight::from_parts(440_734_565, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
+		//  Measured:  `2380 + r * (363 ±0)`
+		//  Estimated: `78567 + r * (4052 ±48)`
+		// Minimum execution time: 1_777_121_000 picoseconds.
+		Weight::from_parts(947_860_883, 78567)
+			// Standard Error: 3_790_324
+			.saturating_add(Weight::from_parts(1_145_088_799, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(36_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(36_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
@@ -174,12 +194,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1009 + r * (89 ±0)`
+		//  Measured:  `1131 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 527_607_000 picoseconds.
-		Weight::from_parts(206_696_032, 3919)
-			// Standard Error: 441_459
-			.saturating_add(Weight::from_parts(348_622_950, 0).saturating_mul(r.into()))
+		// Minimum execution time: 527_907_000 picoseconds.
+		Weight::from_parts(233_894_156, 3919)
+			// Standard Error: 733_131
+			.saturating_add(Weight::from_parts(351_300_992, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -190,23 +210,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:1 w:2)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:2 w:2)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:32 w:32)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
 	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:1)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1132`
-		//  Estimated: `5042`
-		// Minimum execution time: 240_368_000 picoseconds.
-		Weight::from_parts(274_880_000, 5042)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `2937`
+		//  Estimated: `81086`
+		// Minimum execution time: 1_491_445_000 picoseconds.
+		Weight::from_parts(1_593_276_000, 81086)
+			.saturating_add(T::DbWeight::get().reads(40_u64))
+			.saturating_add(T::DbWeight::get().writes(41_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:8 w:1)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:32 w:32)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -218,14 +258,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2519`
-		//  Estimated: `33406`
-		// Minimum execution time: 913_933_000 picoseconds.
-		Weight::from_parts(966_821_947, 33406)
-			// Standard Error: 537_529
-			.saturating_add(Weight::from_parts(10_744_178, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(20_u64))
+		//  Measured:  `4733`
+		//  Estimated: `92708 + r * (1232 ±56)`
+		// Minimum execution time: 2_001_545_000 picoseconds.
+		Weight::from_parts(6_899_036_017, 92708)
+			.saturating_add(T::DbWeight::get().reads(62_u64))
+			.saturating_add(T::DbWeight::get().writes(74_u64))
+			.saturating_add(Weight::from_parts(0, 1232).saturating_mul(r.into()))
 	}
 }
 
@@ -250,10 +289,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `700 + m * (166 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_077_868_000 picoseconds.
-		Weight::from_parts(635_070_481, 5042)
-			// Standard Error: 257_733
-			.saturating_add(Weight::from_parts(50_105_188, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_109_775_000 picoseconds.
+		Weight::from_parts(892_579_649, 5042)
+			// Standard Error: 142_166
+			.saturating_add(Weight::from_parts(45_769_307, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -276,10 +315,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `288 + m * (164 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_124_618_000 picoseconds.
-		Weight::from_parts(994_214_125, 5042)
-			// Standard Error: 198_395
-			.saturating_add(Weight::from_parts(45_464_430, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_044_217_000 picoseconds.
+		Weight::from_parts(451_738_828, 5042)
+			// Standard Error: 259_870
+			.saturating_add(Weight::from_parts(50_123_662, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(18_u64))
@@ -289,14 +328,24 @@ impl WeightInfo for () {
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:32 w:32)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:0 w:1)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:0 w:1)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `963`
-		//  Estimated: `5042`
-		// Minimum execution time: 195_311_000 picoseconds.
-		Weight::from_parts(209_472_000, 5042)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+		//  Measured:  `986`
+		//  Estimated: `81086`
+		// Minimum execution time: 821_295_000 picoseconds.
+		Weight::from_parts(901_415_000, 81086)
+			.saturating_add(RocksDbWeight::get().reads(36_u64))
+			.saturating_add(RocksDbWeight::get().writes(37_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
@@ -306,10 +355,10 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1189`
+		//  Measured:  `1311`
 		//  Estimated: `3919`
-		// Minimum execution time: 516_030_000 picoseconds.
-		Weight::from_parts(569_179_000, 3919)
+		// Minimum execution time: 576_870_000 picoseconds.
+		Weight::from_parts(642_809_000, 3919)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -323,6 +372,16 @@ impl WeightInfo for () {
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:36 w:36)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::OrdersByContent` (r:0 w:1)
@@ -330,16 +389,16 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1288 + r * (224 ±0)`
-		//  Estimated: `3919 + r * (4052 ±0)`
-		// Minimum execution time: 955_285_000 picoseconds.
-		Weight::from_parts(564_077_271, 3919)
-			// Standard Error: 680_149
-			.saturating_add(Weight::from_parts(440_734_565, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
+		//  Measured:  `2380 + r * (363 ±0)`
+		//  Estimated: `78567 + r * (4052 ±48)`
+		// Minimum execution time: 1_777_121_000 picoseconds.
+		Weight::from_parts(947_860_883, 78567)
+			// Standard Error: 3_790_324
+			.saturating_add(Weight::from_parts(1_145_088_799, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(36_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().writes(36_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(r.into()))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
@@ -351,12 +410,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn settle(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1009 + r * (89 ±0)`
+		//  Measured:  `1131 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 527_607_000 picoseconds.
-		Weight::from_parts(206_696_032, 3919)
-			// Standard Error: 441_459
-			.saturating_add(Weight::from_parts(348_622_950, 0).saturating_mul(r.into()))
+		// Minimum execution time: 527_907_000 picoseconds.
+		Weight::from_parts(233_894_156, 3919)
+			// Standard Error: 733_131
+			.saturating_add(Weight::from_parts(351_300_992, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -367,23 +426,43 @@ impl WeightInfo for () {
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:1 w:2)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:2 w:2)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:32 w:32)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::PendingAssignments` (r:1 w:1)
 	/// Proof: `Storage::PendingAssignments` (`max_values`: Some(1), `max_size`: Some(2121), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:1)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1132`
-		//  Estimated: `5042`
-		// Minimum execution time: 240_368_000 picoseconds.
-		Weight::from_parts(274_880_000, 5042)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		//  Measured:  `2937`
+		//  Estimated: `81086`
+		// Minimum execution time: 1_491_445_000 picoseconds.
+		Weight::from_parts(1_593_276_000, 81086)
+			.saturating_add(RocksDbWeight::get().reads(40_u64))
+			.saturating_add(RocksDbWeight::get().writes(41_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSlots` (r:8 w:1)
+	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedReplicas` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
+	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
+	/// Proof: `Storage::ConfirmedSpan` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::ConfirmedBytes` (r:32 w:32)
+	/// Proof: `Storage::ConfirmedBytes` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -395,13 +474,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2519`
-		//  Estimated: `33406`
-		// Minimum execution time: 913_933_000 picoseconds.
-		Weight::from_parts(966_821_947, 33406)
-			// Standard Error: 537_529
-			.saturating_add(Weight::from_parts(10_744_178, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(20_u64))
+		//  Measured:  `4733`
+		//  Estimated: `92708 + r * (1232 ±56)`
+		// Minimum execution time: 2_001_545_000 picoseconds.
+		Weight::from_parts(6_899_036_017, 92708)
+			.saturating_add(RocksDbWeight::get().reads(62_u64))
+			.saturating_add(RocksDbWeight::get().writes(74_u64))
+			.saturating_add(Weight::from_parts(0, 1232).saturating_mul(r.into()))
 	}
 }
