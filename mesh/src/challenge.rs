@@ -78,9 +78,9 @@ pub fn chunk_proof(store: &Store, root: &ContentId, index: u64) -> Result<ChunkP
 	Ok(proof)
 }
 
-/// The links answering chunks `indices` of the stored filler sector `root` derived with
-/// `seed` (a seal proof or a sector challenge): for each chunk, proofs of it, of its
-/// predecessor and of its parents. `None` for chunk 0, which has no links.
+/// The links answering labels `indices` of the stored filler sector `root` derived with
+/// `seed` (a seal proof or a sector challenge): for each label, proofs of the chunks
+/// holding it, its predecessor and its parents. Label 0 has no links.
 pub fn sector_links(
 	store: &Store,
 	root: &ContentId,
@@ -89,12 +89,12 @@ pub fn sector_links(
 ) -> Result<Vec<SectorLink>, ProofError> {
 	indices
 		.iter()
-		.map(|&j| {
-			let previous = j.checked_sub(1).ok_or(ProofError::NoSuchChunk(j))?;
-			let p = filler::parents(seed, j);
-			let prove = |i| chunk_proof(store, root, i);
+		.map(|&u| {
+			let previous = u.checked_sub(1).ok_or(ProofError::NoSuchChunk(u))?;
+			let p = filler::parents(seed, u);
+			let prove = |label| chunk_proof(store, root, filler::chunk_of(label));
 			Ok(SectorLink {
-				chunk: prove(j)?,
+				chunk: prove(u)?,
 				previous: prove(previous)?,
 				parents: [prove(p[0])?, prove(p[1])?, prove(p[2])?, prove(p[3])?],
 			})

@@ -78,7 +78,7 @@ impl Sealer {
 			return Ok(());
 		}
 		log::info!(target: "mesh", "🧱 Committing filler sector {index} ({root:?})");
-		hand_over(&mut self.offchain.clone(), vec![MinerTask::CommitSector { root }]);
+		hand_over(&mut self.offchain.clone(), vec![MinerTask::CommitSector { index, root }]);
 		*handed = Some((index, Instant::now()));
 		Ok(())
 	}

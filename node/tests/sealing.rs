@@ -7,7 +7,7 @@ mod common;
 
 use common::{dev_node_with, register_miner};
 use landmesh_node::dev_client::DevClient;
-use landmesh_primitives::storage::{ChallengeTarget, MinerView};
+use landmesh_primitives::storage::{ChallengeTarget, MinerView, SectorView};
 use landmesh_runtime::{AccountId, Balance, BlockNumber, RuntimeEvent};
 use polkadot_sdk::sp_keyring::Sr25519Keyring;
 use serde_json::{json, Value};
@@ -73,4 +73,12 @@ async fn a_miner_node_seals_commits_proves_and_answers_sector_challenges_by_itse
 	let view = view.expect("Alice is a miner");
 	assert_eq!((view.sectors, view.unsealed, view.next_sector, view.sector_size), (3, 0, 3, 1 << 20));
 	assert!(view.sector_room > 1000, "room for more: {}", view.sector_room);
+	let sectors: Vec<SectorView> =
+		client.call("landmesh_sectors", vec![json!(alice), Value::Null]).await.expect("landmesh_sectors answers");
+	assert_eq!(sectors.iter().map(|s| (s.slot, s.index, s.seal.is_none())).collect::<Vec<_>>(), vec![(0, 0, true), (1, 1, true), (2, 2, true)]);
+	// Each root is the sector derived for Alice and its index: what the node sealed.
+	for s in &sectors {
+		let (_, root) = landmesh_primitives::filler::generate(&landmesh_primitives::filler::sector_seed(&alice, s.index), 1024);
+		assert_eq!(s.root, root, "sector {}", s.index);
+	}
 }

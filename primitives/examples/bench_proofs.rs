@@ -1,25 +1,25 @@
-//! Proof-of-space figures for filler sectors, with the previous construction (v1: four
-//! uniform parents, no rounds) as the baseline in the same run. Run by
+//! Proof-of-space figures for filler sectors, with the first construction (v1: 1 KiB
+//! chunks, four uniform parents, one hash each) as the baseline in the same run. Run by
 //! `scripts/bench-proofs` (release build):
 //!
-//! 1. the honest costs: seconds per chunk derivation, seal throughput per core, the time
-//!    to seal a whole sector, the size of a link and the time to verify one natively;
+//! 1. the honest costs: seconds per derivation, seal throughput per core, the time to
+//!    seal a whole sector, the size of a link and the time to verify one natively;
 //! 2. the cheaters: a miner that keeps 10% of a sector (chosen by the best strategies
-//!    written here) and regenerates the rest when challenged. For every chunk, the
-//!    longest path of missing chunks it depends on is the number of derivations that must
-//!    run one after the other, however many cores the cheater has. The model: a cheater
-//!    10× faster per derivation than this machine, with unlimited cores, answers a
-//!    challenged chunk in time if `path × derivation / 10 ≤ deadline`; a challenge names
-//!    4 chunks, so it passes with `p^4`, `p` the share of chunks it answers in time.
-//!    Alongside, the total work for a sample of challenged chunks (what a cheater with
-//!    this machine's 2 cores needs: `work × derivation / 2`).
+//!    written here) and regenerates the rest when challenged. For every node (a 32-byte
+//!    label in v3, a chunk in v1), the longest path of missing nodes it depends on is the
+//!    number of derivations that must run one after the other, however many cores the
+//!    cheater has. The model: a cheater 10× faster per derivation than this machine, with
+//!    unlimited cores, answers a challenged node in time if `path × derivation / 10 ≤
+//!    deadline`; a challenge names 4, so it passes with `p^4`, `p` the share of nodes it
+//!    answers in time. Alongside, the total work for a sample of challenged nodes (what a
+//!    cheater with this machine's 2 cores needs: `work × derivation / 2`).
 //!
-//! Usage: `bench_proofs [chunks]` (default: a whole 4 GiB sector, 4 Mi chunks).
+//! Usage: `bench_proofs [labels]` (default: a whole 4 GiB sector, 128 Mi labels).
 
 use landmesh_primitives::filler::{
 	self,
 	regeneration::{in_time, Dependencies},
-	LABEL_ROUNDS, PARENTS, SECTOR_SIZE,
+	LABEL, LABEL_ROUNDS, PARENTS, SECTOR_SIZE,
 };
 use std::time::{Duration, Instant};
 
@@ -63,12 +63,11 @@ fn v1_derive(seed: &[u8; 32], j: u64, previous: &[u8], parents: &[&[u8]; PARENTS
 }
 
 /// Seconds per derivation of `derive`, over `n` chained derivations.
-fn derivation_time(n: u64, derive: impl Fn(u64, &[u8], &[&[u8]; PARENTS]) -> [u8; 1024]) -> f64 {
-	let mut previous = [7u8; 1024];
-	let parent = [9u8; 1024];
+fn derivation_time<const W: usize>(n: u64, derive: impl Fn(u64, &[u8; W]) -> [u8; W]) -> f64 {
+	let mut previous = [7u8; W];
 	let start = Instant::now();
 	for j in 1..=n {
-		previous = derive(j, &previous, &[&parent[..]; PARENTS]);
+		previous = derive(j, &previous);
 	}
 	std::hint::black_box(previous);
 	start.elapsed().as_secs_f64() / n as f64
@@ -76,7 +75,7 @@ fn derivation_time(n: u64, derive: impl Fn(u64, &[u8], &[&[u8]; PARENTS]) -> [u8
 
 fn report(name: &str, graph: &Dependencies, derivation: f64) {
 	let n = graph.len();
-	println!("\n## {name}: {n} chunks, {:.1} µs per derivation", derivation * 1e6);
+	println!("\n## {name}: {n} nodes, {:.1} µs per derivation", derivation * 1e6);
 	println!(
 		"{:<28} {:>6} {:>10} {:>10} {:>10} {:>8} {:>12} {:>12}",
 		"cheater keeps", "kept", "path p10", "path p24", "path p50", "p fast", "P(pass 4)", "work p50 (s)"
@@ -90,18 +89,19 @@ fn report(name: &str, graph: &Dependencies, derivation: f64) {
 		sorted.sort_unstable();
 		let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p) as usize];
 		let fast = in_time(&depth, fast_path);
-		// The total work for 16 challenged missing chunks spread over the sector.
-		let mut works: Vec<u64> = (0..16)
+		// The total work for 4 challenged missing nodes spread over the sector (counted up
+		// to the whole sector).
+		let mut works: Vec<u64> = (0..4)
 			.map(|i| {
-				let mut j = (n / 17) * (i + 1);
+				let mut j = (n / 5) * (i + 1);
 				while kept[j] {
 					j += 1;
 				}
-				graph.work(&kept, j, &mut seen, (k * 16 + i) as u32)
+				graph.work(&kept, j, &mut seen, (k * 4 + i) as u32, n as u64)
 			})
 			.collect();
 		works.sort_unstable();
-		let work_secs = works[8] as f64 * derivation / 2.0;
+		let work_secs = works[2] as f64 * derivation / 2.0;
 		println!(
 			"{:<28} {:>5.1}% {:>10} {:>10} {:>10} {:>8.3} {:>12.2e} {:>12.1}",
 			strategy,
@@ -123,45 +123,49 @@ fn report(name: &str, graph: &Dependencies, derivation: f64) {
 }
 
 fn main() {
-	let chunks: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(SECTOR_SIZE / 1024);
+	let labels: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(SECTOR_SIZE / LABEL as u64);
 	let seed = filler::sector_seed(&[1u8; 32], 0);
-
-	println!("# Filler sectors: proof of space (v2: DRSample parents, {LABEL_ROUNDS} rounds) against v1 (uniform parents, no rounds)");
-	let v2 = derivation_time(512, |j, prev, ps| filler::derive_chunk(&seed, j, prev, ps));
-	let v1 = derivation_time(20_000, |j, prev, ps| v1_derive(&seed, j, prev, ps));
+	let sector_labels = SECTOR_SIZE / LABEL as u64;
 	let sector_chunks = SECTOR_SIZE / 1024;
-	for (name, t) in [("v1", v1), ("v2", v2)] {
+
+	println!("# Filler sectors: proof of space, v3 (32-byte labels, DRSample parents, {LABEL_ROUNDS} rounds each) against v1 (1 KiB chunks, uniform parents, one hash)");
+	let parent = [9u8; LABEL];
+	let v3 = derivation_time(4096, |u, prev: &[u8; LABEL]| filler::derive_label(&seed, u, prev, &[parent; PARENTS]));
+	let v1_parent = [9u8; 1024];
+	let v1 = derivation_time(20_000, |j, prev: &[u8; 1024]| v1_derive(&seed, j, prev, &[&v1_parent[..]; PARENTS]));
+	for (name, per, units, unit) in [("v1", v1, sector_chunks, 1024.0), ("v3", v3, sector_labels, LABEL as f64)] {
 		println!(
-			"{name}: {:.2} µs per chunk derivation; seal {:.2} MiB/s per core; a {} GiB sector seals in {:.0} s on one core",
-			t * 1e6,
-			1.0 / (t * 1024.0),
+			"{name}: {:.2} µs per derivation ({unit} bytes); seal {:.2} MiB/s per core; a {} GiB sector seals in {:.0} s on one core",
+			per * 1e6,
+			unit / per / f64::from(1u32 << 20),
 			SECTOR_SIZE >> 30,
-			t * sector_chunks as f64
+			per * units as f64
 		);
 	}
 
-	// A link of the last chunk of a full-size sector (the deepest proofs), verified natively.
-	let j = sector_chunks - 1;
-	let (root, links) = filler::sparse_links(&seed, SECTOR_SIZE, &[j]).expect("chunk j ≥ 1");
+	// A link of the last label of a full-size sector (the deepest proofs), verified natively.
+	let u = sector_labels - 1;
+	let (root, links) = filler::sparse_links(&seed, SECTOR_SIZE, &[u]).expect("label u ≥ 1");
 	let link = &links[0];
 	let size = codec::Encode::encoded_size(link);
 	let start = Instant::now();
-	let rounds = 50;
+	let rounds = 200;
 	for _ in 0..rounds {
-		filler::verify_link(&root, SECTOR_SIZE, &seed, j, link).expect("a derived link");
+		filler::verify_link(&root, SECTOR_SIZE, &seed, u, link).expect("a derived link");
 	}
 	let verify = start.elapsed().as_secs_f64() / f64::from(rounds);
 	println!(
-		"a link (the chunk, its predecessor and {PARENTS} parents, each with its proof): {size} bytes; verified natively in {:.0} µs; a challenge of {INDICES}: {} bytes",
+		"a link (the chunks holding the label, its predecessor and {PARENTS} parents, each with its proof): {size} bytes; verified natively in {:.0} µs; a challenge of {INDICES}: {} bytes",
 		verify * 1e6,
 		size * INDICES as usize
 	);
 
 	let started = Instant::now();
-	let v1_graph = Dependencies::with_parents(chunks, |j| v1_parents(&seed, j));
+	// v1 at the same number of stored bytes: one node per 1 KiB.
+	let v1_graph = Dependencies::with_parents((labels / 32).max(2), |j| v1_parents(&seed, j));
 	report("v1 (baseline)", &v1_graph, v1);
 	drop(v1_graph);
-	let v2_graph = Dependencies::of_sector(&seed, chunks);
-	report("v2", &v2_graph, v2);
+	let v3_graph = Dependencies::of_sector(&seed, labels);
+	report("v3", &v3_graph, v3);
 	println!("\n(simulation took {:.0} s)", started.elapsed().as_secs_f64());
 }

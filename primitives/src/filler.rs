@@ -57,15 +57,19 @@ use scale_info::TypeInfo;
 
 /// Bytes in a filler sector: 4 GiB.
 pub const SECTOR_SIZE: u64 = 4 << 30;
-/// Parents of each chunk besides its predecessor.
+/// Parents of each label besides its predecessor.
 pub const PARENTS: usize = 4;
 const _: () = assert!(PARENTS == 4, "SectorLink and verify_link spell out four parents");
-/// The chunk size (BLAKE3's).
+/// The chunk size (BLAKE3's): what a chunk proof carries.
 const CHUNK: usize = blake3::CHUNK_LEN;
+/// Bytes in a label: one BLAKE3 output, the unit the graph is made of.
+pub const LABEL: usize = 32;
+/// Labels in a chunk.
+pub const LABELS_PER_CHUNK: u64 = (CHUNK / LABEL) as u64;
 
 #[cfg(feature = "std")]
 pub mod regeneration;
-const CONTEXT: &str = "landmesh filler sector v2";
+const CONTEXT: &str = "landmesh filler sector v3";
 
 /// The secret-free seed of sector `index` of `miner` (anything SCALE-encodable: an
 /// account id).
@@ -76,48 +80,58 @@ pub fn sector_seed<AccountId: Encode>(miner: &AccountId, index: u32) -> [u8; 32]
 	*hasher.finalize().as_bytes()
 }
 
-/// Sequential hash rounds in each chunk's derivation: the work that makes a chunk slow
+/// Sequential hash rounds in each label's derivation: the work that makes a label slow
 /// to redo. Each round is one BLAKE3 compression of the last 32-byte digest, so no round
-/// can start before the one before it ends. (See the threat model above for why this
-/// number.)
-pub const LABEL_ROUNDS: u32 = 8192;
+/// can start before the one before it ends, and the label is the last round's whole
+/// output (nothing smaller rebuilds it). 256 rounds a label, 8 192 a chunk.
+pub const LABEL_ROUNDS: u32 = 256;
 
-/// The parents of chunk `j > 0`: `PARENTS` indices below `j`, fixed by the seed. Each is
+/// How many labels a sector of `size` bytes holds.
+pub fn label_count(size: u64) -> u64 {
+	size / LABEL as u64
+}
+
+/// The chunk holding label `u`.
+pub fn chunk_of(u: u64) -> u64 {
+	u / LABELS_PER_CHUNK
+}
+
+/// The parents of label `u > 0`: `PARENTS` labels below `u`, fixed by the seed. Each is
 /// drawn at a distance from a random power-of-two scale (DRSample's bucket sampling:
-/// scale `2^b`, `b` uniform below the bit length of `j`, distance uniform in
-/// `[2^b, 2^(b+1))`, clipped to `j`), so every chunk has parents near and far and no
-/// spacing of kept chunks cuts the paths between the others.
-pub fn parents(seed: &[u8; 32], j: u64) -> [u64; PARENTS] {
+/// scale `2^b`, `b` uniform below the bit length of `u`, distance uniform in
+/// `[2^b, 2^(b+1))`, clipped to `u`), so every label has parents near and far and no
+/// spacing of kept labels cuts the paths between the others.
+pub fn parents(seed: &[u8; 32], u: u64) -> [u64; PARENTS] {
 	let mut out = [0u64; PARENTS];
-	if j == 0 {
+	if u == 0 {
 		return out;
 	}
 	let mut hasher = blake3::Hasher::new_keyed(seed);
 	hasher.update(b"parents");
-	hasher.update(&j.to_le_bytes());
+	hasher.update(&u.to_le_bytes());
 	let mut xof = hasher.finalize_xof();
-	let scales = u64::from(64 - j.leading_zeros());
+	let scales = u64::from(64 - u.leading_zeros());
 	for parent in out.iter_mut() {
 		let mut word = [0u8; 16];
 		xof.fill(&mut word);
 		let scale = u64::from_le_bytes(word[..8].try_into().expect("8 of 16 bytes")) % scales;
 		let low = 1u64 << scale;
 		let distance = low + u64::from_le_bytes(word[8..].try_into().expect("8 of 16 bytes")) % low;
-		*parent = j - distance.min(j);
+		*parent = u - distance.min(u);
 	}
 	out
 }
 
-/// Chunk `j` of the sector with this seed, from its predecessor and its parents (in the
-/// order of [`parents`]); chunk 0 takes neither. A keyed hash of the inputs, then
-/// [`LABEL_ROUNDS`] sequential rounds, then the keyed XOF to a chunk.
-pub fn derive_chunk(seed: &[u8; 32], j: u64, previous: &[u8], parent_chunks: &[&[u8]; PARENTS]) -> [u8; CHUNK] {
+/// Label `u` of the sector with this seed, from its predecessor and its parents (in the
+/// order of [`parents`]); label 0 takes neither (pass zeros). A keyed hash of the inputs,
+/// then [`LABEL_ROUNDS`] sequential rounds.
+pub fn derive_label(seed: &[u8; 32], u: u64, previous: &[u8; LABEL], parent_labels: &[[u8; LABEL]; PARENTS]) -> [u8; LABEL] {
 	let mut hasher = blake3::Hasher::new_keyed(seed);
-	hasher.update(b"chunk");
-	hasher.update(&j.to_le_bytes());
-	if j > 0 {
+	hasher.update(b"label");
+	hasher.update(&u.to_le_bytes());
+	if u > 0 {
 		hasher.update(previous);
-		for parent in parent_chunks {
+		for parent in parent_labels {
 			hasher.update(parent);
 		}
 	}
@@ -125,96 +139,102 @@ pub fn derive_chunk(seed: &[u8; 32], j: u64, previous: &[u8], parent_chunks: &[&
 	for _ in 0..LABEL_ROUNDS {
 		digest = *blake3::hash(&digest).as_bytes();
 	}
-	let mut out = [0u8; CHUNK];
-	let mut expand = blake3::Hasher::new_keyed(seed);
-	expand.update(b"expand");
-	expand.update(&digest);
-	expand.finalize_xof().fill(&mut out);
-	out
+	digest
 }
 
-/// The link check: whether `chunk` is chunk `j` given its predecessor and parents.
-pub fn check_link(seed: &[u8; 32], j: u64, chunk: &[u8], previous: &[u8], parent_chunks: &[&[u8]; PARENTS]) -> bool {
-	derive_chunk(seed, j, previous, parent_chunks)[..] == *chunk
+/// Label `u` inside the chunk `chunk_bytes` that holds it.
+fn label_in(chunk_bytes: &[u8], u: u64) -> Option<[u8; LABEL]> {
+	let at = (u % LABELS_PER_CHUNK) as usize * LABEL;
+	chunk_bytes.get(at..at + LABEL)?.try_into().ok()
 }
 
-/// The answer for one challenged chunk `j ≥ 1` of a sector: proofs of the chunk, of its
-/// predecessor and of its parents, all against the sector's committed root.
+/// The answer for one challenged label `u ≥ 1` of a sector: proofs, against the sector's
+/// committed root, of the chunks holding the label, its predecessor and its parents
+/// (the same chunk may appear more than once).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
 pub struct SectorLink {
-	/// Chunk `j`.
+	/// The chunk holding label `u`.
 	pub chunk: ChunkProof,
-	/// Chunk `j - 1`.
+	/// The chunk holding label `u - 1`.
 	pub previous: ChunkProof,
-	/// The chunks [`parents`] names, in its order.
+	/// The chunks holding the labels [`parents`] names, in its order.
 	pub parents: [ChunkProof; PARENTS],
 }
 
 /// Why a sector answer was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LinkError {
-	/// Chunk 0 has no links; sector challenges ask for `j ≥ 1`.
+	/// Label 0 has no links; sector challenges ask for `u ≥ 1`.
 	FirstChunk,
 	/// One of the proofs is wrong.
 	Proof(ProofError),
-	/// Every chunk is in the committed sector, but chunk `j` is not derived from the
+	/// Every chunk is in the committed sector, but label `u` is not derived from the
 	/// others: the sector is not the miner's filler.
 	Broken,
 }
 
-/// Checks a [`SectorLink`] for chunk `j` of the sector of `size` bytes with `seed` and
-/// committed `root`: seven chunk proofs and one derivation.
-pub fn verify_link(root: &ContentId, size: u64, seed: &[u8; 32], j: u64, link: &SectorLink) -> Result<(), LinkError> {
-	if j == 0 {
+/// Checks a [`SectorLink`] for label `u` of the sector of `size` bytes with `seed` and
+/// committed `root`: six chunk proofs and one derivation.
+pub fn verify_link(root: &ContentId, size: u64, seed: &[u8; 32], u: u64, link: &SectorLink) -> Result<(), LinkError> {
+	if u == 0 {
 		return Err(LinkError::FirstChunk);
 	}
-	let parent_indices = parents(seed, j);
-	proof::verify(root, size, j, &link.chunk).map_err(LinkError::Proof)?;
-	proof::verify(root, size, j - 1, &link.previous).map_err(LinkError::Proof)?;
-	for (p, proof) in parent_indices.iter().zip(link.parents.iter()) {
-		proof::verify(root, size, *p, proof).map_err(LinkError::Proof)?;
+	let parent_labels = parents(seed, u);
+	let check = |label: u64, proof: &ChunkProof| -> Result<[u8; LABEL], LinkError> {
+		proof::verify(root, size, chunk_of(label), proof).map_err(LinkError::Proof)?;
+		label_in(&proof.chunk, label).ok_or(LinkError::Proof(ProofError::WrongChunkLength))
+	};
+	let label = check(u, &link.chunk)?;
+	let previous = check(u - 1, &link.previous)?;
+	let mut inputs = [[0u8; LABEL]; PARENTS];
+	for ((input, p), proof) in inputs.iter_mut().zip(parent_labels.iter()).zip(link.parents.iter()) {
+		*input = check(*p, proof)?;
 	}
-	let parent_chunks = [0, 1, 2, 3].map(|i| &link.parents[i].chunk[..]);
-	if check_link(seed, j, &link.chunk.chunk, &link.previous.chunk, &parent_chunks) {
+	if derive_label(seed, u, &previous, &inputs) == label {
 		Ok(())
 	} else {
 		Err(LinkError::Broken)
 	}
 }
 
-/// A sector of `size` bytes in which only what links for the chunks `js` need is real
-/// (each challenged chunk derived from predecessors and parents that all hold the same
-/// bytes): its root and the links, in the order of `js`. For benchmarks, which need
-/// full-depth proofs of a 4 GiB sector without generating it. `None` if a challenged chunk
-/// is another's predecessor or parent, or is chunk 0.
-pub fn sparse_links(seed: &[u8; 32], size: u64, js: &[u64]) -> Option<(ContentId, alloc::vec::Vec<SectorLink>)> {
+/// A sector of `size` bytes in which only what links for the labels `us` need is real
+/// (each challenged label derived from labels that are otherwise all the same bytes): its
+/// root and the links, in the order of `us`. For benchmarks, which need full-depth proofs
+/// of a 4 GiB sector without generating it. `None` if a challenged label is label 0.
+pub fn sparse_links(seed: &[u8; 32], size: u64, us: &[u64]) -> Option<(ContentId, alloc::vec::Vec<SectorLink>)> {
+	use alloc::collections::BTreeMap;
 	let other = [1u8; CHUNK];
-	let derived: alloc::vec::Vec<[u8; CHUNK]> =
-		js.iter().map(|j| derive_chunk(seed, *j, &other, &[&other[..]; PARENTS])).collect();
-	let mut known: alloc::vec::Vec<(u64, &[u8])> = alloc::vec::Vec::new();
-	for &j in js {
-		if j == 0 {
+	let mut chunks: BTreeMap<u64, [u8; CHUNK]> = BTreeMap::new();
+	let label_at = |chunks: &BTreeMap<u64, [u8; CHUNK]>, u: u64| {
+		label_in(chunks.get(&chunk_of(u)).unwrap_or(&other), u).unwrap_or([1u8; LABEL])
+	};
+	let mut ordered = us.to_vec();
+	ordered.sort_unstable();
+	// Ascending, so a challenged label that another one builds on is derived first.
+	for &u in &ordered {
+		if u == 0 {
 			return None;
 		}
-		known.extend(parents(seed, j).iter().chain([&(j - 1)]).map(|i| (*i, &other[..])));
+		let p = parents(seed, u);
+		for i in p.iter().chain([&(u - 1)]) {
+			chunks.entry(chunk_of(*i)).or_insert(other);
+		}
+		let inputs = p.map(|i| label_at(&chunks, i));
+		let label = derive_label(seed, u, &label_at(&chunks, u - 1), &inputs);
+		let chunk = chunks.entry(chunk_of(u)).or_insert(other);
+		let at = (u % LABELS_PER_CHUNK) as usize * LABEL;
+		chunk[at..at + LABEL].copy_from_slice(&label);
 	}
-	known.sort_by_key(|(i, _)| *i);
-	known.dedup_by_key(|(i, _)| *i);
-	if js.iter().any(|j| known.iter().any(|(i, _)| i == j)) {
-		return None;
-	}
-	known.extend(js.iter().zip(derived.iter()).map(|(j, c)| (*j, &c[..])));
-	known.sort_by_key(|(i, _)| *i);
-	known.dedup_by_key(|(i, _)| *i);
+	let known: alloc::vec::Vec<(u64, &[u8])> = chunks.iter().map(|(i, c)| (*i, &c[..])).collect();
 	let (root, proofs) = proof::prove_sparse(size, &known)?;
-	let proof_of = |i: u64| known.iter().position(|(k, _)| *k == i).map(|at| proofs[at].clone());
-	let links = js
+	let proof_of = |u: u64| known.iter().position(|(k, _)| *k == chunk_of(u)).map(|at| proofs[at].clone());
+	let links = us
 		.iter()
-		.map(|j| {
-			let p = parents(seed, *j);
+		.map(|u| {
+			let p = parents(seed, *u);
 			Some(SectorLink {
-				chunk: proof_of(*j)?,
-				previous: proof_of(j - 1)?,
+				chunk: proof_of(*u)?,
+				previous: proof_of(u - 1)?,
 				parents: [proof_of(p[0])?, proof_of(p[1])?, proof_of(p[2])?, proof_of(p[3])?],
 			})
 		})
@@ -222,44 +242,50 @@ pub fn sparse_links(seed: &[u8; 32], size: u64, js: &[u64]) -> Option<(ContentId
 	Some((ContentId(root), links))
 }
 
-/// The [`SectorLink`] for chunk `j` of a sector held in memory.
+/// The [`SectorLink`] for label `u` of a sector held in memory.
 #[cfg(feature = "std")]
-pub fn prove_link(sector: &[u8], seed: &[u8; 32], j: u64) -> Result<SectorLink, ProofError> {
-	let prove = |i| proof::prove(sector, i);
-	let p = parents(seed, j);
+pub fn prove_link(sector: &[u8], seed: &[u8; 32], u: u64) -> Result<SectorLink, ProofError> {
+	let prove = |label: u64| proof::prove(sector, chunk_of(label));
+	let p = parents(seed, u);
 	Ok(SectorLink {
-		chunk: prove(j)?,
-		previous: prove(j.checked_sub(1).ok_or(ProofError::IndexOutOfRange)?)?,
+		chunk: prove(u)?,
+		previous: prove(u.checked_sub(1).ok_or(ProofError::IndexOutOfRange)?)?,
 		parents: [prove(p[0])?, prove(p[1])?, prove(p[2])?, prove(p[3])?],
 	})
 }
 
-/// Generates a whole sector of `chunks` chunks in memory (for tests and small sectors; the
-/// mesh seals real sectors to disk) and returns it with its root.
+/// Label `u` of a sector being derived, from the labels before it, which `read` gives.
+#[cfg(feature = "std")]
+fn next_label<E>(seed: &[u8; 32], u: u64, mut read: impl FnMut(u64) -> Result<[u8; LABEL], E>) -> Result<[u8; LABEL], E> {
+	if u == 0 {
+		return Ok(derive_label(seed, 0, &[0; LABEL], &[[0; LABEL]; PARENTS]));
+	}
+	let p = parents(seed, u);
+	let inputs = [read(p[0])?, read(p[1])?, read(p[2])?, read(p[3])?];
+	Ok(derive_label(seed, u, &read(u - 1)?, &inputs))
+}
+
+/// Generates a whole sector of `chunks` chunks in memory (for tests and small sectors; a
+/// node seals real sectors to disk with [`seal_file`]) and returns it with its root.
 #[cfg(feature = "std")]
 pub fn generate(seed: &[u8; 32], chunks: u64) -> (alloc::vec::Vec<u8>, crate::ContentId) {
 	let mut sector = alloc::vec![0u8; chunks as usize * CHUNK];
-	for j in 0..chunks {
-		let at = |i: u64| i as usize * CHUNK;
-		let (done, rest) = sector.split_at_mut(at(j));
-		let chunk = if j == 0 {
-			derive_chunk(seed, 0, &[], &[&[]; PARENTS])
-		} else {
-			let p = parents(seed, j);
-			let parent_chunks = p.map(|i| &done[at(i)..at(i) + CHUNK]);
-			derive_chunk(seed, j, &done[at(j - 1)..], &parent_chunks)
-		};
-		rest[..CHUNK].copy_from_slice(&chunk);
+	for u in 0..chunks * LABELS_PER_CHUNK {
+		let at = |i: u64| i as usize * LABEL;
+		let label = next_label(seed, u, |i| -> Result<_, ()> { Ok(sector[at(i)..at(i) + LABEL].try_into().expect("a label")) })
+			.expect("reads from memory");
+		sector[at(u)..at(u) + LABEL].copy_from_slice(&label);
 	}
 	let root = crate::ContentId(*blake3::hash(&sector).as_bytes());
 	(sector, root)
 }
 
-/// Seals a sector of `chunks` chunks into `file`, going on from the whole chunks already
-/// there (a seal interrupted by a restart resumes where it stopped; a torn last chunk is
-/// derived again). Earlier chunks are read back from the file, so memory stays flat
-/// whatever the sector's size. `progress(done)` is called about every 1% and returns
-/// whether to go on: `Ok(false)` means stopped early, the file holding what was done.
+/// Seals a sector of `chunks` chunks into `file`, going on from the labels already there
+/// (a seal interrupted by a restart resumes where it stopped, deriving again the last
+/// percent or two, which a crash may have left torn). Earlier labels are read back from the file, so memory stays flat
+/// whatever the sector's size. `progress(labels done)` is called about every 1% and
+/// returns whether to go on: `Ok(false)` means stopped early, the file holding what was
+/// done.
 #[cfg(feature = "std")]
 pub fn seal_file(
 	file: &std::fs::File,
@@ -268,29 +294,43 @@ pub fn seal_file(
 	mut progress: impl FnMut(u64) -> bool,
 ) -> std::io::Result<bool> {
 	use std::os::unix::fs::FileExt;
-	let chunk_bytes = CHUNK as u64;
-	let done = (file.metadata()?.len() / chunk_bytes).min(chunks);
-	file.set_len(done * chunk_bytes)?;
-	let read = |i: u64| -> std::io::Result<[u8; CHUNK]> {
-		let mut chunk = [0u8; CHUNK];
-		file.read_exact_at(&mut chunk, i * chunk_bytes)?;
-		Ok(chunk)
+	let labels = chunks * LABELS_PER_CHUNK;
+	let width = LABEL as u64;
+	let step = (labels / 100).max(1);
+	// Labels are synced at every step, so those before the last whole step but one are on
+	// disk; what follows may be torn or missing after a crash, and is derived again.
+	let on_file = (file.metadata()?.len() / width).min(labels);
+	let done = (on_file / step).saturating_sub(1) * step;
+	file.set_len(done * width)?;
+	let read = |i: u64| -> std::io::Result<[u8; LABEL]> {
+		let mut label = [0u8; LABEL];
+		file.read_exact_at(&mut label, i * width)?;
+		Ok(label)
 	};
-	let mut previous = if done > 0 { read(done - 1)? } else { [0u8; CHUNK] };
-	let step = (chunks / 100).max(1);
-	for j in done..chunks {
-		let chunk = if j == 0 {
-			derive_chunk(seed, 0, &[], &[&[]; PARENTS])
-		} else {
-			let p = parents(seed, j);
-			let parent_chunks = [read(p[0])?, read(p[1])?, read(p[2])?, read(p[3])?];
-			derive_chunk(seed, j, &previous, &parent_chunks.each_ref().map(|c| &c[..]))
-		};
-		file.write_all_at(&chunk, j * chunk_bytes)?;
-		previous = chunk;
-		if (j + 1) % step == 0 && j + 1 < chunks && !progress(j + 1) {
+	// Labels are written a chunk at a time; the next ones read the ones still in hand.
+	let mut pending: alloc::vec::Vec<u8> = alloc::vec::Vec::with_capacity(CHUNK);
+	let mut pending_from = done;
+	for u in done..labels {
+		let label = next_label(seed, u, |i| {
+			if i >= pending_from {
+				let at = (i - pending_from) as usize * LABEL;
+				Ok(pending[at..at + LABEL].try_into().expect("a label in hand"))
+			} else {
+				read(i)
+			}
+		})?;
+		pending.extend_from_slice(&label);
+		let flush = pending.len() == CHUNK || u + 1 == labels || (u + 1) % step == 0;
+		if flush {
+			file.write_all_at(&pending, pending_from * width)?;
+			pending.clear();
+			pending_from = u + 1;
+		}
+		if (u + 1) % step == 0 {
 			file.sync_data()?;
-			return Ok(false);
+			if u + 1 < labels && !progress(u + 1) {
+				return Ok(false);
+			}
 		}
 	}
 	file.sync_all()?;
@@ -300,7 +340,6 @@ pub fn seal_file(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::proof::{prove, verify};
 
 	#[test]
 	fn sectors_are_deterministic_and_distinct_per_miner_and_index() {
@@ -313,35 +352,28 @@ mod tests {
 	}
 
 	#[test]
-	fn parents_come_before_the_chunk() {
+	fn parents_come_before_the_label() {
 		let seed = sector_seed(&7u64, 3);
-		for j in 1..500 {
-			assert!(parents(&seed, j).iter().all(|p| *p < j));
+		for u in 1..500 {
+			assert!(parents(&seed, u).iter().all(|p| *p < u));
 		}
 	}
 
 	#[test]
-	fn a_challenged_chunk_is_proven_and_its_link_checked() {
+	fn a_challenged_label_is_proven_and_its_link_checked() {
 		let seed = sector_seed(&[9u8; 32], 5);
-		let chunks = 100u64;
-		let (sector, root) = generate(&seed, chunks);
+		let (sector, root) = generate(&seed, 100);
 		let size = sector.len() as u64;
-		let chunk_at = |i: u64| &sector[i as usize * CHUNK..(i as usize + 1) * CHUNK];
-		let j = 77;
-		// Every chunk the link check needs is proven against the committed root...
-		let mut needed = vec![j, j - 1];
-		needed.extend(parents(&seed, j));
-		for i in needed {
-			assert_eq!(verify(&root, size, i, &prove(&sector, i).unwrap()), Ok(()));
+		let label_at = |i: u64| -> [u8; LABEL] { sector[i as usize * LABEL..(i as usize + 1) * LABEL].try_into().unwrap() };
+		for u in [1, 31, 32, 33, 77 * 32 + 5, label_count(size) - 1] {
+			// Every chunk the check needs is proven against the committed root...
+			let link = prove_link(&sector, &seed, u).unwrap();
+			assert_eq!(verify_link(&root, size, &seed, u, &link), Ok(()), "label {u}");
+			// ...and the label is derived from its predecessor and parents.
+			let inputs = parents(&seed, u).map(label_at);
+			assert_eq!(derive_label(&seed, u, &label_at(u - 1), &inputs), label_at(u));
+			assert_ne!(derive_label(&sector_seed(&[8u8; 32], 5), u, &label_at(u - 1), &inputs), label_at(u));
 		}
-		// ...and the chunk is derived from them.
-		let parent_chunks = parents(&seed, j).map(chunk_at);
-		assert!(check_link(&seed, j, chunk_at(j), chunk_at(j - 1), &parent_chunks));
-		// A sector of other bytes committed under its own root fails the link check.
-		let mut forged = chunk_at(j).to_vec();
-		forged[0] ^= 1;
-		assert!(!check_link(&seed, j, &forged, chunk_at(j - 1), &parent_chunks));
-		assert!(!check_link(&sector_seed(&[8u8; 32], 5), j, chunk_at(j), chunk_at(j - 1), &parent_chunks));
 	}
 
 	#[test]
@@ -349,22 +381,53 @@ mod tests {
 		let seed = sector_seed(&[4u8; 32], 0);
 		let (sector, root) = generate(&seed, 40);
 		let size = sector.len() as u64;
-		for j in [1, 2, 17, 39] {
-			assert_eq!(verify_link(&root, size, &seed, j, &prove_link(&sector, &seed, j).unwrap()), Ok(()));
+		for u in [1, 2, 17, 40 * 32 - 1] {
+			assert_eq!(verify_link(&root, size, &seed, u, &prove_link(&sector, &seed, u).unwrap()), Ok(()));
 		}
 		assert_eq!(
 			verify_link(&root, size, &seed, 0, &prove_link(&sector, &seed, 1).unwrap()),
 			Err(LinkError::FirstChunk)
 		);
-		// The answer for another index, or another miner's seed, is refused.
-		let link = prove_link(&sector, &seed, 17).unwrap();
-		assert!(matches!(verify_link(&root, size, &seed, 18, &link), Err(LinkError::Proof(_))));
+		// The answer for a label in another chunk, or another miner's seed, is refused.
+		let link = prove_link(&sector, &seed, 17 * 32).unwrap();
+		assert!(matches!(verify_link(&root, size, &seed, 18 * 32, &link), Err(LinkError::Proof(_))));
+		assert_eq!(verify_link(&root, size, &sector_seed(&[5u8; 32], 0), 17 * 32, &link).is_ok(), false);
 		// Bytes that are not the derivation, committed under their own root, are found.
 		let mut forged = sector.clone();
-		forged[17 * CHUNK] ^= 1;
+		forged[17 * 32 * LABEL] ^= 1;
 		let forged_root = ContentId(*blake3::hash(&forged).as_bytes());
-		let link = prove_link(&forged, &seed, 17).unwrap();
-		assert_eq!(verify_link(&forged_root, size, &seed, 17, &link), Err(LinkError::Broken));
+		let link = prove_link(&forged, &seed, 17 * 32).unwrap();
+		assert_eq!(verify_link(&forged_root, size, &seed, 17 * 32, &link), Err(LinkError::Broken));
+	}
+
+	/// Attack (the adversarial review of v2): a miner keeps only a small state per stored
+	/// unit (v2 kept a 32-byte digest per 1 KiB chunk and rebuilt the chunk with one XOF).
+	/// Must hold: a label is the last round's whole output, so the only state that
+	/// rebuilds it without the rounds is the label itself, and a label is rebuilt from its
+	/// inputs only by all of its rounds.
+	#[test]
+	fn no_state_smaller_than_a_label_rebuilds_it() {
+		let seed = sector_seed(&[2u8; 32], 0);
+		let (sector, _) = generate(&seed, 2);
+		let label_at = |i: u64| -> [u8; LABEL] { sector[i as usize * LABEL..(i as usize + 1) * LABEL].try_into().unwrap() };
+		let u = 40;
+		let inputs = parents(&seed, u).map(label_at);
+		// The state before the last round is a whole label's width too...
+		let mut hasher = blake3::Hasher::new_keyed(&seed);
+		hasher.update(b"label");
+		hasher.update(&u.to_le_bytes());
+		hasher.update(&label_at(u - 1));
+		inputs.iter().for_each(|p| {
+			hasher.update(p);
+		});
+		let mut digest = *hasher.finalize().as_bytes();
+		for _ in 0..LABEL_ROUNDS - 1 {
+			digest = *blake3::hash(&digest).as_bytes();
+		}
+		assert_eq!(digest.len(), LABEL);
+		assert_eq!(*blake3::hash(&digest).as_bytes(), label_at(u));
+		// ...and one round fewer from the inputs is not the label.
+		assert_ne!(digest, label_at(u));
 	}
 
 	/// Attack: a miner keeps 10% of a sector, chosen by each of the strategies in
@@ -376,21 +439,21 @@ mod tests {
 	#[test]
 	fn a_miner_keeping_a_tenth_of_a_sector_must_redo_long_chains() {
 		use regeneration::{in_time, Dependencies};
-		let chunks = 1 << 16;
-		let sector = Dependencies::of_sector(&sector_seed(&[3u8; 32], 0), chunks);
-		let in_reach = 0.055 * chunks as f64;
+		let labels = 1 << 16;
+		let sector = Dependencies::of_sector(&sector_seed(&[3u8; 32], 0), labels);
+		let in_reach = 0.055 * labels as f64;
 		let cheaters = sector.cheaters(0.10);
 		assert!(cheaters.len() >= 8);
 		for (strategy, kept) in cheaters {
-			let share = kept.iter().filter(|k| **k).count() as f64 / chunks as f64;
+			let share = kept.iter().filter(|k| **k).count() as f64 / labels as f64;
 			assert!(share <= 0.11, "{strategy} keeps {share}");
 			let p = in_time(&sector.paths(&kept), in_reach);
 			assert!(p.powi(4) < 0.01, "{strategy}: {p} of the chunks are in reach, a challenge passes with {}", p.powi(4));
 		}
 		// Spaced checkpoints, which defeated uniform parents, leave long chains.
-		let every_tenth: Vec<bool> = (0..chunks).map(|j| j % 10 == 0).collect();
+		let every_tenth: Vec<bool> = (0..labels).map(|j| j % 10 == 0).collect();
 		let paths = sector.paths(&every_tenth);
-		assert!(paths.iter().max().copied().unwrap_or(0) > (chunks / 4) as u32);
+		assert!(paths.iter().max().copied().unwrap_or(0) > (labels / 4) as u32);
 	}
 
 	#[test]
@@ -420,9 +483,10 @@ mod tests {
 		.unwrap());
 		let stopped = file.metadata().unwrap().len();
 		assert!(stopped > 0 && stopped < chunks * CHUNK as u64, "stopped part-way: {stopped}");
-		std::os::unix::fs::FileExt::write_all_at(&file, &[0xAB; 100], stopped).unwrap();
+		// A crash after writes that never reached the disk: garbage past the last sync.
+		std::os::unix::fs::FileExt::write_all_at(&file, &[0xAB; 100], stopped - 40).unwrap();
 		assert!(seal_file(&file, &seed, chunks, |_| true).unwrap());
-		assert_eq!(std::fs::read(&dir).unwrap(), whole);
+		assert!(std::fs::read(&dir).unwrap() == whole, "the resumed sector is the one sealed in one go");
 		let _ = std::fs::remove_file(&dir);
 	}
 }

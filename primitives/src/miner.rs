@@ -89,6 +89,8 @@ pub enum MinerTask {
 	/// `miners.commit_sector`: a filler sector this node sealed, for the miner's next
 	/// derivation index.
 	CommitSector {
+		/// The derivation index it was sealed with (the chain refuses it for another).
+		index: u32,
 		/// The sector's root.
 		root: ContentId,
 	},

@@ -454,7 +454,7 @@ impl pallet_miner_worker::TaskCalls<RuntimeCall> for MinerCalls {
 				pallet_audit::Call::answer { challenge, proofs: proofs.try_into().ok()? }.into(),
 			MinerTask::ReportServed { era, receipts } =>
 				pallet_rewards::Call::report_served { era, receipts: receipts.try_into().ok()? }.into(),
-			MinerTask::CommitSector { root } => pallet_miners::Call::commit_sector { root }.into(),
+			MinerTask::CommitSector { index, root } => pallet_miners::Call::commit_sector { index, root }.into(),
 			MinerTask::SealSector { slot, links } =>
 				pallet_miners::Call::prove_sector { slot, links: links.try_into().ok()? }.into(),
 			MinerTask::AnswerSector { challenge, links } =>

@@ -1,11 +1,12 @@
 //! `landmesh_*` storage queries: a miner, where a content is kept, a miner's assignments
-//! and open challenges, so a node and a client act without scanning chain storage.
+//! open challenges and filler sectors, so a node and a client act without scanning chain
+//! storage.
 
 use super::world::call_runtime;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use landmesh_primitives::{
 	api::StorageApi,
-	storage::{ChallengeView, MinerView, OrderView},
+	storage::{ChallengeView, MinerView, OrderView, SectorView},
 	ContentId,
 };
 use landmesh_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Hash};
@@ -30,6 +31,11 @@ pub trait StorageRpc {
 	/// A miner's open challenges.
 	#[method(name = "landmesh_challenges")]
 	fn challenges(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<ChallengeView<BlockNumber>>>;
+
+	/// A miner's filler sectors: slot, derivation index, root, and the chunks its seal
+	/// proof must answer while it is unsealed.
+	#[method(name = "landmesh_sectors")]
+	fn sectors(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<SectorView>>;
 }
 
 /// Answers [`StorageRpcServer`] from a client's runtime API.
@@ -63,5 +69,9 @@ where
 
 	fn challenges(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<ChallengeView<BlockNumber>>> {
 		call_runtime(&*self.client, at, |api, at| api.challenges(at, miner))
+	}
+
+	fn sectors(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<SectorView>> {
+		call_runtime(&*self.client, at, |api, at| api.sectors(at, miner))
 	}
 }

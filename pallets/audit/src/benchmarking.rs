@@ -63,14 +63,14 @@ mod benchmarks {
 		assert!(!Challenges::<T>::contains_key(0));
 	}
 
-	/// `c` links, each of the last chunk of a full-size sector (the deepest paths): seven
-	/// proofs and a derivation per link.
+	/// `c` links, each of the last label of a full-size sector (the deepest paths): six
+	/// chunk proofs and a derivation per link.
 	#[benchmark]
 	fn answer_sector(c: Linear<1, { T::ChunksPerChallenge::get() }>) {
 		pallet_miners::benchmark_helpers::full_size_sectors::<T>();
 		let miner: T::AccountId = account("miner", 0, 0);
 		let size = <<T as Config>::Miners as CapacityLedger<T::AccountId>>::sector_size();
-		let j = proof::chunk_count(size) - 1;
+		let j = filler::label_count(size) - 1;
 		let seed = filler::sector_seed(&miner, 0);
 		let (root, links) = filler::sparse_links(&seed, size, &[j]).expect("chunk j ≥ 1");
 		let link = links[0].clone();

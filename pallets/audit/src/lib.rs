@@ -24,10 +24,11 @@
 //! counted per era ([`Config::EraLength`] blocks), for the rewards.
 //!
 //! Filler sectors (proof of space, `landmesh_primitives::filler`) committed in
-//! pallet-miners are challenged in the same rounds. Each draw picks one byte of
-//! everything the chain pays for (confirmed replicas and committed sectors, from dense
-//! lists in pallet-storage and pallet-miners) and challenges what holds it: a replica or
-//! sector in proportion to its size, so a miner with 1 024 sectors is challenged 1 024
+//! pallet-miners are challenged in the same rounds. Each draw goes to a replica or a
+//! sector with even odds (to the other kind when there is none), so replicas keep half
+//! the draws however much filler is sealed; within the kind it picks one byte of all of
+//! it (dense lists in pallet-storage and pallet-miners) and challenges what holds it: a
+//! target in proportion to its size, so a miner with 1 024 sectors is challenged 1 024
 //! times as often as one with one, and closed orders take no draws. A sector
 //! challenge names chunks `j ≥ 1`; the miner [`answer_sector`](Pallet::answer_sector)s
 //! with, for each, proofs of the chunk, its predecessor and its parents, and the runtime
@@ -275,7 +276,12 @@ pub mod pallet {
 			let expired = Self::expire(now);
 			let period = T::ChallengePeriod::get();
 			let issued = if !period.is_zero() && (now % period).is_zero() { Self::issue(now) } else { 0 };
-			T::WeightInfo::on_initialize(issued, expired).saturating_add(Self::prune(now))
+			// A failed replica leaves the challenge list: two tree paths of up to 33 nodes
+			// each, which the benchmark's neighbouring slots share (pallet-storage's
+			// `unlisting`).
+			T::WeightInfo::on_initialize(issued, expired)
+				.saturating_add(T::DbWeight::get().reads_writes(66, 66).saturating_mul(expired.into()))
+				.saturating_add(Self::prune(now))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -395,29 +401,30 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Passed { challenge: id, miner: c.miner });
 	}
 
-	/// What draw `draw` challenges: one byte of everything stored (confirmed replicas, then
-	/// committed sectors, laid end to end), and the replica or sector that holds it. So a
-	/// target is challenged in proportion to its size, a miner in proportion to what it is
-	/// paid for, and nothing closed takes a draw. Returns `(miner, target, root, size,
-	/// first chunk)`.
-	fn pick(draw: &[u8; 32]) -> Option<(T::AccountId, ChallengeTarget, ContentId, u64, u64)> {
-		let replica_bytes = T::Replicas::confirmed_bytes();
-		let sector_size = T::Miners::sector_size();
-		let sector_bytes = u128::from(T::Miners::sector_count()).saturating_mul(sector_size.into());
-		let total = replica_bytes.saturating_add(sector_bytes);
-		if total == 0 {
-			return None;
-		}
-		let byte = u128::from_le_bytes(draw[..16].try_into().expect("16 of 32 bytes")) % total;
-		if byte < replica_bytes {
-			T::Replicas::confirmed_at(byte)
-				.map(|(order, miner, root, size)| (miner, ChallengeTarget::Replica { order }, root, size, 0))
+	/// What draw `draw` challenges: a replica or a sector, even odds while both exist (so
+	/// however much filler the miners seal, replicas keep half the draws), and within the
+	/// kind one byte of all of it, from dense lists: a target is challenged in proportion
+	/// to its size (a miner with 1 024 sectors 1 024 times as often as one with one) and
+	/// nothing closed takes a draw. Returns `(miner, target, root, size, (first, end))`,
+	/// the last the range the challenged indices are drawn from.
+	fn pick(draw: &[u8; 32]) -> Option<(T::AccountId, ChallengeTarget, ContentId, u64, (u64, u64))> {
+		let byte = u128::from_le_bytes(draw[..16].try_into().expect("16 of 32 bytes"));
+		let replica = || {
+			let bytes = T::Replicas::confirmed_bytes();
+			let (order, miner, root, size) = T::Replicas::confirmed_at(byte.checked_rem(bytes)?)?;
+			Some((miner, ChallengeTarget::Replica { order }, root, size, (0, proof::chunk_count(size))))
+		};
+		let sector = || {
+			let count = u128::from(T::Miners::sector_count());
+			let (miner, slot, s) = T::Miners::sector_at(byte.checked_rem(count)?.saturated_into())?;
+			let size = T::Miners::sector_size();
+			// A sector challenge names labels; label 0 has no links to check.
+			Some((miner, ChallengeTarget::Sector { slot, index: s.index }, s.root, size, (1, filler::label_count(size))))
+		};
+		if draw[31] & 1 == 0 {
+			replica().or_else(sector)
 		} else {
-			let n = (byte - replica_bytes) / u128::from(sector_size.max(1));
-			// Chunk 0 of a sector has no links to check, so sector challenges start at 1.
-			T::Miners::sector_at(n.saturated_into()).map(|(miner, slot, s)| {
-				(miner, ChallengeTarget::Sector { slot, index: s.index }, s.root, sector_size, 1)
-			})
+			sector().or_else(replica)
 		}
 	}
 
@@ -428,14 +435,14 @@ impl<T: Config> Pallet<T> {
 		let mut issued = 0;
 		for k in 0..T::ChallengesPerPeriod::get() {
 			let draw = blake2_256(&(seed, k).encode());
-			let Some((miner, target, content_id, size, first)) = Self::pick(&draw) else { continue };
+			let Some((miner, target, content_id, size, (first, end))) = Self::pick(&draw) else { continue };
 			// One open challenge per replica or sector at a time.
 			let busy = OpenChallenges::<T>::iter_prefix(&miner)
 				.any(|(id, _)| Challenges::<T>::get(id).is_some_and(|c| same_target(&c.target, &target)));
 			if busy {
 				continue;
 			}
-			let indices = Self::draw_indices(&draw, size, first);
+			let indices = Self::draw_indices(&draw, first, end);
 			if Self::open(miner, target, content_id, size, indices, deadline).is_none() {
 				break;
 			}
@@ -444,10 +451,10 @@ impl<T: Config> Pallet<T> {
 		issued
 	}
 
-	/// `ChunksPerChallenge` chunk indices of a content of `size` bytes, from `first` on,
-	/// drawn with `draw`.
-	fn draw_indices(draw: &[u8; 32], size: u64, first: u64) -> BoundedVec<u64, T::ChunksPerChallenge> {
-		let span = proof::chunk_count(size).saturating_sub(first).max(1);
+	/// `ChunksPerChallenge` indices in `first..end` (chunks of a replica, labels of a
+	/// sector), drawn with `draw`.
+	fn draw_indices(draw: &[u8; 32], first: u64, end: u64) -> BoundedVec<u64, T::ChunksPerChallenge> {
+		let span = end.saturating_sub(first).max(1);
 		(0..T::ChunksPerChallenge::get())
 			.map(|i| {
 				let pick = blake2_256(&(draw, i).encode());

@@ -20,8 +20,13 @@ fn longest_endpoints<T: Config>() -> Endpoints {
 
 /// A funded account, registered as a miner of `capacity` bytes if asked.
 fn miner<T: Config>(capacity: Option<u64>) -> T::AccountId {
+	named_miner::<T>("miner", capacity)
+}
+
+/// [`miner`], for the account named `name`.
+fn named_miner<T: Config>(name: &'static str, capacity: Option<u64>) -> T::AccountId {
 	crate::benchmark_helpers::full_size_sectors::<T>();
-	let who: T::AccountId = account("miner", 0, 0);
+	let who: T::AccountId = account(name, 0, 0);
 	let funds = Pallet::<T>::stake_for(64 * TIB)
 		.saturating_add(T::Currency::minimum_balance())
 		.saturating_mul(2u32.into());
@@ -38,12 +43,16 @@ fn sector_capacity<T: Config>() -> u64 {
 	(T::MaxSectors::get() as u64).saturating_mul(T::SectorSize::get()).saturating_add(TIB)
 }
 
-/// Commits `n` sectors for `who` (listing and unlisting a sector costs the same however
-/// many there are).
+/// Commits `n` sectors for `who`, then as many for another miner: each of `who`'s that
+/// goes moves one of the other's into its place in the list challenges are drawn from
+/// (the costlier path).
 fn sectors<T: Config>(who: &T::AccountId, n: u32) {
-	for i in 0..n {
-		Pallet::<T>::commit_sector(RawOrigin::Signed(who.clone()).into(), ContentId([i as u8; 32]))
-			.expect("room for MaxSectors");
+	let other = named_miner::<T>("other", Some(sector_capacity::<T>()));
+	for miner in [who, &other] {
+		for i in 0..n {
+			Pallet::<T>::commit_sector(RawOrigin::Signed(miner.clone()).into(), i, ContentId([i as u8; 32]))
+				.expect("room for MaxSectors");
+		}
 	}
 }
 
@@ -115,7 +124,7 @@ mod benchmarks {
 		sectors::<T>(&who, 0);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), ContentId([7; 32]));
+		_(RawOrigin::Signed(who.clone()), 0, ContentId([7; 32]));
 
 		assert_eq!(Miners::<T>::get(&who).map(|m| m.sectors), Some(1));
 	}

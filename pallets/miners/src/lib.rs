@@ -326,6 +326,9 @@ pub mod pallet {
 		SealExpired,
 		/// One link per drawn chunk, in order.
 		WrongSealCount,
+		/// The sector was sealed for another index than the miner's next one
+		/// (`Miner::next_sector`): that commit landed already, or the node is behind.
+		WrongSectorIndex,
 		/// A link's proofs do not lead to the sector's root.
 		SealProofMismatch,
 		/// A drawn chunk is not derived from its predecessor and parents: the committed
@@ -467,15 +470,17 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::withdraw(sectors)).into())
 		}
 
-		/// Commit the root of the next filler sector, derived with index
-		/// `Miner::next_sector` (`landmesh_primitives::filler`), in free capacity. The chain
-		/// cannot recompute a sector; the seal proof and challenges check its chunks and
-		/// their links. It earns once sealed ([`prove_sector`](Self::prove_sector)).
+		/// Commit the root of the next filler sector, derived with `index`, which must be
+		/// `Miner::next_sector` (`landmesh_primitives::filler`), in free capacity: a commit
+		/// sent twice lands once. The chain cannot recompute a sector; the seal proof and
+		/// challenges check its chunks and their links. It earns once sealed
+		/// ([`prove_sector`](Self::prove_sector)).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit_sector())]
-		pub fn commit_sector(origin: OriginFor<T>, root: ContentId) -> DispatchResult {
+		pub fn commit_sector(origin: OriginFor<T>, index: u32, root: ContentId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut m = Miners::<T>::get(&who).ok_or(Error::<T>::NotMiner)?;
+			ensure!(index == m.next_sector, Error::<T>::WrongSectorIndex);
 			ensure!(m.status == MinerStatus::Active, Error::<T>::Exiting);
 			ensure!(m.sectors < T::MaxSectors::get(), Error::<T>::TooManySectors);
 			ensure!(m.sectors < m.sector_room(Self::sector_size()), Error::<T>::NoRoomForSector);
@@ -572,7 +577,8 @@ impl<T: Config> Pallet<T> {
 	/// the commit, which the miner could not know when it signed the commit.
 	pub fn seal_indices(miner: &T::AccountId, index: u32, committed_at: BlockNumberFor<T>) -> alloc::vec::Vec<u64> {
 		let hash = frame_system::Pallet::<T>::block_hash(committed_at.saturating_add(1u32.into()));
-		let span = proof::chunk_count(Self::sector_size()).saturating_sub(1).max(1);
+		// Labels 1.. (label 0 has no links to check).
+		let span = filler::label_count(Self::sector_size()).saturating_sub(1).max(1);
 		(0..T::SealChunks::get())
 			.map(|i| {
 				let draw = blake2_256(&(b"landmesh/seal", hash, miner, index, i).encode());
@@ -586,17 +592,19 @@ impl<T: Config> Pallet<T> {
 		SectorSizeOverride::<T>::get().unwrap_or_else(T::SectorSize::get)
 	}
 
-	/// A miner's sectors, slot by slot: `(slot, sector, the chunks its seal proof must
-	/// answer)`, the last `None` once sealed or while the block that draws them is still
-	/// to come. For its node, which seals and proves them.
+	/// A miner's sectors, slot by slot: `(slot, sector, the labels its seal proof must
+	/// answer)`, the last `None` once sealed, while the block that draws them is still to
+	/// come, and after the seal deadline. For its node, which seals and proves them.
 	pub fn sectors_of(who: &T::AccountId) -> alloc::vec::Vec<(u32, SectorCommitment, Option<alloc::vec::Vec<u64>>)> {
 		let Some(m) = Miners::<T>::get(who) else { return alloc::vec::Vec::new() };
 		let now = frame_system::Pallet::<T>::block_number();
 		(0..m.sectors)
 			.filter_map(|slot| {
 				let sector = Sectors::<T>::get(who, slot)?;
+				// Drawn from the block after the commit; none once the deadline passed (the
+				// seal would be refused, and its fee lost).
 				let seal = Unsealed::<T>::get(who, sector.index)
-					.filter(|at| now > at.saturating_add(1u32.into()))
+					.filter(|at| now > at.saturating_add(1u32.into()) && now <= at.saturating_add(T::SealDeadline::get()))
 					.map(|at| Self::seal_indices(who, sector.index, at));
 				Some((slot, sector, seal))
 			})

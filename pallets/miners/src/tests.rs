@@ -49,7 +49,7 @@ fn seal_links(who: u64, slot: u32, at: u64, seed: [u8; 32]) -> (ContentId, Vec<f
 fn commit_and_seal(who: u64) {
 	let at = System::block_number();
 	let slot = crate::Miners::<Test>::get(who).expect("a miner").sectors;
-	assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(who), ContentId([0xEE; 32])));
+	assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(who), next_index(who), ContentId([0xEE; 32])));
 	System::set_block_number(at + 2);
 	let index = Sectors::<Test>::get(who, slot).unwrap().index;
 	let (root, links) = seal_links(who, slot, at, filler::sector_seed(&who, index));
@@ -267,17 +267,25 @@ fn slash_burns_a_fraction_of_the_stake() {
 	});
 }
 
+/// The derivation index `miner`'s next sector gets.
+fn next_index(miner: u64) -> u32 {
+	crate::Miners::<Test>::get(miner).map_or(0, |m| m.next_sector)
+}
+
 #[test]
 fn sectors_fill_free_capacity_and_give_way_to_replicas() {
 	run(|| {
 		let root = |n: u8| ContentId([n; 32]);
-		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(0)), Error::<Test>::NotMiner);
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), root(0)), Error::<Test>::NotMiner);
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 3 * SECTOR + 10, endpoints("eu")));
 		for n in 0..3 {
-			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), root(n)));
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), root(n)));
 			assert_eq!(last_event(), Event::SectorCommitted { miner: 1, sector: n as u32, root: root(n) });
 		}
-		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(9)), Error::<Test>::NoRoomForSector);
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), root(9)), Error::<Test>::NoRoomForSector);
+		// A commit handed over twice (a node resending while the first was in the pool)
+		// lands once: the second names an index that is taken.
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), 2, root(2)), Error::<Test>::WrongSectorIndex);
 		assert_eq!(SectorCount::<Test>::get(), 3);
 		// The capacity cannot go below replicas plus sectors.
 		assert_noop!(Miners::set_capacity(RuntimeOrigin::signed(1), 3 * SECTOR - 1), Error::<Test>::BelowCommitted);
@@ -289,7 +297,7 @@ fn sectors_fill_free_capacity_and_give_way_to_replicas() {
 		assert_eq!(Sectors::<Test>::get(1, 1), Some(SectorCommitment { index: 1, root: root(1) }));
 		// Room again: the next sector gets a fresh index, never a dropped one's.
 		<Miners as CapacityLedger<u64>>::release(&1, 11, false);
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), root(7)));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), root(7)));
 		assert_eq!(Sectors::<Test>::get(1, 2), Some(SectorCommitment { index: 3, root: root(7) }));
 		// Giving sectors up; then the capacity can be lowered.
 		assert_ok!(Miners::drop_sectors(RuntimeOrigin::signed(1), 2));
@@ -301,7 +309,7 @@ fn sectors_fill_free_capacity_and_give_way_to_replicas() {
 		);
 		// Leaving drops the rest.
 		assert_ok!(Miners::exit(RuntimeOrigin::signed(1)));
-		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), root(8)), Error::<Test>::Exiting);
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), root(8)), Error::<Test>::Exiting);
 		System::set_block_number(1 + UNBONDING);
 		assert_ok!(Miners::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(Sectors::<Test>::iter().count(), 0);
@@ -314,9 +322,9 @@ fn at_most_max_sectors_per_miner() {
 	run(|| {
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")));
 		for n in 0..MAX_SECTORS {
-			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([n as u8; 32])));
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([n as u8; 32])));
 		}
-		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([0; 32])), Error::<Test>::TooManySectors);
+		assert_noop!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([0; 32])), Error::<Test>::TooManySectors);
 	});
 }
 
@@ -326,7 +334,7 @@ fn a_lost_sector_is_replaced_by_the_last_and_draws_find_the_rest() {
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), TIB, endpoints("eu")));
 		assert_eq!(<Miners as CapacityLedger<u64>>::sector_at(0), None, "no sectors yet");
 		for n in 0..4 {
-			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([n; 32])));
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([n; 32])));
 		}
 		// A stale report (no sector has that index) changes nothing.
 		<Miners as CapacityLedger<u64>>::sector_lost(&1, 9);
@@ -344,7 +352,7 @@ fn a_lost_sector_is_replaced_by_the_last_and_draws_find_the_rest() {
 		assert!(!<Miners as CapacityLedger<u64>>::has_sector(&1, 3));
 		assert_eq!(crate::Miners::<Test>::get(1).unwrap().sectors, 2);
 		// Put back the state the draws below expect: sectors 0, 2 and a fresh one.
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([3; 32])));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([3; 32])));
 		assert_eq!(<Miners as CapacityLedger<u64>>::sector_count(), 3);
 		let mut drawn: Vec<u32> =
 			(0..3).filter_map(|n| <Miners as CapacityLedger<u64>>::sector_at(n).map(|(_, _, s)| s.index)).collect();
@@ -433,7 +441,7 @@ proptest! {
 						if ok { capacity = c; }
 					},
 					Op::CommitSector => {
-						let ok = Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([0; 32])).is_ok();
+						let ok = Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([0; 32])).is_ok();
 						prop_assert_eq!(ok, sectors < MAX_SECTORS && sectors < room(capacity, committed));
 						if ok { sectors += 1; }
 					},
@@ -475,7 +483,7 @@ fn a_challenged_miner_cannot_leave_or_drop_sectors() {
 	run(|| {
 		System::set_block_number(1);
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 2 * SECTOR, endpoints("eu")));
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([1; 32])));
 		assert_ok!(Miners::exit(RuntimeOrigin::signed(1)));
 		System::set_block_number(1 + UNBONDING);
 		ChallengedMiners::set(vec![1]);
@@ -493,8 +501,8 @@ fn a_challenged_miner_cannot_leave_or_drop_sectors() {
 fn a_challenged_miners_sectors_are_not_pushed_out() {
 	run(|| {
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 2 * SECTOR, endpoints("eu")));
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([2; 32])));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([1; 32])));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([2; 32])));
 		ChallengedMiners::set(vec![1]);
 		assert_noop!(<Miners as CapacityLedger<u64>>::commit(&1, 1), Error::<Test>::ChallengeOpen);
 		ChallengedMiners::set(vec![]);
@@ -512,7 +520,7 @@ fn only_sectors_derived_from_their_seed_seal_and_only_sealed_ones_earn() {
 	run(|| {
 		System::set_block_number(1);
 		assert_ok!(Miners::register(RuntimeOrigin::signed(1), 4 * SECTOR, endpoints("eu")));
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), ContentId([1; 32])));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(1), next_index(1), ContentId([1; 32])));
 		assert_eq!(Unsealed::<Test>::get(1, 0), Some(1));
 		let (_, links) = seal_links(1, 0, 1, filler::sector_seed(&1u64, 0));
 		let bounded =
@@ -534,21 +542,22 @@ fn only_sectors_derived_from_their_seed_seal_and_only_sealed_ones_earn() {
 		let seed = filler::sector_seed(&1u64, 0);
 		let drawn = Miners::seal_indices(&1, 0, 1);
 		let ones = [1u8; 1024];
+		let chunk = filler::chunk_of;
 		let mut known: Vec<(u64, &[u8])> = drawn
 			.iter()
-			.flat_map(|j| filler::parents(&seed, *j).into_iter().chain([j - 1, *j]))
-			.map(|i| (i, &ones[..]))
+			.flat_map(|u| filler::parents(&seed, *u).into_iter().chain([u - 1, *u]))
+			.map(|i| (chunk(i), &ones[..]))
 			.collect();
 		known.sort_by_key(|(i, _)| *i);
 		known.dedup_by_key(|(i, _)| *i);
 		let (forged, proofs) = landmesh_primitives::proof::prove_sparse(SECTOR, &known).unwrap();
-		let proof_of = |i: u64| proofs[known.iter().position(|(k, _)| *k == i).unwrap()].clone();
+		let proof_of = |u: u64| proofs[known.iter().position(|(k, _)| *k == chunk(u)).unwrap()].clone();
 		let other_links: Vec<_> = drawn
 			.iter()
-			.map(|j| filler::SectorLink {
-				chunk: proof_of(*j),
-				previous: proof_of(j - 1),
-				parents: filler::parents(&seed, *j).map(proof_of),
+			.map(|u| filler::SectorLink {
+				chunk: proof_of(*u),
+				previous: proof_of(u - 1),
+				parents: filler::parents(&seed, *u).map(proof_of),
 			})
 			.collect();
 		Sectors::<Test>::insert(1, 0, SectorCommitment { index: 0, root: ContentId(forged) });

@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 520_347_000 picoseconds.
-		Weight::from_parts(556_029_000, 5042)
+		// Minimum execution time: 518_613_000 picoseconds.
+		Weight::from_parts(547_366_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -78,13 +78,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 152_247_000 picoseconds.
-		Weight::from_parts(163_264_000, 5042)
+		// Minimum execution time: 152_398_000 picoseconds.
+		Weight::from_parts(164_235_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -93,9 +95,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 523_371_000 picoseconds.
-		Weight::from_parts(552_054_000, 5042)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 548_478_000 picoseconds.
+		Weight::from_parts(582_509_000, 5042)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -104,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 139_588_000 picoseconds.
-		Weight::from_parts(147_270_000, 5042)
+		// Minimum execution time: 138_667_000 picoseconds.
+		Weight::from_parts(154_230_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -117,6 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
@@ -136,11 +140,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2364 + s * (148 ±0)`
 		//  Estimated: `5042 + s * (2571 ±0)`
-		// Minimum execution time: 541_828_000 picoseconds.
-		Weight::from_parts(546_255_000, 5042)
-			// Standard Error: 582_991
-			.saturating_add(Weight::from_parts(191_653_056, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 542_519_000 picoseconds.
+		Weight::from_parts(555_118_000, 5042)
+			// Standard Error: 506_226
+			.saturating_add(Weight::from_parts(191_695_089, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(s.into())))
@@ -148,6 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorCount` (r:1 w:1)
 	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::AllSectorSlots` (r:0 w:1)
@@ -164,15 +170,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 235_521_000 picoseconds.
-		Weight::from_parts(253_248_000, 5042)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 249_922_000 picoseconds.
+		Weight::from_parts(267_699_000, 5042)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
@@ -190,11 +198,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2033 + n * (148 ±0)`
 		//  Estimated: `5042 + n * (2571 ±0)`
-		// Minimum execution time: 342_411_000 picoseconds.
-		Weight::from_parts(344_203_000, 5042)
-			// Standard Error: 893_962
-			.saturating_add(Weight::from_parts(191_415_283, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 379_757_000 picoseconds.
+		Weight::from_parts(401_579_000, 5042)
+			// Standard Error: 531_941
+			.saturating_add(Weight::from_parts(191_134_536, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
@@ -210,8 +218,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 449_200_000 picoseconds.
-		Weight::from_parts(480_957_000, 5042)
+		// Minimum execution time: 453_126_000 picoseconds.
+		Weight::from_parts(478_634_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -223,13 +231,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1992`
 		//  Estimated: `5042`
-		// Minimum execution time: 10_626_730_000 picoseconds.
-		Weight::from_parts(11_196_820_000, 5042)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 11_059_775_000 picoseconds.
+		Weight::from_parts(11_515_616_000, 5042)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
@@ -248,8 +258,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 520_347_000 picoseconds.
-		Weight::from_parts(556_029_000, 5042)
+		// Minimum execution time: 518_613_000 picoseconds.
+		Weight::from_parts(547_366_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -259,13 +269,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 152_247_000 picoseconds.
-		Weight::from_parts(163_264_000, 5042)
+		// Minimum execution time: 152_398_000 picoseconds.
+		Weight::from_parts(164_235_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -274,9 +286,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 523_371_000 picoseconds.
-		Weight::from_parts(552_054_000, 5042)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		// Minimum execution time: 548_478_000 picoseconds.
+		Weight::from_parts(582_509_000, 5042)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -285,8 +297,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 139_588_000 picoseconds.
-		Weight::from_parts(147_270_000, 5042)
+		// Minimum execution time: 138_667_000 picoseconds.
+		Weight::from_parts(154_230_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -298,6 +310,8 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
@@ -317,11 +331,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2364 + s * (148 ±0)`
 		//  Estimated: `5042 + s * (2571 ±0)`
-		// Minimum execution time: 541_828_000 picoseconds.
-		Weight::from_parts(546_255_000, 5042)
-			// Standard Error: 582_991
-			.saturating_add(Weight::from_parts(191_653_056, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		// Minimum execution time: 542_519_000 picoseconds.
+		Weight::from_parts(555_118_000, 5042)
+			// Standard Error: 506_226
+			.saturating_add(Weight::from_parts(191_695_089, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(s.into())))
@@ -329,6 +343,8 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorCount` (r:1 w:1)
 	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::AllSectorSlots` (r:0 w:1)
@@ -345,15 +361,17 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 235_521_000 picoseconds.
-		Weight::from_parts(253_248_000, 5042)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		// Minimum execution time: 249_922_000 picoseconds.
+		Weight::from_parts(267_699_000, 5042)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:1 w:0)
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
@@ -371,11 +389,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2033 + n * (148 ±0)`
 		//  Estimated: `5042 + n * (2571 ±0)`
-		// Minimum execution time: 342_411_000 picoseconds.
-		Weight::from_parts(344_203_000, 5042)
-			// Standard Error: 893_962
-			.saturating_add(Weight::from_parts(191_415_283, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		// Minimum execution time: 379_757_000 picoseconds.
+		Weight::from_parts(401_579_000, 5042)
+			// Standard Error: 531_941
+			.saturating_add(Weight::from_parts(191_134_536, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
@@ -391,8 +409,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 449_200_000 picoseconds.
-		Weight::from_parts(480_957_000, 5042)
+		// Minimum execution time: 453_126_000 picoseconds.
+		Weight::from_parts(478_634_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -404,13 +422,15 @@ impl WeightInfo for () {
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1992`
 		//  Estimated: `5042`
-		// Minimum execution time: 10_626_730_000 picoseconds.
-		Weight::from_parts(11_196_820_000, 5042)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		// Minimum execution time: 11_059_775_000 picoseconds.
+		Weight::from_parts(11_515_616_000, 5042)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

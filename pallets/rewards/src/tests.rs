@@ -249,6 +249,11 @@ fn a_client_vouches_for_a_bounded_amount_and_its_deposit_stays_an_era() {
 	});
 }
 
+/// The derivation index `miner`'s next sector gets.
+fn next_index(miner: u64) -> u32 {
+	pallet_miners::Miners::<Test>::get(miner).map_or(0, |m| m.next_sector)
+}
+
 /// Miner 11 is assigned a replica it never confirms; miner 12 keeps one filler sector and
 /// answers its challenges. Only proven bytes earn: the whole storage pot goes to 12.
 #[test]
@@ -262,7 +267,7 @@ fn unconfirmed_replicas_earn_nothing_and_proven_filler_earns() {
 		register(12, "us");
 		let seed = filler::sector_seed(&12u64, 0);
 		let (sector, root) = filler::generate(&seed, SECTOR_SIZE / 1024);
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), root));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), next_index(12), root));
 		run_to(System::block_number() + 2);
 		seal_sector(12, 0, &(seed, sector.clone(), root));
 		while System::block_number() < ERA {
@@ -321,14 +326,14 @@ fn bytes_committed_at_the_end_of_an_era_earn_only_those_blocks() {
 		register(11, "eu");
 		register(12, "us");
 		let early = seal(11, 0);
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), early.2));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), next_index(11), early.2));
 		let late = seal(12, 0);
 		while System::block_number() < ERA {
 			if System::block_number() == 3 {
 				seal_sector(11, 0, &early);
 			}
 			if System::block_number() == ERA - 7 {
-				assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), late.2));
+				assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), next_index(12), late.2));
 			}
 			if System::block_number() == ERA - 5 {
 				seal_sector(12, 0, &late);
@@ -358,10 +363,10 @@ fn made_up_sectors_never_seal_and_earn_nothing() {
 		register(11, "eu");
 		register(12, "us");
 		let honest = seal(11, 0);
-		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), honest.2));
+		assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(11), next_index(11), honest.2));
 		let room = (1u64 << 20) / SECTOR_SIZE;
 		for n in 0..room {
-			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), ContentId([n as u8 + 1; 32])));
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), next_index(12), ContentId([n as u8 + 1; 32])));
 		}
 		run_to(System::block_number() + 2);
 		seal_sector(11, 0, &honest);
@@ -410,7 +415,7 @@ fn storage_ordered_from_oneself_earns_no_more_than_filler() {
 		assert_ok!(Miners::register(RuntimeOrigin::signed(12), max_counted, endpoints("us")));
 		let sectors: Vec<_> = (0..(max_counted / SECTOR_SIZE) as u32).map(|i| seal(12, i)).collect();
 		for s in &sectors {
-			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), s.2));
+			assert_ok!(Miners::commit_sector(RuntimeOrigin::signed(12), next_index(12), s.2));
 		}
 		run_to(System::block_number() + 2);
 		for (slot, s) in sectors.iter().enumerate() {

@@ -45,6 +45,14 @@ impl<T: Config> Pallet<T> {
 		ConfirmedReplicas::<T>::get(slot).map(|(order, miner, _)| (order, miner))
 	}
 
+	/// What taking `replicas` confirmed replicas off the list may cost beyond what the
+	/// benchmarks measure: each walks two paths of the tree (its slot's, and the last
+	/// slot's, which moves into it), up to 33 nodes each, read and written. The benchmarks'
+	/// replicas sit in neighbouring slots whose paths share most nodes; real ones need not.
+	pub fn unlisting(replicas: u32) -> Weight {
+		T::DbWeight::get().reads_writes(66, 66).saturating_mul(replicas.into())
+	}
+
 	/// Lists `miner`'s replica of `order` (`size` bytes), just confirmed.
 	pub(crate) fn index_confirmed(order: OrderId, miner: &T::AccountId, size: u64) {
 		let slot = ConfirmedCount::<T>::get();

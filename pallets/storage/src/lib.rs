@@ -428,7 +428,7 @@ pub mod pallet {
 		/// current one pro rata per block), the rest of the escrow returns to the owner.
 		/// Owner.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::cancel(T::MaxReplicas::get()))]
+		#[pallet::weight(T::WeightInfo::cancel(T::MaxReplicas::get()).saturating_add(Pallet::<T>::unlisting(T::MaxReplicas::get())))]
 		pub fn cancel(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut o = Self::settled(order)?;
@@ -445,7 +445,11 @@ pub mod pallet {
 		#[pallet::call_index(4)]
 		// Settling an ended order closes it, as `cancel` does (each confirmed replica taken
 		// off the challenge list): whichever costs more.
-		#[pallet::weight(T::WeightInfo::settle(T::MaxReplicas::get()).max(T::WeightInfo::cancel(T::MaxReplicas::get())))]
+		#[pallet::weight(
+			T::WeightInfo::settle(T::MaxReplicas::get())
+				.max(T::WeightInfo::cancel(T::MaxReplicas::get()))
+				.saturating_add(Pallet::<T>::unlisting(T::MaxReplicas::get()))
+		)]
 		pub fn settle(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			ensure_signed(origin)?;
 			let Some(o) = Self::settle_order(order)? else { return Ok(()) };
@@ -459,7 +463,7 @@ pub mod pallet {
 
 		/// Move a leaving miner's replica of an order to another miner. Anyone.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::evacuate())]
+		#[pallet::weight(T::WeightInfo::evacuate().saturating_add(Pallet::<T>::unlisting(1)))]
 		pub fn evacuate(origin: OriginFor<T>, order: OrderId, miner: T::AccountId) -> DispatchResult {
 			ensure_signed(origin)?;
 			ensure!(T::Miners::is_exiting(&miner), Error::<T>::MinerNotExiting);
@@ -577,7 +581,12 @@ impl<T: Config> Pallet<T> {
 
 	/// The order after paying what is due, for a change to it: an ended order takes no
 	/// change (`OrderEnded`; `settle` closes it).
+	/// Checked before paying: an ended order's closing (every replica paid and taken off
+	/// the challenge list) is `settle`'s work, priced for it, not a cheaper call's that
+	/// would fail and roll it back, nor a hook's.
 	fn settled(order: OrderId) -> Result<OrderOf<T>, DispatchError> {
+		let o = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
+		frame_support::ensure!(frame_system::Pallet::<T>::block_number() < o.end, Error::<T>::OrderEnded);
 		Ok(Self::settle_order(order)?.ok_or(Error::<T>::OrderEnded)?)
 	}
 

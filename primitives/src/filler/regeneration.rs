@@ -1,11 +1,12 @@
 //! What a miner that kept only part of a sector must redo to answer a challenge: the
 //! cheater's side of the proof of space, for the tests and `scripts/bench-proofs`.
 //!
-//! Regenerating a dropped chunk needs its predecessor and parents, which may be dropped
-//! too, and so on back to kept chunks. Two figures bound the cheater:
-//! - the **path**: the longest chain of dropped chunks the chunk depends on, i.e. the
+//! The graph's nodes are the sector's labels. Regenerating a dropped label needs its
+//! predecessor and parents, which may be dropped too, and so on back to kept labels. Two
+//! figures bound the cheater:
+//! - the **path**: the longest chain of dropped labels the label depends on, i.e. the
 //!   derivations that must run one after the other however many cores are used;
-//! - the **work**: how many dropped chunks it depends on in all, i.e. the derivations a
+//! - the **work**: how many dropped labels it depends on in all, i.e. the derivations a
 //!   cheater with few cores must run.
 //!
 //! The strategies in [`Dependencies::cheaters`] are the best this project found for
@@ -67,12 +68,16 @@ impl Dependencies {
 		path
 	}
 
-	/// How many dropped chunks regenerating chunk `j` needs, itself included. `seen` is
-	/// scratch space of `len()` entries, reused across calls with distinct `mark`s.
-	pub fn work(&self, kept: &[bool], j: usize, seen: &mut [u32], mark: u32) -> u64 {
+	/// How many dropped nodes regenerating node `j` needs, itself included, counted up to
+	/// `limit`. `seen` is scratch space of `len()` entries, reused across calls with
+	/// distinct `mark`s.
+	pub fn work(&self, kept: &[bool], j: usize, seen: &mut [u32], mark: u32, limit: u64) -> u64 {
 		let mut stack = vec![j];
 		let mut count = 0u64;
 		while let Some(v) = stack.pop() {
+			if count >= limit {
+				break;
+			}
 			if kept[v] || seen[v] == mark {
 				continue;
 			}
