@@ -65,7 +65,7 @@ pub struct MeshParams {
 	/// Bytes of filler sectors a `--miner` node seals into its miner's free capacity, the
 	/// proof of space for idle bytes (`512MiB`, `2TiB`, …; `0` seals none). Default: all
 	/// the free capacity the chain lets the miner fill. Sealing is slow on purpose (about
-	/// 1.3 MiB/s on one core) and resumes after a restart.
+	/// 1.2 MiB/s on one core) and resumes after a restart.
 	#[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
 	pub seal_limit: Option<u64>,
 

@@ -2,7 +2,7 @@
 //! of space behind the idle bytes the chain pays for (`landmesh_primitives::filler`).
 //!
 //! One sector at a time, for the miner's next derivation index as the best block says:
-//! sealed into `sectors/<index>.sector` (resumable: a restart goes on from the chunks on
+//! sealed into `sectors/<index>.v3.sector` (resumable: a restart goes on from the chunks on
 //! disk), imported into the store pinned [`Pin::Sector`], and its root handed to the
 //! off-chain worker as `miners.commit_sector`. The next one starts once the chain has
 //! taken it. The keeper then proves the seal and answers the sector's challenges from the
@@ -10,7 +10,7 @@
 //!
 //! It stops while the miner is not registered, is leaving, has no room (replicas come
 //! first), or holds `--seal-limit` bytes of sectors. Sealing is CPU work on purpose (each
-//! chunk is 8 192 sequential hash rounds), so it runs on its own thread.
+//! label is 256 sequential hash rounds, 8 192 a chunk), so it runs on its own thread.
 
 use crate::{client::FullClient, miner::hand_over, client::OffchainStorage};
 use landmesh_mesh::{ContentId, Pin, Store};
@@ -91,7 +91,8 @@ impl Sealer {
 
 	/// Seals sector `index` of `size` bytes and stores it pinned; returns its root.
 	fn seal(&self, index: u32, size: u64) -> Result<ContentId, String> {
-		let path = self.dir.join(format!("{index}.sector"));
+		// Named by construction: a file sealed by an older derivation is never resumed.
+		let path = self.dir.join(format!("{index}.v3.sector"));
 		let file = std::fs::OpenOptions::new()
 			.read(true)
 			.write(true)

@@ -24,15 +24,16 @@
 //! counted per era ([`Config::EraLength`] blocks), for the rewards.
 //!
 //! Filler sectors (proof of space, `landmesh_primitives::filler`) committed in
-//! pallet-miners are challenged in the same rounds. Each draw goes to a replica or a
-//! sector with even odds (to the other kind when there is none), so replicas keep half
-//! the draws however much filler is sealed; within the kind it picks one byte of all of
+//! pallet-miners are challenged in the same rounds. Each draw goes to a replica with the
+//! replicas' share of the stored bytes but never less than half (to the other kind when
+//! there is none), so filler cannot dilute replica audits; within the kind it picks one byte of all of
 //! it (dense lists in pallet-storage and pallet-miners) and challenges what holds it: a
 //! target in proportion to its size, so a miner with 1 024 sectors is challenged 1 024
 //! times as often as one with one, and closed orders take no draws. A sector
-//! challenge names chunks `j ≥ 1`; the miner [`answer_sector`](Pallet::answer_sector)s
-//! with, for each, proofs of the chunk, its predecessor and its parents, and the runtime
-//! checks that the chunk is derived from them. A missed sector challenge slashes like a
+//! challenge names 32-byte labels `u ≥ 1`; the miner
+//! [`answer_sector`](Pallet::answer_sector)s with, for each, proofs of the chunks holding
+//! the label, its predecessor and its parents, and the runtime checks that the label is
+//! derived from them. A missed sector challenge slashes like a
 //! missed replica challenge and drops the sector.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -421,7 +422,15 @@ impl<T: Config> Pallet<T> {
 			// A sector challenge names labels; label 0 has no links to check.
 			Some((miner, ChallengeTarget::Sector { slot, index: s.index }, s.root, size, (1, filler::label_count(size))))
 		};
-		if draw[31] & 1 == 0 {
+		// Replicas get their share of the bytes, and never less than half the draws.
+		let replica_bytes = T::Replicas::confirmed_bytes();
+		let total = replica_bytes
+			.saturating_add(u128::from(T::Miners::sector_count()).saturating_mul(T::Miners::sector_size().into()));
+		let shift = 64u32.saturating_sub(total.leading_zeros());
+		let (share, whole) = (replica_bytes >> shift, (total >> shift).max(1));
+		let x = u128::from(u32::from_le_bytes([draw[16], draw[17], draw[18], draw[19]]));
+		let replicas_first = x < 1 << 31 || x.saturating_mul(whole) < share << 32;
+		if replicas_first {
 			replica().or_else(sector)
 		} else {
 			sector().or_else(replica)

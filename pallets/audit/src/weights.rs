@@ -62,10 +62,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 205_076_000 picoseconds.
-		Weight::from_parts(207_259_492, 3919)
-			// Standard Error: 65_846
-			.saturating_add(Weight::from_parts(9_401_691, 0).saturating_mul(c.into()))
+		// Minimum execution time: 200_259_000 picoseconds.
+		Weight::from_parts(208_610_609, 3919)
+			// Standard Error: 97_435
+			.saturating_add(Weight::from_parts(9_569_934, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 1_480_308_000 picoseconds.
-		Weight::from_parts(173_282_099, 3599)
-			// Standard Error: 925_927
-			.saturating_add(Weight::from_parts(1_383_776_747, 0).saturating_mul(c.into()))
+		// Minimum execution time: 259_307_000 picoseconds.
+		Weight::from_parts(181_543_246, 3599)
+			// Standard Error: 181_396
+			.saturating_add(Weight::from_parts(97_293_269, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -101,6 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
@@ -131,14 +133,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2133 + e * (496 ±0) + i * (264 ±0)`
-		//  Estimated: `33303 + e * (2681 ±103) + i * (6695 ±103)`
-		// Minimum execution time: 1_576_271_000 picoseconds.
-		Weight::from_parts(1_649_070_000, 33303)
-			// Standard Error: 26_328_027
-			.saturating_add(Weight::from_parts(874_336_014, 0).saturating_mul(i.into()))
-			// Standard Error: 26_328_027
-			.saturating_add(Weight::from_parts(182_711_751, 0).saturating_mul(e.into()))
+		//  Measured:  `2161 + e * (496 ±0) + i * (264 ±0)`
+		//  Estimated: `33303 + e * (2681 ±80) + i * (6695 ±75)`
+		// Minimum execution time: 1_555_199_000 picoseconds.
+		Weight::from_parts(1_611_524_000, 33303)
+			// Standard Error: 24_292_510
+			.saturating_add(Weight::from_parts(904_330_171, 0).saturating_mul(i.into()))
+			// Standard Error: 24_292_510
+			.saturating_add(Weight::from_parts(187_703_692, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(e.into())))
@@ -165,10 +167,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
 		//  Estimated: `3919`
-		// Minimum execution time: 205_076_000 picoseconds.
-		Weight::from_parts(207_259_492, 3919)
-			// Standard Error: 65_846
-			.saturating_add(Weight::from_parts(9_401_691, 0).saturating_mul(c.into()))
+		// Minimum execution time: 200_259_000 picoseconds.
+		Weight::from_parts(208_610_609, 3919)
+			// Standard Error: 97_435
+			.saturating_add(Weight::from_parts(9_569_934, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -183,10 +185,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 1_480_308_000 picoseconds.
-		Weight::from_parts(173_282_099, 3599)
-			// Standard Error: 925_927
-			.saturating_add(Weight::from_parts(1_383_776_747, 0).saturating_mul(c.into()))
+		// Minimum execution time: 259_307_000 picoseconds.
+		Weight::from_parts(181_543_246, 3599)
+			// Standard Error: 181_396
+			.saturating_add(Weight::from_parts(97_293_269, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -204,6 +206,8 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
@@ -234,14 +238,14 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2133 + e * (496 ±0) + i * (264 ±0)`
-		//  Estimated: `33303 + e * (2681 ±103) + i * (6695 ±103)`
-		// Minimum execution time: 1_576_271_000 picoseconds.
-		Weight::from_parts(1_649_070_000, 33303)
-			// Standard Error: 26_328_027
-			.saturating_add(Weight::from_parts(874_336_014, 0).saturating_mul(i.into()))
-			// Standard Error: 26_328_027
-			.saturating_add(Weight::from_parts(182_711_751, 0).saturating_mul(e.into()))
+		//  Measured:  `2161 + e * (496 ±0) + i * (264 ±0)`
+		//  Estimated: `33303 + e * (2681 ±80) + i * (6695 ±75)`
+		// Minimum execution time: 1_555_199_000 picoseconds.
+		Weight::from_parts(1_611_524_000, 33303)
+			// Standard Error: 24_292_510
+			.saturating_add(Weight::from_parts(904_330_171, 0).saturating_mul(i.into()))
+			// Standard Error: 24_292_510
+			.saturating_add(Weight::from_parts(187_703_692, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(e.into())))

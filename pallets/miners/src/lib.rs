@@ -601,10 +601,10 @@ impl<T: Config> Pallet<T> {
 		(0..m.sectors)
 			.filter_map(|slot| {
 				let sector = Sectors::<T>::get(who, slot)?;
-				// Drawn from the block after the commit; none once the deadline passed (the
-				// seal would be refused, and its fee lost).
+				// Drawn from the block after the commit; none from the deadline's last block
+				// on (a seal sent then lands too late, and its fee is lost).
 				let seal = Unsealed::<T>::get(who, sector.index)
-					.filter(|at| now > at.saturating_add(1u32.into()) && now <= at.saturating_add(T::SealDeadline::get()))
+					.filter(|at| now > at.saturating_add(1u32.into()) && now < at.saturating_add(T::SealDeadline::get()))
 					.map(|at| Self::seal_indices(who, sector.index, at));
 				Some((slot, sector, seal))
 			})

@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 518_613_000 picoseconds.
-		Weight::from_parts(547_366_000, 5042)
+		// Minimum execution time: 492_514_000 picoseconds.
+		Weight::from_parts(524_132_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 152_398_000 picoseconds.
-		Weight::from_parts(164_235_000, 5042)
+		// Minimum execution time: 144_515_000 picoseconds.
+		Weight::from_parts(157_025_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 548_478_000 picoseconds.
-		Weight::from_parts(582_509_000, 5042)
+		// Minimum execution time: 495_069_000 picoseconds.
+		Weight::from_parts(524_833_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 138_667_000 picoseconds.
-		Weight::from_parts(154_230_000, 5042)
+		// Minimum execution time: 134_832_000 picoseconds.
+		Weight::from_parts(141_340_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -123,11 +123,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorCount` (r:1 w:1)
 	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectors` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -138,16 +138,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2364 + s * (148 ±0)`
+		//  Measured:  `2081 + s * (179 ±0)`
 		//  Estimated: `5042 + s * (2571 ±0)`
-		// Minimum execution time: 542_519_000 picoseconds.
-		Weight::from_parts(555_118_000, 5042)
-			// Standard Error: 506_226
-			.saturating_add(Weight::from_parts(191_695_089, 0).saturating_mul(s.into()))
+		// Minimum execution time: 512_294_000 picoseconds.
+		Weight::from_parts(513_516_000, 5042)
+			// Standard Error: 1_495_754
+			.saturating_add(Weight::from_parts(220_055_723, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -168,10 +168,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1609`
+		//  Measured:  `1646`
 		//  Estimated: `5042`
-		// Minimum execution time: 249_922_000 picoseconds.
-		Weight::from_parts(267_699_000, 5042)
+		// Minimum execution time: 251_686_000 picoseconds.
+		Weight::from_parts(264_154_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -183,11 +183,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorCount` (r:1 w:1)
 	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectors` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -196,16 +196,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2033 + n * (148 ±0)`
+		//  Measured:  `1794 + n * (179 ±0)`
 		//  Estimated: `5042 + n * (2571 ±0)`
-		// Minimum execution time: 379_757_000 picoseconds.
-		Weight::from_parts(401_579_000, 5042)
-			// Standard Error: 531_941
-			.saturating_add(Weight::from_parts(191_134_536, 0).saturating_mul(n.into()))
+		// Minimum execution time: 422_130_000 picoseconds.
+		Weight::from_parts(423_692_000, 5042)
+			// Standard Error: 1_166_911
+			.saturating_add(Weight::from_parts(223_135_042, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -218,8 +218,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 453_126_000 picoseconds.
-		Weight::from_parts(478_634_000, 5042)
+		// Minimum execution time: 444_593_000 picoseconds.
+		Weight::from_parts(468_719_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -235,10 +235,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1992`
+		//  Measured:  `2105`
 		//  Estimated: `5042`
-		// Minimum execution time: 11_059_775_000 picoseconds.
-		Weight::from_parts(11_515_616_000, 5042)
+		// Minimum execution time: 1_082_264_000 picoseconds.
+		Weight::from_parts(1_137_767_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -258,8 +258,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 518_613_000 picoseconds.
-		Weight::from_parts(547_366_000, 5042)
+		// Minimum execution time: 492_514_000 picoseconds.
+		Weight::from_parts(524_132_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -269,8 +269,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 152_398_000 picoseconds.
-		Weight::from_parts(164_235_000, 5042)
+		// Minimum execution time: 144_515_000 picoseconds.
+		Weight::from_parts(157_025_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -286,8 +286,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 548_478_000 picoseconds.
-		Weight::from_parts(582_509_000, 5042)
+		// Minimum execution time: 495_069_000 picoseconds.
+		Weight::from_parts(524_833_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -297,8 +297,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 138_667_000 picoseconds.
-		Weight::from_parts(154_230_000, 5042)
+		// Minimum execution time: 134_832_000 picoseconds.
+		Weight::from_parts(141_340_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -314,11 +314,11 @@ impl WeightInfo for () {
 	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorCount` (r:1 w:1)
 	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectors` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -329,16 +329,16 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[0, 1024]`.
 	fn withdraw(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2364 + s * (148 ±0)`
+		//  Measured:  `2081 + s * (179 ±0)`
 		//  Estimated: `5042 + s * (2571 ±0)`
-		// Minimum execution time: 542_519_000 picoseconds.
-		Weight::from_parts(555_118_000, 5042)
-			// Standard Error: 506_226
-			.saturating_add(Weight::from_parts(191_695_089, 0).saturating_mul(s.into()))
+		// Minimum execution time: 512_294_000 picoseconds.
+		Weight::from_parts(513_516_000, 5042)
+			// Standard Error: 1_495_754
+			.saturating_add(Weight::from_parts(220_055_723, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(s.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -359,10 +359,10 @@ impl WeightInfo for () {
 	/// Proof: `Miners::SectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn commit_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1609`
+		//  Measured:  `1646`
 		//  Estimated: `5042`
-		// Minimum execution time: 249_922_000 picoseconds.
-		Weight::from_parts(267_699_000, 5042)
+		// Minimum execution time: 251_686_000 picoseconds.
+		Weight::from_parts(264_154_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -374,11 +374,11 @@ impl WeightInfo for () {
 	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Sectors` (r:1024 w:1024)
 	/// Proof: `Miners::Sectors` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectorSlots` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectorSlots` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::SectorCount` (r:1 w:1)
 	/// Proof: `Miners::SectorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Miners::AllSectors` (r:1024 w:1024)
+	/// Storage: `Miners::AllSectors` (r:1024 w:2048)
 	/// Proof: `Miners::AllSectors` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Unsealed` (r:1024 w:1024)
 	/// Proof: `Miners::Unsealed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -387,16 +387,16 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 1024]`.
 	fn drop_sectors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2033 + n * (148 ±0)`
+		//  Measured:  `1794 + n * (179 ±0)`
 		//  Estimated: `5042 + n * (2571 ±0)`
-		// Minimum execution time: 379_757_000 picoseconds.
-		Weight::from_parts(401_579_000, 5042)
-			// Standard Error: 531_941
-			.saturating_add(Weight::from_parts(191_134_536, 0).saturating_mul(n.into()))
+		// Minimum execution time: 422_130_000 picoseconds.
+		Weight::from_parts(423_692_000, 5042)
+			// Standard Error: 1_166_911
+			.saturating_add(Weight::from_parts(223_135_042, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(n.into()))
 	}
 	/// Storage: `Miners::Miners` (r:1 w:1)
@@ -409,8 +409,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 453_126_000 picoseconds.
-		Weight::from_parts(478_634_000, 5042)
+		// Minimum execution time: 444_593_000 picoseconds.
+		Weight::from_parts(468_719_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -426,10 +426,10 @@ impl WeightInfo for () {
 	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn prove_sector() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1992`
+		//  Measured:  `2105`
 		//  Estimated: `5042`
-		// Minimum execution time: 11_059_775_000 picoseconds.
-		Weight::from_parts(11_515_616_000, 5042)
+		// Minimum execution time: 1_082_264_000 picoseconds.
+		Weight::from_parts(1_137_767_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

@@ -483,7 +483,8 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::expire_unconfirmed(T::MaxReplicas::get()))]
 		pub fn expire_unconfirmed(origin: OriginFor<T>, order: OrderId) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			let Some(mut o) = Self::settle_order(order)? else { return Ok(Some(T::WeightInfo::expire_unconfirmed(0)).into()) };
+			// An ended order is `settle`'s to close (at its price), not this call's.
+			let mut o = Self::settled(order)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let late: Vec<T::AccountId> = o
 				.holders
@@ -714,7 +715,8 @@ impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
 
 	fn confirmed_at(byte: u128) -> Option<(OrderId, T::AccountId, ContentId, u64)> {
 		let (order, miner) = Pallet::<T>::confirmed_at(byte)?;
-		let o = Orders::<T>::get(order)?;
+		// An ended order waiting for `settle` takes no challenge.
+		let o = Orders::<T>::get(order).filter(|o| frame_system::Pallet::<T>::block_number() < o.end)?;
 		Some((order, miner, o.content_id, o.size))
 	}
 
@@ -727,7 +729,11 @@ impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn holds(order: OrderId, miner: &T::AccountId) -> bool {
-		Orders::<T>::get(order).is_some_and(|o| o.holders.iter().any(|r| &r.miner == miner && r.confirmed))
+		// An ended order is no one's to keep any more, settled or not: its challenges are
+		// voided, never slashed.
+		let now = frame_system::Pallet::<T>::block_number();
+		Orders::<T>::get(order)
+			.is_some_and(|o| now < o.end && o.holders.iter().any(|r| &r.miner == miner && r.confirmed))
 	}
 
 	fn replica_proven(order: OrderId, miner: &T::AccountId) {

@@ -71,12 +71,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `700 + m * (166 ±0)`
+		//  Measured:  `728 + m * (166 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_109_775_000 picoseconds.
-		Weight::from_parts(892_579_649, 5042)
-			// Standard Error: 142_166
-			.saturating_add(Weight::from_parts(45_769_307, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_021_514_000 picoseconds.
+		Weight::from_parts(589_553_571, 5042)
+			// Standard Error: 256_981
+			.saturating_add(Weight::from_parts(47_072_020, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -92,18 +92,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[8, 256]`.
 	fn assign_request(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `288 + m * (164 ±0)`
+		//  Measured:  `316 + m * (164 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_044_217_000 picoseconds.
-		Weight::from_parts(451_738_828, 5042)
-			// Standard Error: 259_870
-			.saturating_add(Weight::from_parts(50_123_662, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 1_091_659_000 picoseconds.
+		Weight::from_parts(791_259_442, 5042)
+			// Standard Error: 245_016
+			.saturating_add(Weight::from_parts(43_890_867, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
@@ -112,6 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
 	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
@@ -124,11 +128,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `986`
+		//  Measured:  `1014`
 		//  Estimated: `81086`
-		// Minimum execution time: 821_295_000 picoseconds.
-		Weight::from_parts(901_415_000, 81086)
-			.saturating_add(T::DbWeight::get().reads(36_u64))
+		// Minimum execution time: 805_461_000 picoseconds.
+		Weight::from_parts(892_801_000, 81086)
+			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().writes(37_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
@@ -141,8 +145,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1311`
 		//  Estimated: `3919`
-		// Minimum execution time: 576_870_000 picoseconds.
-		Weight::from_parts(642_809_000, 3919)
+		// Minimum execution time: 545_313_000 picoseconds.
+		Weight::from_parts(619_594_000, 3919)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -156,6 +160,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
@@ -173,13 +179,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2380 + r * (363 ±0)`
-		//  Estimated: `78567 + r * (4052 ±48)`
-		// Minimum execution time: 1_777_121_000 picoseconds.
-		Weight::from_parts(947_860_883, 78567)
-			// Standard Error: 3_790_324
-			.saturating_add(Weight::from_parts(1_145_088_799, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(36_u64))
+		//  Measured:  `2408 + r * (363 ±0)`
+		//  Estimated: `78567 + r * (4052 ±0)`
+		// Minimum execution time: 1_769_819_000 picoseconds.
+		Weight::from_parts(845_448_018, 78567)
+			// Standard Error: 3_657_946
+			.saturating_add(Weight::from_parts(1_139_815_197, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(36_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(r.into())))
@@ -196,10 +202,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1131 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 527_907_000 picoseconds.
-		Weight::from_parts(233_894_156, 3919)
-			// Standard Error: 733_131
-			.saturating_add(Weight::from_parts(351_300_992, 0).saturating_mul(r.into()))
+		// Minimum execution time: 506_315_000 picoseconds.
+		Weight::from_parts(205_122_511, 3919)
+			// Standard Error: 532_745
+			.saturating_add(Weight::from_parts(343_059_733, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -210,6 +216,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:1 w:2)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:2 w:2)
@@ -226,17 +234,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2937`
+		//  Measured:  `2965`
 		//  Estimated: `81086`
-		// Minimum execution time: 1_491_445_000 picoseconds.
-		Weight::from_parts(1_593_276_000, 81086)
-			.saturating_add(T::DbWeight::get().reads(40_u64))
+		// Minimum execution time: 1_545_395_000 picoseconds.
+		Weight::from_parts(1_700_015_000, 81086)
+			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(41_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:8 w:1)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:1 w:1)
@@ -258,11 +268,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4733`
+		//  Measured:  `4761`
 		//  Estimated: `92708 + r * (1232 ±56)`
-		// Minimum execution time: 2_001_545_000 picoseconds.
-		Weight::from_parts(6_899_036_017, 92708)
-			.saturating_add(T::DbWeight::get().reads(62_u64))
+		// Minimum execution time: 2_057_398_000 picoseconds.
+		Weight::from_parts(6_934_668_833, 92708)
+			.saturating_add(T::DbWeight::get().reads(63_u64))
 			.saturating_add(T::DbWeight::get().writes(74_u64))
 			.saturating_add(Weight::from_parts(0, 1232).saturating_mul(r.into()))
 	}
@@ -287,12 +297,12 @@ impl WeightInfo for () {
 	/// The range of component `m` is `[8, 256]`.
 	fn place_order(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `700 + m * (166 ±0)`
+		//  Measured:  `728 + m * (166 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_109_775_000 picoseconds.
-		Weight::from_parts(892_579_649, 5042)
-			// Standard Error: 142_166
-			.saturating_add(Weight::from_parts(45_769_307, 0).saturating_mul(m.into()))
+		// Minimum execution time: 1_021_514_000 picoseconds.
+		Weight::from_parts(589_553_571, 5042)
+			// Standard Error: 256_981
+			.saturating_add(Weight::from_parts(47_072_020, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -308,18 +318,20 @@ impl WeightInfo for () {
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::MinerReplicas` (r:0 w:8)
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[8, 256]`.
 	fn assign_request(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `288 + m * (164 ±0)`
+		//  Measured:  `316 + m * (164 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 1_044_217_000 picoseconds.
-		Weight::from_parts(451_738_828, 5042)
-			// Standard Error: 259_870
-			.saturating_add(Weight::from_parts(50_123_662, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		// Minimum execution time: 1_091_659_000 picoseconds.
+		Weight::from_parts(791_259_442, 5042)
+			// Standard Error: 245_016
+			.saturating_add(Weight::from_parts(43_890_867, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(18_u64))
 			.saturating_add(Weight::from_parts(0, 4052).saturating_mul(m.into()))
@@ -328,6 +340,8 @@ impl WeightInfo for () {
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:1 w:1)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedCount` (r:1 w:1)
 	/// Proof: `Storage::ConfirmedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSpan` (r:1 w:0)
@@ -340,11 +354,11 @@ impl WeightInfo for () {
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `986`
+		//  Measured:  `1014`
 		//  Estimated: `81086`
-		// Minimum execution time: 821_295_000 picoseconds.
-		Weight::from_parts(901_415_000, 81086)
-			.saturating_add(RocksDbWeight::get().reads(36_u64))
+		// Minimum execution time: 805_461_000 picoseconds.
+		Weight::from_parts(892_801_000, 81086)
+			.saturating_add(RocksDbWeight::get().reads(37_u64))
 			.saturating_add(RocksDbWeight::get().writes(37_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
@@ -357,8 +371,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1311`
 		//  Estimated: `3919`
-		// Minimum execution time: 576_870_000 picoseconds.
-		Weight::from_parts(642_809_000, 3919)
+		// Minimum execution time: 545_313_000 picoseconds.
+		Weight::from_parts(619_594_000, 3919)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -372,6 +386,8 @@ impl WeightInfo for () {
 	/// Proof: `Audit::OpenChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:4 w:8)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:8 w:8)
@@ -389,13 +405,13 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 8]`.
 	fn cancel(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2380 + r * (363 ±0)`
-		//  Estimated: `78567 + r * (4052 ±48)`
-		// Minimum execution time: 1_777_121_000 picoseconds.
-		Weight::from_parts(947_860_883, 78567)
-			// Standard Error: 3_790_324
-			.saturating_add(Weight::from_parts(1_145_088_799, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(36_u64))
+		//  Measured:  `2408 + r * (363 ±0)`
+		//  Estimated: `78567 + r * (4052 ±0)`
+		// Minimum execution time: 1_769_819_000 picoseconds.
+		Weight::from_parts(845_448_018, 78567)
+			// Standard Error: 3_657_946
+			.saturating_add(Weight::from_parts(1_139_815_197, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(37_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(36_u64))
 			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(r.into())))
@@ -412,10 +428,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1131 + r * (89 ±0)`
 		//  Estimated: `3919 + r * (2603 ±0)`
-		// Minimum execution time: 527_907_000 picoseconds.
-		Weight::from_parts(233_894_156, 3919)
-			// Standard Error: 733_131
-			.saturating_add(Weight::from_parts(351_300_992, 0).saturating_mul(r.into()))
+		// Minimum execution time: 506_315_000 picoseconds.
+		Weight::from_parts(205_122_511, 3919)
+			// Standard Error: 532_745
+			.saturating_add(Weight::from_parts(343_059_733, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -426,6 +442,8 @@ impl WeightInfo for () {
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:1 w:2)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:2 w:2)
@@ -442,17 +460,19 @@ impl WeightInfo for () {
 	/// Proof: `Storage::MinerReplicas` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn evacuate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2937`
+		//  Measured:  `2965`
 		//  Estimated: `81086`
-		// Minimum execution time: 1_491_445_000 picoseconds.
-		Weight::from_parts(1_593_276_000, 81086)
-			.saturating_add(RocksDbWeight::get().reads(40_u64))
+		// Minimum execution time: 1_545_395_000 picoseconds.
+		Weight::from_parts(1_700_015_000, 81086)
+			.saturating_add(RocksDbWeight::get().reads(41_u64))
 			.saturating_add(RocksDbWeight::get().writes(41_u64))
 	}
 	/// Storage: `Storage::Orders` (r:1 w:1)
 	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(454), added: 2929, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:8 w:8)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:8 w:1)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedReplicas` (r:1 w:1)
@@ -474,11 +494,11 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 7]`.
 	fn expire_unconfirmed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4733`
+		//  Measured:  `4761`
 		//  Estimated: `92708 + r * (1232 ±56)`
-		// Minimum execution time: 2_001_545_000 picoseconds.
-		Weight::from_parts(6_899_036_017, 92708)
-			.saturating_add(RocksDbWeight::get().reads(62_u64))
+		// Minimum execution time: 2_057_398_000 picoseconds.
+		Weight::from_parts(6_934_668_833, 92708)
+			.saturating_add(RocksDbWeight::get().reads(63_u64))
 			.saturating_add(RocksDbWeight::get().writes(74_u64))
 			.saturating_add(Weight::from_parts(0, 1232).saturating_mul(r.into()))
 	}
