@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{dev_node_with, dev_peer_of, execute, http, register_miner, upload, TestNode};
+use common::{dev_node_with, dev_peer_of, execute, http, register_miner, upload, Events, TestNode};
 use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::ContentId;
 use landmesh_runtime::{AccountId, RuntimeEvent};
@@ -92,32 +92,4 @@ async fn a_replica_lost_with_its_miner_is_rebuilt_on_another_and_still_served() 
 	}
 	assert_eq!(answer.0, 200, "{}", String::from_utf8_lossy(&answer.2));
 	assert!(answer.2 == content, "the bytes served are the content's");
-}
-
-/// The events of the chain, block by block from `next`.
-struct Events<'a> {
-	client: &'a DevClient,
-	next: u32,
-}
-
-impl Events<'_> {
-	/// Reads blocks as they come and hands each event to `seen` until it returns `true`;
-	/// panics with `what` after `within`.
-	async fn until(&mut self, what: &str, within: Duration, mut seen: impl FnMut(&RuntimeEvent) -> bool) {
-		let deadline = tokio::time::Instant::now() + within;
-		loop {
-			assert!(tokio::time::Instant::now() < deadline, "not within {within:?}: {what}");
-			let best = self.client.best_number().await.expect("best block");
-			while self.next <= best {
-				let hash = self.client.block_hash(self.next).await.expect("RPC").expect("a block");
-				self.next += 1;
-				for record in self.client.events(hash).await.expect("events") {
-					if seen(&record.event) {
-						return;
-					}
-				}
-			}
-			tokio::time::sleep(Duration::from_millis(500)).await;
-		}
-	}
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{dev_node_with, register_miner};
+use common::{dev_node_with, register_miner, Events};
 use landmesh_node::dev_client::DevClient;
 use landmesh_primitives::storage::{ChallengeTarget, MinerView, SectorView};
 use landmesh_runtime::{AccountId, Balance, BlockNumber, RuntimeEvent};
@@ -25,44 +25,32 @@ async fn a_miner_node_seals_commits_proves_and_answers_sector_challenges_by_itse
 
 	let (mut committed, mut sealed, mut passed) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
 	let mut challenged = std::collections::BTreeMap::new();
-	let mut next = 1;
-	let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(300);
-	while !(sealed.len() == 3 && !passed.is_empty()) {
-		assert!(
-			tokio::time::Instant::now() < deadline,
-			"after 300 s: committed {committed:?}, sealed {sealed:?}, challenged {challenged:?}, passed {passed:?}"
-		);
-		let best = client.best_number().await.expect("best block");
-		while next <= best {
-			let hash = client.block_hash(next).await.expect("RPC").expect("a block");
-			for record in client.events(hash).await.expect("events") {
-				match record.event {
-					RuntimeEvent::Miners(pallet_miners::Event::SectorCommitted { miner, sector, .. }) if miner == alice => {
-						committed.insert(sector);
-					},
-					RuntimeEvent::Miners(pallet_miners::Event::SectorSealed { miner, sector }) if miner == alice => {
-						sealed.insert(sector);
-					},
-					RuntimeEvent::Audit(pallet_audit::Event::Challenged { challenge, miner, target, .. }) if miner == alice => {
-						assert!(matches!(target, ChallengeTarget::Sector { .. }), "only sectors are stored: {target:?}");
-						challenged.insert(challenge, target);
-					},
-					RuntimeEvent::Audit(pallet_audit::Event::Passed { challenge, miner }) if miner == alice => {
-						passed.insert(challenge);
-					},
-					RuntimeEvent::Audit(pallet_audit::Event::Missed { .. } | pallet_audit::Event::Failed { .. }) => {
-						panic!("the miner missed a challenge at #{next}: {:?}", record.event)
-					},
-					RuntimeEvent::Miners(pallet_miners::Event::SectorDropped { .. }) => {
-						panic!("a sector was dropped at #{next}")
-					},
-					_ => {},
-				}
+	let mut watch = Events { client: &client, next: 1 };
+	watch
+		.until("three sectors sealed and a sector challenge passed", std::time::Duration::from_secs(300), |event| {
+			match event {
+				RuntimeEvent::Miners(pallet_miners::Event::SectorCommitted { miner, sector, .. }) if *miner == alice => {
+					committed.insert(*sector);
+				},
+				RuntimeEvent::Miners(pallet_miners::Event::SectorSealed { miner, sector }) if *miner == alice => {
+					sealed.insert(*sector);
+				},
+				RuntimeEvent::Audit(pallet_audit::Event::Challenged { challenge, miner, target, .. }) if *miner == alice => {
+					assert!(matches!(target, ChallengeTarget::Sector { .. }), "only sectors are stored: {target:?}");
+					challenged.insert(*challenge, *target);
+				},
+				RuntimeEvent::Audit(pallet_audit::Event::Passed { challenge, miner }) if *miner == alice => {
+					passed.insert(*challenge);
+				},
+				RuntimeEvent::Audit(pallet_audit::Event::Missed { .. } | pallet_audit::Event::Failed { .. }) => {
+					panic!("the miner missed a challenge: {event:?}")
+				},
+				RuntimeEvent::Miners(pallet_miners::Event::SectorDropped { .. }) => panic!("a sector was dropped: {event:?}"),
+				_ => {},
 			}
-			next += 1;
-		}
-		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-	}
+			sealed.len() == 3 && !passed.is_empty()
+		})
+		.await;
 	assert_eq!(committed, BTreeSet::from([0, 1, 2]), "one sector per index, in order");
 	assert!(passed.iter().all(|c| challenged.contains_key(c)), "passed challenges were opened for sectors");
 

@@ -123,7 +123,7 @@ pub fn parents(seed: &[u8; 32], u: u64) -> [u64; PARENTS] {
 		// `low ≤ u` (the scale is below `u`'s bit length): the distance stays within `u`,
 		// so few parents are label 0, which anyone can compute.
 		let low = 1u64 << scale;
-		let width = low.min(u + 1 - low);
+		let width = low.min(u - low + 1);
 		let distance = low + u64::from_le_bytes(word[8..].try_into().expect("8 of 16 bytes")) % width;
 		*parent = u - distance;
 	}
@@ -472,6 +472,9 @@ mod tests {
 		assert!(distances.iter().all(|d| (1..=j * 2).contains(d)));
 		assert!(distances.iter().filter(|d| **d <= 4).count() > 200, "short links cross spaced checkpoints");
 		assert!(distances.iter().filter(|d| **d >= 1 << 16).count() > 1_000, "long links reach far back");
+		// Any index a peer names, the largest too, has parents below it (the fuzz target
+		// `filler_link` found `u + 1` overflowing at u64::MAX).
+		assert!(parents(&seed, u64::MAX).iter().all(|p| *p < u64::MAX));
 	}
 
 	/// A seal stopped part-way (a node restarted), with a torn chunk at the end, resumes

@@ -336,3 +336,32 @@ pub async fn register_miner(
 	};
 	execute(client, chain, who, pallet_miners::Call::register { capacity: 1 << 30, endpoints }.into()).await;
 }
+
+/// The events of the chain, block by block from `next`.
+pub struct Events<'a> {
+	pub client: &'a landmesh_node::dev_client::DevClient,
+	/// The next block to read.
+	pub next: u32,
+}
+
+impl Events<'_> {
+	/// Reads blocks as they come and hands each event to `seen` until it returns `true`;
+	/// panics with `what` after `within`.
+	pub async fn until(&mut self, what: &str, within: Duration, mut seen: impl FnMut(&landmesh_runtime::RuntimeEvent) -> bool) {
+		let deadline = tokio::time::Instant::now() + within;
+		loop {
+			assert!(tokio::time::Instant::now() < deadline, "not within {within:?}: {what}");
+			let best = self.client.best_number().await.expect("best block");
+			while self.next <= best {
+				let hash = self.client.block_hash(self.next).await.expect("RPC").expect("a block");
+				self.next += 1;
+				for record in self.client.events(hash).await.expect("events") {
+					if seen(&record.event) {
+						return;
+					}
+				}
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+}
