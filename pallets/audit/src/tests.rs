@@ -524,3 +524,23 @@ fn replica_challenges_follow_bytes_and_closed_orders_do_not_dilute_them() {
 		Miners::do_try_state().expect("miner invariants");
 	});
 }
+
+/// Attack (on the miners): an order ends and nobody settles it, so its replicas stay
+/// listed while no one pays for them, and its miners are challenged and slashed round
+/// after round for bytes they may rightly drop. Must hold: an ended order takes no draws.
+#[test]
+fn an_ended_unsettled_order_is_not_challenged() {
+	scenario(|| {
+		let end = pallet_storage::Orders::<Test>::get(0).unwrap().end;
+		let stakes: Vec<u64> = holders().iter().map(|m| stake(*m)).collect();
+		System::set_block_number(end - 1);
+		System::reset_events();
+		run_to(end + 4 * CHALLENGE_PERIOD);
+		assert!(pallet_storage::Orders::<Test>::contains_key(0), "not settled");
+		assert!(
+			!System::events().iter().any(|r| matches!(r.event, RuntimeEvent::Audit(Event::Challenged { .. }))),
+			"no challenge after the end"
+		);
+		assert_eq!(holders().iter().map(|m| stake(*m)).collect::<Vec<_>>(), stakes, "nobody slashed");
+	});
+}

@@ -476,3 +476,18 @@ fn confirmed_replicas_are_listed_densely_and_found_by_their_bytes() {
 		assert_eq!(found, expected, "each replica is found by exactly as many bytes as it has");
 	});
 }
+
+/// Attack: an ended order's closing (every replica paid and taken off the challenge list)
+/// is pushed onto a call priced for a few late replicas. Must hold: `expire_unconfirmed`
+/// refuses an ended order and changes nothing; `settle` closes it.
+#[test]
+fn an_ended_order_is_closed_by_settle_only() {
+	run(|| {
+		let order = place(3000, 2, 1);
+		let end = Orders::<Test>::get(order).unwrap().end;
+		System::set_block_number(end + CONFIRM_DEADLINE);
+		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::OrderEnded);
+		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
+		assert!(!Orders::<Test>::contains_key(order));
+	});
+}
