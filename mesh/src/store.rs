@@ -54,6 +54,11 @@ pub enum Pin {
 	UploadBy(Vec<u8>),
 	/// A filler sector this node sealed for its miner, with this derivation index.
 	Sector(u32),
+	/// The replica this node sealed for its miner in this order: what its challenges
+	/// are answered from.
+	SealedReplica(u64),
+	/// The chain of labels that replica was sealed with, kept until its seal proof lands.
+	ReplicaChain(u64),
 }
 
 /// A stored blob.

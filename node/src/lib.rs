@@ -17,6 +17,7 @@ pub mod dev_client;
 pub mod mesh;
 pub mod miner;
 pub mod sealer;
+pub mod replicas;
 pub mod receipts;
 pub mod cli;
 pub mod command;

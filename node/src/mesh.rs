@@ -176,6 +176,7 @@ pub fn start(
 			miner: miner.clone(),
 			wallets: params.link_wallet.clone(),
 			offchain,
+			seal_dir: dir.join("replicas"),
 		};
 		task_manager.spawn_handle().spawn("mesh-keeper", Some("mesh"), keeper.run());
 	}

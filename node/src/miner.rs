@@ -7,10 +7,14 @@
 //!   longer assigned or owned is unpinned (the cache may then evict it). Whatever is
 //!   pinned and missing is fetched from its other holders (the miners the chain names)
 //!   and from the peers the DHT names.
-//! - **Proofs**, from the *best* block (challenges have short deadlines): a replica
-//!   held but not confirmed yet gets a proof of its last chunk (`storage.confirm`); an
-//!   open replica challenge gets proofs of its chunks (`audit.answer`), computed from the
-//!   store. They are handed to the runtime's off-chain worker (pallet-miner-worker)
+//! - **Sealed replicas** (`crate::replicas`): a replica assigned and held gets sealed for
+//!   this miner, one at a time off the async threads, and its roots committed
+//!   (`storage.commit_replica`); once the chain has drawn its seal proof, the proof and
+//!   the content's last chunk confirm it (`storage.confirm`). Its chain of labels is
+//!   unpinned once the finalized chain has it confirmed.
+//! - **Proofs**, from the *best* block (challenges have short deadlines): an open
+//!   replica challenge gets proofs of chunks of the sealed replica (`audit.answer`),
+//!   computed from the store. They are handed to the runtime's off-chain worker (pallet-miner-worker)
 //!   through the off-chain database, which signs them with the miner's key and submits
 //!   them. A task is handed over again if the chain still wants it
 //!   [`RESEND_AFTER`] blocks later (a refused or dropped transaction).
@@ -31,7 +35,7 @@ use landmesh_primitives::{
 	api::{StorageApi, WorldApi},
 	filler,
 	miner::{MinerTask, OUTBOX_KEY, RECEIPTS_KEY},
-	proof,
+	replica::SealRoots,
 	storage::ChallengeTarget,
 };
 use landmesh_runtime::{opaque::Block, AccountId};
@@ -77,6 +81,8 @@ pub struct Keeper {
 	pub wallets: Vec<AccountId>,
 	/// Where the off-chain worker picks tasks up.
 	pub offchain: OffchainStorage,
+	/// Where replicas are sealed before they go into the store.
+	pub seal_dir: std::path::PathBuf,
 }
 
 /// A task, by what it is for (to hand each over once per [`RESEND_AFTER`]).
@@ -86,6 +92,7 @@ pub struct Keeper {
 /// question is due at once.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 enum Due {
+	Commit { order: u64, roots: SealRoots },
 	Confirm { order: u64, root: ContentId },
 	Seal { index: u32, root: ContentId },
 	Answer { challenge: u64, root: ContentId, indices: Vec<u64> },
@@ -96,6 +103,7 @@ impl Keeper {
 	pub async fn run(self) {
 		let keeper = Arc::new(self);
 		let fetching: Fetching = Arc::new(Mutex::new(HashMap::new()));
+		let sealing = Arc::new(std::sync::atomic::AtomicBool::new(false));
 		let mut handed: HashMap<Due, u32> = HashMap::new();
 		let mut blocks = keeper.client.import_notification_stream();
 		while let Some(block) = blocks.next().await {
@@ -116,6 +124,7 @@ impl Keeper {
 				keeper.fetch(root, size, &fetching);
 			}
 			if keeper.miner.is_some() {
+				keeper.seal_next(&sealing);
 				let k = keeper.clone();
 				let due = std::mem::take(&mut handed);
 				handed = match tokio::task::spawn_blocking(move || k.prove(block.hash, number, due)).await {
@@ -147,9 +156,23 @@ impl Keeper {
 		// What to keep, and the size to fetch it at: the assignment's own (what this miner
 		// must prove), or the model's (its owner's record).
 		let mut wanted: Vec<(ContentId, Pin, u64)> = Vec::new();
+		// What sealing made: kept while the chain needs it (or before the commit lands).
+		let mut sealing: Vec<(ContentId, Pin)> = Vec::new();
+		let mut assigned_orders: Vec<(u64, bool)> = Vec::new();
 		if let Some(miner) = &self.miner {
 			let assigned = api.assignments(at, miner.clone()).map_err(|e| e.to_string())?;
-			wanted.extend(assigned.into_iter().map(|(order, root, size, _)| (root, Pin::Replica(order), size)));
+			for a in assigned {
+				wanted.push((a.content_id, Pin::Replica(a.order), a.size));
+				// Its sealed replica for as long as it is assigned; the chain until the seal
+				// proof is final.
+				if let Some(roots) = a.sealed {
+					sealing.push((roots.replica, Pin::SealedReplica(a.order)));
+					if !a.confirmed {
+						sealing.push((roots.labels, Pin::ReplicaChain(a.order)));
+					}
+				}
+				assigned_orders.push((a.order, a.sealed.is_some()));
+			}
 		}
 		for wallet in &self.wallets {
 			let models = api.models_of(at, wallet.clone()).map_err(|e| e.to_string())?;
@@ -168,6 +191,16 @@ impl Keeper {
 			if let Pin::Sector(index) = pin {
 				if index < next_sector && !sectors.iter().any(|s| s.index == index && s.root == root) {
 					log::info!(target: "mesh", "🧱 Dropped filler sector {index}: the chain no longer holds it");
+					self.store.unpin(&root, &pin).map_err(store)?;
+				}
+				continue;
+			}
+			if let Some(order) = crate::replicas::seal_pin_order(&pin) {
+				// Kept if the finalized chain wants it, or if it is this node's seal of an
+				// assignment whose commit has not landed (or become final) yet.
+				let uncommitted = assigned_orders.iter().any(|(o, committed)| *o == order && !committed);
+				if !uncommitted && !sealing.iter().any(|(r, p)| *r == root && *p == pin) {
+					log::info!(target: "mesh", "🔏 Unpinned {root:?} ({pin:?}): the chain no longer needs it");
 					self.store.unpin(&root, &pin).map_err(store)?;
 				}
 				continue;
@@ -255,14 +288,32 @@ impl Keeper {
 			log::warn!(target: "mesh", "cannot read this miner's replicas: {e}");
 			Vec::new()
 		});
-		for (order, root, size, confirmed) in assigned {
-			if confirmed || !self.holds(&root) || !due(Due::Confirm { order, root }, &mut handed) {
-				continue;
-			}
-			let last = proof::chunk_count(size).saturating_sub(1);
-			match challenge::chunk_proof(&self.store, &root, last) {
-				Ok(proof) => tasks.push(MinerTask::Confirm { order, proof }),
-				Err(e) => log::warn!(target: "mesh", "cannot prove replica {root:?} of order {order}: {e}"),
+		let sector_size = api.miner(best, miner.clone()).ok().flatten().map_or(0, |m| m.sector_size);
+		for a in assigned.iter().filter(|a| !a.confirmed) {
+			let (order, root) = (a.order, a.content_id);
+			match (&a.sealed, &a.seal_draws) {
+				// Sealed here, not committed yet: commit.
+				(None, _) => {
+					let Some(roots) = crate::replicas::sealed(&self.store, order) else { continue };
+					if due(Due::Commit { order, roots }, &mut handed) {
+						log::info!(target: "mesh", "🔏 Committing the sealed replica of order {order}");
+						tasks.push(MinerTask::CommitReplica { order, roots });
+					}
+				},
+				// Committed and drawn: the seal proof.
+				(Some(roots), Some(draws)) => {
+					if !self.holds(&roots.labels) || !due(Due::Confirm { order, root }, &mut handed) {
+						continue;
+					}
+					match crate::replicas::seal_proof(&self.store, miner, a, roots, draws, sector_size) {
+						Ok((proof, seal)) => {
+							log::info!(target: "mesh", "🔏 Proving the seal of the replica of order {order}");
+							tasks.push(MinerTask::Confirm { order, proof, seal })
+						},
+						Err(e) => log::warn!(target: "mesh", "cannot prove the seal of order {order}: {e}"),
+					}
+				},
+				(Some(_), None) => {},
 			}
 		}
 		let challenges = api.challenges(best, miner.clone()).unwrap_or_else(|e| {
@@ -325,6 +376,34 @@ impl Keeper {
 	fn holds(&self, root: &ContentId) -> bool {
 		self.store.info(root).ok().flatten().is_some()
 	}
+
+	/// Starts sealing the next assigned replica that is held and neither sealed nor
+	/// committed yet, unless one is being sealed (sealing is CPU-bound: one at a time, off
+	/// the async threads). Reads the best block: a replica is sealed as soon as it is held.
+	fn seal_next(self: &Arc<Self>, sealing: &Arc<std::sync::atomic::AtomicBool>) {
+		use std::sync::atomic::Ordering;
+		let Some(miner) = self.miner.clone() else { return };
+		if sealing.load(Ordering::Acquire) {
+			return;
+		}
+		let best = self.client.info().best_hash;
+		let api = self.client.runtime_api();
+		let Ok(assigned) = api.assignments(best, miner.clone()) else { return };
+		let Some(sector_size) = api.miner(best, miner.clone()).ok().flatten().map(|m| m.sector_size) else { return };
+		let next = assigned.into_iter().find(|a| {
+			a.sealed.is_none() && self.holds(&a.content_id) && crate::replicas::sealed(&self.store, a.order).is_none()
+		});
+		let Some(a) = next else { return };
+		sealing.store(true, Ordering::Release);
+		let (keeper, sealing) = (self.clone(), sealing.clone());
+		tokio::task::spawn_blocking(move || {
+			if let Err(e) = crate::replicas::seal(&keeper.store, &keeper.seal_dir, &miner, &a, sector_size) {
+				log::warn!(target: "mesh", "cannot seal the replica of order {}: {e}", a.order);
+			}
+			sealing.store(false, Ordering::Release);
+		});
+	}
+
 }
 
 /// Whether a task is due at block `number`: never handed over, or last handed over

@@ -93,31 +93,9 @@ impl Sealer {
 	fn seal(&self, index: u32, size: u64) -> Result<ContentId, String> {
 		// Named by construction: a file sealed by an older derivation is never resumed.
 		let path = self.dir.join(format!("{index}.v3.sector"));
-		let file = std::fs::OpenOptions::new()
-			.read(true)
-			.write(true)
-			.create(true)
-			.truncate(false)
-			.open(&path)
-			.map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-		let chunks = size.div_ceil(CHUNK_SIZE);
-		let resumed = file.metadata().map(|m| m.len() / CHUNK_SIZE).unwrap_or(0);
 		let started = Instant::now();
-		let mut logged = Instant::now();
-		if resumed > 0 {
-			log::info!(target: "mesh", "🧱 Resuming filler sector {index} at {}%", resumed * 100 / chunks.max(1));
-		} else {
-			log::info!(target: "mesh", "🧱 Sealing filler sector {index} ({} MiB)", size >> 20);
-		}
 		let seed = filler::sector_seed(&self.miner, index);
-		filler::seal_file(&file, &seed, chunks, |done| {
-			if logged.elapsed() >= Duration::from_secs(10) {
-				log::info!(target: "mesh", "🧱 Sealing filler sector {index}: {}%", done * 100 / chunks);
-				logged = Instant::now();
-			}
-			true
-		})
-		.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+		seal_labels(&path, &seed, size.div_ceil(CHUNK_SIZE), &format!("filler sector {index}"))?;
 		let info = self
 			.store
 			.import_file(&path, None, Some(Pin::Sector(index)))
@@ -131,4 +109,33 @@ impl Sealer {
 		);
 		Ok(info.root)
 	}
+}
+
+/// Derives `chunks` chunks of labels with `seed` into the file at `path`, going on from
+/// what it holds (a seal interrupted by a restart resumes), logging progress every 10 s
+/// as the sealing of `what`.
+pub fn seal_labels(path: &std::path::Path, seed: &[u8; 32], chunks: u64, what: &str) -> Result<(), String> {
+	let file = std::fs::OpenOptions::new()
+		.read(true)
+		.write(true)
+		.create(true)
+		.truncate(false)
+		.open(path)
+		.map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+	let resumed = file.metadata().map(|m| m.len() / CHUNK_SIZE).unwrap_or(0);
+	if resumed > 0 {
+		log::info!(target: "mesh", "🧱 Resuming {what} at {}%", resumed * 100 / chunks.max(1));
+	} else {
+		log::info!(target: "mesh", "🧱 Sealing {what} ({} MiB of labels)", (chunks * CHUNK_SIZE) >> 20);
+	}
+	let mut logged = Instant::now();
+	filler::seal_file(&file, seed, chunks, |done| {
+		if logged.elapsed() >= Duration::from_secs(10) {
+			log::info!(target: "mesh", "🧱 Sealing {what}: {}%", done * 100 / (chunks * filler::LABELS_PER_CHUNK).max(1));
+			logged = Instant::now();
+		}
+		true
+	})
+	.map(|_| ())
+	.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -12,7 +12,8 @@ use landmesh_node::{
 };
 use landmesh_primitives::{
 	proof::{chunk_count, prove, root_of},
-	storage::{ChallengeTarget, ChallengeView, MinerView, OrderView},
+	replica,
+	storage::{AssignmentView, ChallengeTarget, ChallengeView, MinerView, OrderView},
 	ContentId,
 };
 use landmesh_runtime::{AccountId, Balance, BlockNumber, RuntimeCall, RuntimeEvent};
@@ -60,13 +61,32 @@ async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {
 	let replica = &orders[0].holders[0];
 	assert_eq!((replica.miner.clone(), replica.confirmed, replica.gateway.as_str()), (bob_id.clone(), false, "http://127.0.0.1:8080"));
 	let order = orders[0].id;
-	let assigned: Vec<(u64, ContentId, u64, bool)> =
-		client.call("landmesh_assignments", vec![json!(bob_id), Value::Null]).await.expect("assignments answers");
-	assert_eq!(assigned, vec![(order, content_id, 5000, false)]);
+	let assignments = || async {
+		let assigned: Vec<AssignmentView> =
+			client.call("landmesh_assignments", vec![json!(bob_id), Value::Null]).await.expect("assignments answers");
+		assigned
+	};
+	let assigned = assignments().await;
+	assert_eq!(assigned.len(), 1);
+	assert_eq!((assigned[0].order, assigned[0].content_id, assigned[0].size), (order, content_id, 5000));
+	assert_eq!((assigned[0].sealed, assigned[0].confirmed), (None, false));
 
-	// Bob confirms with the last chunk.
-	let last = chunk_count(5000) - 1;
-	execute(&client, &chain, bob, pallet_storage::Call::confirm { order, proof: prove(&bytes, last).unwrap() }.into()).await;
+	// Bob seals his replica (as his node would), commits its roots, and confirms with the
+	// seal proof the chain draws from the next block.
+	let seed = replica::replica_seed(&bob_id, order, &content_id);
+	let sealed = replica::Sealed::new(&bytes, seed, landmesh_runtime::genesis::DEV_SECTOR_SIZE);
+	execute(&client, &chain, bob, pallet_storage::Call::commit_replica { order, roots: sealed.roots }.into()).await;
+	let draws = loop {
+		let assigned = assignments().await;
+		assert_eq!(assigned[0].sealed, Some(sealed.roots), "assignments show the committed roots");
+		if let Some(draws) = assigned[0].seal_draws.clone() {
+			break draws;
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	};
+	let seal: Vec<_> = draws.into_iter().map(|d| sealed.answer(&bytes, d).unwrap()).collect();
+	let last = prove(&bytes, chunk_count(5000) - 1).unwrap();
+	execute(&client, &chain, bob, pallet_storage::Call::confirm { order, proof: last, seal: seal.try_into().unwrap() }.into()).await;
 	let orders: Vec<OrderView<AccountId, Balance, BlockNumber>> =
 		client.call("landmesh_contentStatus", vec![json!(content_id), Value::Null]).await.unwrap();
 	assert!(orders[0].holders[0].confirmed);
@@ -84,8 +104,9 @@ async fn miner_registers_confirms_a_replica_and_answers_a_challenge() {
 		assert!(Instant::now() < deadline, "Bob was not challenged within 180 s");
 		tokio::time::sleep(Duration::from_secs(2)).await;
 	};
-	assert_eq!((challenge.target, challenge.content_id, challenge.size), (ChallengeTarget::Replica { order }, content_id, 5000));
-	let proofs: Vec<_> = challenge.indices.iter().map(|i| prove(&bytes, *i).unwrap()).collect();
+	// On Bob's sealed replica, not on the content anyone can fetch.
+	assert_eq!((challenge.target, challenge.content_id, challenge.size), (ChallengeTarget::Replica { order }, sealed.roots.replica, 5000));
+	let proofs: Vec<_> = challenge.indices.iter().map(|i| prove(&sealed.replica, *i).unwrap()).collect();
 	let events = execute(
 		&client,
 		&chain,

@@ -1,4 +1,4 @@
-//! Proof-of-space figures for filler sectors, with the first construction (v1: 1 KiB
+//! Proof-of-space figures for filler sectors and sealed replicas, with the first construction (v1: 1 KiB
 //! chunks, four uniform parents, one hash each) as the baseline in the same run. Run by
 //! `scripts/bench-proofs` (release build):
 //!
@@ -13,6 +13,10 @@
 //!    deadline`; a challenge names 4, so it passes with `p^4`, `p` the share of nodes it
 //!    answers in time. Alongside, the total work for a sample of challenged nodes (what a
 //!    cheater with this machine's 2 cores needs: `work × derivation / 2`).
+//!
+//! 3. sealed replicas (`landmesh_primitives::replica`): seal throughput, the seal proof's
+//!    size and native verification time at the main chain's largest content, and what a
+//!    miner that keeps nothing must redo to answer a challenge (the whole prefix).
 //!
 //! Usage: `bench_proofs [labels]` (default: a whole 4 GiB sector, 128 Mi labels).
 
@@ -122,6 +126,66 @@ fn report(name: &str, graph: &Dependencies, derivation: f64) {
 	);
 }
 
+/// Sealed replicas: throughput, the seal proof at full size, and the rebuild a miner
+/// without its replica faces. `derivation` is the measured time of one label.
+fn replicas(derivation: f64) {
+	use landmesh_primitives::{proof, replica, ContentId};
+	println!("\n# Sealed replicas (chain = prefix of one sector's labels, at most 1 GiB, then the content's; replica = content XOR the chain's tail)");
+	// Throughput: a 4 MiB content on a chain with 4 MiB sectors (8 MiB of labels).
+	let content: Vec<u8> = (0..4u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+	let id = ContentId(proof::root_of(&content));
+	let seed = replica::replica_seed(&[1u8; 32], 0, &id);
+	let start = Instant::now();
+	let sealed = replica::Sealed::new(&content, seed, 4 << 20);
+	let took = start.elapsed().as_secs_f64();
+	let chain_mib = sealed.layout.chain_size() as f64 / f64::from(1u32 << 20);
+	println!(
+		"seal: {:.2} MiB/s of labels per core ({chain_mib:.0} MiB of chain for a 4 MiB content in {took:.1} s, XOR and roots included)",
+		chain_mib / took
+	);
+	let main = |size: u64| replica::Layout::new(size, SECTOR_SIZE);
+	for size in [1u64 << 20, 64 << 20, 4 << 30] {
+		let l = main(size);
+		println!(
+			"  main chain, a {} MiB content: {} MiB of labels, {:.0} min of one core",
+			size >> 20,
+			l.chain_size() >> 20,
+			l.labels() as f64 * derivation / 60.0
+		);
+	}
+	// The seal proof at the largest content (4 GiB) on the main chain: the deepest paths.
+	let layout = main(4 << 30);
+	let draws: Vec<(u64, u64)> = (0..replica::SEAL_DRAWS).map(|i| layout.draw(blake3::hash(&i.to_le_bytes()).as_bytes())).collect();
+	let (content_id, roots, answers, _) = replica::sparse_seal(&seed, &layout, &draws).expect("a sparse seal");
+	let bytes: usize = answers.iter().map(codec::Encode::encoded_size).sum();
+	let rounds = 20;
+	let start = Instant::now();
+	for _ in 0..rounds {
+		for (d, a) in draws.iter().zip(&answers) {
+			// The sparse seal was made with `seed`: it verifies with it.
+			replica::verify_draw(&seed, &layout, &content_id, &roots, *d, a).expect("verifies");
+		}
+	}
+	let verify = start.elapsed().as_secs_f64() / f64::from(rounds);
+	println!(
+		"seal proof of a 4 GiB content ({} draws, each two links and two chunk proofs): {} KiB; verified natively in {:.2} ms",
+		replica::SEAL_DRAWS,
+		bytes >> 10,
+		verify * 1e3
+	);
+	// A miner that keeps nothing and fetches the content when challenged: it must derive
+	// the whole prefix again, one label after the other.
+	let prefix_labels = replica::prefix(SECTOR_SIZE) * filler::LABELS_PER_CHUNK;
+	let here = prefix_labels as f64 * derivation;
+	println!(
+		"rebuild on demand (keeps nothing, fetches the content): at least {prefix_labels} sequential derivations: {here:.0} s here, {:.0} s at {FASTER}× per derivation, against {} s to answer ({:.1}× short)",
+		here / FASTER,
+		DEADLINE.as_secs(),
+		here / FASTER / DEADLINE.as_secs_f64()
+	);
+	println!("repair: the new miner fetches the content once (its size in bytes, from any holder or gateway) and seals its own replica");
+}
+
 fn main() {
 	let labels: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(SECTOR_SIZE / LABEL as u64);
 	let seed = filler::sector_seed(&[1u8; 32], 0);
@@ -159,6 +223,8 @@ fn main() {
 		verify * 1e6,
 		size * INDICES as usize
 	);
+
+	replicas(v3);
 
 	let started = Instant::now();
 	// v1 at the same number of stored bytes: one node per 1 KiB.

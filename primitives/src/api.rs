@@ -42,8 +42,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn miner(who: AccountId) -> Option<MinerView<Balance, BlockNumber>>;
 		/// The open orders keeping a content, with their replicas and the miners' endpoints.
 		fn content_status(content_id: ContentId) -> Vec<OrderView<AccountId, Balance, BlockNumber>>;
-		/// The replicas assigned to a miner: `(order, content id, size, confirmed)`.
-		fn assignments(miner: AccountId) -> Vec<(u64, ContentId, u64, bool)>;
+		/// The replicas assigned to a miner, with their seal commitments and draws.
+		fn assignments(miner: AccountId) -> Vec<AssignmentView>;
 		/// A miner's open challenges.
 		fn challenges(miner: AccountId) -> Vec<ChallengeView<BlockNumber>>;
 		/// A miner's filler sectors, slot by slot.

@@ -7,6 +7,7 @@
 //!   the runtime rebuilds a [`ContentId`] to check that a miner holds the content.
 //! - [`storage`]: miners, orders and challenges as clients read them.
 //! - [`filler`]: filler sectors, whose chunks prove idle capacity (proof of space).
+//! - [`replica`]: replicas sealed per miner and order, so no copy answers for another.
 //! - [`miner`]: what a miner's node hands to the runtime's off-chain worker.
 //! - [`api`]: the runtime APIs behind the node's `landmesh_*` RPC methods.
 
@@ -19,6 +20,7 @@ pub mod content;
 pub mod filler;
 pub mod miner;
 pub mod proof;
+pub mod replica;
 pub mod storage;
 pub mod world;
 

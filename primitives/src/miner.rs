@@ -64,12 +64,22 @@ pub fn served_text(chain: &str, miner: &str, era: u32, bytes: impl core::fmt::Di
 /// One transaction the worker submits for the miner.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum MinerTask {
-	/// `storage.confirm`: the node holds the replica of `order` (a proof of its last chunk).
+	/// `storage.commit_replica`: the roots of the replica this node sealed for `order`.
+	CommitReplica {
+		/// The order.
+		order: u64,
+		/// The roots of the chain of labels and of the sealed replica.
+		roots: crate::replica::SealRoots,
+	},
+	/// `storage.confirm`: the node holds its sealed replica of `order` (the seal proof and
+	/// a proof of the content's last chunk).
 	Confirm {
 		/// The order.
 		order: u64,
 		/// The proof of the content's last chunk.
 		proof: ChunkProof,
+		/// One answer per seal draw, in the chain's order.
+		seal: Vec<crate::replica::SealDraw>,
 	},
 	/// `audit.answer`: proofs of the challenged chunks, in the challenge's order.
 	Answer {

@@ -112,6 +112,25 @@ pub enum ChallengeTarget {
 	},
 }
 
+/// A replica assigned to a miner, for its node.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentView {
+	/// The order.
+	pub order: u64,
+	/// The content kept.
+	pub content_id: ContentId,
+	/// Its size in bytes.
+	pub size: u64,
+	/// The roots the miner committed for its sealed replica, if it did.
+	pub sealed: Option<crate::replica::SealRoots>,
+	/// The draws `(in the chain, in the mask)` its seal proof must answer, once drawn and
+	/// until it is confirmed.
+	pub seal_draws: Option<Vec<(u64, u64)>>,
+	/// Whether the miner confirmed it (the seal proof landed).
+	pub confirmed: bool,
+}
+
 /// One of a miner's filler sectors, for its node.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -16,7 +16,7 @@ use sp_runtime::{
 use sp_inherents::{CheckInherentsResult, InherentData};
 use sp_session::OpaqueGeneratedSessionKeys;
 use landmesh_primitives::{
-	storage::{ChallengeView, MinerView, OrderView, ReplicaView, SectorView},
+	storage::{AssignmentView, ChallengeView, MinerView, OrderView, ReplicaView, SectorView},
 	ContentId, ModelId, ModelView, ParcelView, Region, RegionError, RegionScene, WorldId, WorldView,
 };
 
@@ -342,12 +342,23 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 				.collect()
 		}
 
-		fn assignments(miner: AccountId) -> Vec<(u64, ContentId, u64, bool)> {
+		fn assignments(miner: AccountId) -> Vec<AssignmentView> {
 			pallet_storage::MinerReplicas::<Runtime>::iter_key_prefix(&miner)
 				.filter_map(|id| {
 					let o = pallet_storage::Orders::<Runtime>::get(id)?;
-					let confirmed = o.holders.iter().any(|r| r.miner == miner && r.confirmed);
-					Some((id, o.content_id, o.size, confirmed))
+					let r = o.holders.iter().find(|r| r.miner == miner)?;
+					let seal_draws = r
+						.seal
+						.filter(|_| !r.confirmed)
+						.and_then(|(_, at)| pallet_storage::Pallet::<Runtime>::seal_draws(id, &miner, &o, at));
+					Some(AssignmentView {
+						order: id,
+						content_id: o.content_id,
+						size: o.size,
+						sealed: r.seal.map(|(roots, _)| roots),
+						seal_draws,
+						confirmed: r.confirmed,
+					})
 				})
 				.collect()
 		}

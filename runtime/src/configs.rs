@@ -24,7 +24,10 @@ use landmesh_primitives::miner::MinerTask;
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
 parameter_types! {
-	pub const BlockHashCount: BlockNumber = 2400;
+	/// 4,096 blocks (3.4 hours): seal proofs are drawn from the hash of the block after
+	/// their commit, which must still be known when they land (`ConfirmDeadline`,
+	/// `SealDeadline`).
+	pub const BlockHashCount: BlockNumber = 4096;
 	pub const Version: RuntimeVersion = VERSION;
 	/// One second of compute per three-second block, as Polkadot allows two per six: the
 	/// rest of the slot is for propagation and import on the other validators.
@@ -297,7 +300,7 @@ impl pallet_miners::Config for Runtime {
 	/// chunks forged passes with odds of at most 1 in 3 ((7/8)^8), one with half of them
 	/// forged 1 in 256.
 	type SealChunks = ConstU32<8>;
-	/// An hour to generate a 4 GiB sector and seal it; well within the 2,400 block hashes
+	/// An hour to generate a 4 GiB sector and seal it; well within the 4,096 block hashes
 	/// the chain keeps.
 	type SealDeadline = ConstU32<HOURS>;
 	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
@@ -317,14 +320,29 @@ impl pallet_storage::Config for Runtime {
 	/// As large as a model may be.
 	type MaxContentSize = ConstU64<{ 4 << 30 }>;
 	type MaxCandidates = ConstU32<1024>;
-	/// An hour to fetch up to 4 GiB and prove its last chunk.
-	type ConfirmDeadline = ConstU32<HOURS>;
+	/// Three hours to fetch up to 4 GiB and seal it (1 GiB of prefix and 4 GiB of labels
+	/// at 1.2 MiB/s: 70 minutes), within the 4,096 block hashes the chain keeps (the seal
+	/// proof reads the hash of the block after the commit).
+	type ConfirmDeadline = ConstU32<{ 3 * HOURS }>;
 	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
 	/// 0.1 CYBR an order, burned.
 	type OrderFee = ConstU128<{ UNITS / 10 }>;
 	/// Eight draws among up to 1,024 miners per block.
 	type MaxAssignmentsPerBlock = ConstU32<8>;
+	/// A replica's chain starts with one filler sector's worth of labels (1 GiB at most).
+	type SectorSize = MinersSectorSize;
+	type SealDraws = ConstU32<{ landmesh_primitives::replica::SEAL_DRAWS }>;
 	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;
+}
+
+const _: () = assert!(3 * HOURS + 2 < BlockHashCount::get(), "seal proofs must land while their draw's block hash is kept");
+
+/// The filler sector size pallet-miners uses on this chain (genesis may set it).
+pub struct MinersSectorSize;
+impl frame_support::traits::Get<u64> for MinersSectorSize {
+	fn get() -> u64 {
+		Miners::sector_size()
+	}
 }
 
 parameter_types! {
@@ -346,8 +364,9 @@ impl pallet_audit::Config for Runtime {
 	/// Each failure repairs a replica (a scan of the miners), so rounds stay small.
 	type ChallengesPerPeriod = ConstU32<8>;
 	type ChunksPerChallenge = ConstU32<4>;
-	/// 5 blocks (15 s): plenty to read four chunks and their siblings, too little to
-	/// fetch a missing content from elsewhere for a large file.
+	/// 5 blocks (15 s): plenty to read four chunks and their siblings, far too little to
+	/// seal a missing replica again (its 1 GiB prefix of labels is 14 minutes of
+	/// sequential work here) or to rebuild a dropped filler label.
 	type ResponseDeadline = ConstU32<5>;
 	type SlashFraction = AuditSlash;
 	type FirstMissSlash = FirstMissSlash;
@@ -449,7 +468,9 @@ pub struct MinerCalls;
 impl pallet_miner_worker::TaskCalls<RuntimeCall> for MinerCalls {
 	fn call(task: MinerTask) -> Option<RuntimeCall> {
 		Some(match task {
-			MinerTask::Confirm { order, proof } => pallet_storage::Call::confirm { order, proof }.into(),
+			MinerTask::CommitReplica { order, roots } => pallet_storage::Call::commit_replica { order, roots }.into(),
+			MinerTask::Confirm { order, proof, seal } =>
+				pallet_storage::Call::confirm { order, proof, seal: seal.try_into().ok()? }.into(),
 			MinerTask::Answer { challenge, proofs } =>
 				pallet_audit::Call::answer { challenge, proofs: proofs.try_into().ok()? }.into(),
 			MinerTask::ReportServed { era, receipts } =>

@@ -6,7 +6,7 @@ use super::world::call_runtime;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use landmesh_primitives::{
 	api::StorageApi,
-	storage::{ChallengeView, MinerView, OrderView, SectorView},
+	storage::{AssignmentView, ChallengeView, MinerView, OrderView, SectorView},
 	ContentId,
 };
 use landmesh_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Hash};
@@ -24,9 +24,10 @@ pub trait StorageRpc {
 	#[method(name = "landmesh_contentStatus")]
 	fn content_status(&self, content_id: ContentId, at: Option<Hash>) -> RpcResult<Vec<OrderView<AccountId, Balance, BlockNumber>>>;
 
-	/// The replicas assigned to a miner: `[order, contentId, size, confirmed]`.
+	/// The replicas assigned to a miner: order, content id, size, the roots of its sealed
+	/// replica and the seal draws it must answer, whether it is confirmed.
 	#[method(name = "landmesh_assignments")]
-	fn assignments(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<(u64, ContentId, u64, bool)>>;
+	fn assignments(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<AssignmentView>>;
 
 	/// A miner's open challenges.
 	#[method(name = "landmesh_challenges")]
@@ -63,7 +64,7 @@ where
 		call_runtime(&*self.client, at, |api, at| api.content_status(at, content_id))
 	}
 
-	fn assignments(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<(u64, ContentId, u64, bool)>> {
+	fn assignments(&self, miner: AccountId, at: Option<Hash>) -> RpcResult<Vec<AssignmentView>> {
 		call_runtime(&*self.client, at, |api, at| api.assignments(at, miner))
 	}
 

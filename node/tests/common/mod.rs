@@ -171,9 +171,14 @@ pub fn dev_node_with(name: &str, dir: &std::path::Path, extra: &[String]) -> Tes
 
 /// A full node (not a validator) of the dev chain that `peer` runs, syncing from it.
 pub fn dev_peer_of(name: &str, dir: &std::path::Path, peer: &TestNode, extra: &[String]) -> TestNode {
+	peer_of(name, dir, peer, "--chain=dev", extra)
+}
+
+/// A full node of the chain `chain` (a `--chain=…` flag) that `peer` runs, syncing from it.
+pub fn peer_of(name: &str, dir: &std::path::Path, peer: &TestNode, chain: &str, extra: &[String]) -> TestNode {
 	let port = free_port();
 	let mut args = vec![
-		"--chain=dev".to_string(),
+		chain.to_string(),
 		"--tmp".to_string(),
 		format!("--port={port}"),
 		format!("--bootnodes={}", peer.p2p_addr),

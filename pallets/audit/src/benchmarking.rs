@@ -17,7 +17,7 @@ fn miners<T: pallet_miners::Config + pallet_storage::Config>(n: u32) -> alloc::v
 }
 
 /// A confirmed single-replica order of the largest content; returns its id and miner.
-fn confirmed_order<T: pallet_miners::Config + pallet_storage::Config>() -> (OrderId, T::AccountId) {
+fn confirmed_order<T: pallet_miners::Config + pallet_storage::Config>() -> (pallet_storage::OrderId, T::AccountId) {
 	let owner: T::AccountId = account("owner", 0, 0);
 	<T as pallet_storage::Config>::Currency::set_balance(&owner, 1_000_000_000_000_000_000u128.saturated_into());
 	let order = pallet_storage::NextOrderId::<T>::get();

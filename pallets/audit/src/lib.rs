@@ -62,7 +62,7 @@ use landmesh_primitives::{
 };
 pub use landmesh_primitives::storage::ChallengeTarget;
 use pallet_miners::CapacityLedger;
-use pallet_storage::{OrderId, ReplicaRegistry};
+use pallet_storage::ReplicaRegistry;
 use polkadot_sdk::{
 	frame_support::{
 		self,

@@ -48,10 +48,24 @@ fn open_challenge(miner: u64) -> Option<u64> {
 	OpenChallenges::<Test>::iter_prefix(miner).map(|(id, _)| id).next()
 }
 
-/// Proofs for a challenge, from the content itself.
+/// The replica of `content()` that `miner` sealed for `order`.
+fn replica_of(miner: u64, order: u64) -> Vec<u8> {
+	use landmesh_primitives::replica::{replica_seed, Sealed};
+	let id = ContentId(landmesh_primitives::proof::root_of(&content()));
+	Sealed::new(&content(), replica_seed(&miner, order, &id), SECTOR_SIZE).replica
+}
+
+/// Proofs for a challenge on a replica of `content()`, from `bytes`.
+fn answer_from(id: u64, bytes: &[u8]) -> BoundedVec<landmesh_primitives::proof::ChunkProof, ConstU32<CHUNKS>> {
+	let c = Challenges::<Test>::get(id).unwrap();
+	c.indices.iter().map(|i| prove(bytes, *i).unwrap()).collect::<Vec<_>>().try_into().unwrap()
+}
+
+/// Proofs for a challenge, from the challenged miner's sealed replica.
 fn answer_for(id: u64) -> BoundedVec<landmesh_primitives::proof::ChunkProof, ConstU32<CHUNKS>> {
 	let c = Challenges::<Test>::get(id).unwrap();
-	c.indices.iter().map(|i| prove(&content(), *i).unwrap()).collect::<Vec<_>>().try_into().unwrap()
+	let ChallengeTarget::Replica { order } = c.target else { panic!("a replica challenge") };
+	answer_from(id, &replica_of(c.miner, order))
 }
 
 /// Lets `challenge` go unanswered, and the retry its first miss opens: a failure.
@@ -88,8 +102,7 @@ fn scenario(test: impl FnOnce()) {
 		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 2, 100));
 		run_to(System::block_number() + 1);
 		for m in holders() {
-			let last = landmesh_primitives::proof::chunk_count(bytes.len() as u64) - 1;
-			assert_ok!(Storage::confirm(RuntimeOrigin::signed(m), 0, prove(&bytes, last).unwrap()));
+			assert_ok!(seal_and_confirm(m, 0, &bytes));
 		}
 		test();
 		Audit::do_try_state().expect("audit invariants");
@@ -201,7 +214,7 @@ fn wrong_answers_are_refused_and_change_nothing() {
 		// A proof for another index than the one asked.
 		let mut wrong_index = good.clone();
 		let other_index = (c.indices[0] + 1) % 10;
-		wrong_index[0] = prove(&content(), other_index).unwrap();
+		wrong_index[0] = prove(&replica_of(miner, 0), other_index).unwrap();
 		let expected = if other_index == 9 || c.indices[0] == 9 { Error::<Test>::ProofWrongLength } else { Error::<Test>::ProofMismatch };
 		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, wrong_index), expected);
 		// A truncated chunk; a missing sibling; bytes of other content.
@@ -222,6 +235,29 @@ fn wrong_answers_are_refused_and_change_nothing() {
 		// The right answer still works, once.
 		assert_ok!(Audit::answer(RuntimeOrigin::signed(miner), id, good.clone()));
 		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, good), Error::<Test>::UnknownChallenge);
+	});
+}
+
+/// Attack (outsourcing): a miner that kept nothing answers its challenge with what is
+/// public or what another holder keeps: the content as any gateway serves it, or the other
+/// miner's sealed replica (two accounts on one disk). Must hold: a challenge asks for the
+/// challenged miner's own sealed replica, so both are refused, and unanswered the
+/// challenge fails and is slashed; the miner's own replica passes.
+#[test]
+fn a_challenge_is_not_answered_from_the_content_or_another_holders_replica() {
+	scenario(|| {
+		let (miner, id, other, _) = until_both_challenged();
+		let plain = answer_from(id, &content());
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, plain), Error::<Test>::ProofMismatch);
+		let borrowed = answer_from(id, &replica_of(other, 0));
+		assert_noop!(Audit::answer(RuntimeOrigin::signed(miner), id, borrowed), Error::<Test>::ProofMismatch);
+		// The other holder answers from its own replica.
+		let theirs = open_challenge(other).unwrap();
+		assert_ok!(Audit::answer(RuntimeOrigin::signed(other), theirs, answer_for(theirs)));
+		let before = stake(miner);
+		fail(id);
+		assert!(stake(miner) < before, "the outsourcing miner is slashed");
+		assert!(!holders().contains(&miner), "and loses the replica");
 	});
 }
 
@@ -476,8 +512,7 @@ fn stored_order(bytes: &[u8], periods: u32) -> u64 {
 	System::set_block_number(next);
 	Storage::on_initialize(next);
 	let miner = pallet_storage::Orders::<Test>::get(order).unwrap().holders[0].miner;
-	let last = landmesh_primitives::proof::chunk_count(bytes.len() as u64) - 1;
-	assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(bytes, last).unwrap()));
+	assert_ok!(seal_and_confirm(miner, order, bytes));
 	order
 }
 

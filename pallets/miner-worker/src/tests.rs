@@ -69,7 +69,7 @@ fn consecutive_blocks_sign_with_nonces_that_do_not_collide() {
 	let (mut ext, pool, key) = offchain_ext(Some("//Alice"));
 	let key = key.unwrap();
 	ext.execute_with(|| {
-		hand_over(&[MinerTask::Confirm { order: 1, proof: proof(1) }, MinerTask::Confirm { order: 2, proof: proof(2) }]);
+		hand_over(&[MinerTask::Confirm { order: 1, proof: proof(1), seal: Vec::new() }, MinerTask::Confirm { order: 2, proof: proof(2), seal: Vec::new() }]);
 		MinerWorker::offchain_worker(1);
 		let nonces: Vec<u32> = sent_with_nonces(&pool, key).into_iter().map(|(_, n)| n).collect();
 		assert_eq!(nonces, vec![0, 1]);
@@ -96,7 +96,7 @@ fn the_outbox_is_signed_with_the_miner_key_and_sent_once() {
 	let key = key.unwrap();
 	ext.execute_with(|| {
 		let tasks = vec![
-			MinerTask::Confirm { order: 7, proof: proof(1) },
+			MinerTask::Confirm { order: 7, proof: proof(1), seal: Vec::new() },
 			MinerTask::Answer { challenge: 3, proofs: vec![proof(2), proof(3)] },
 		];
 		hand_over(&tasks);
@@ -113,7 +113,7 @@ fn the_outbox_is_signed_with_the_miner_key_and_sent_once() {
 fn a_node_without_a_miner_key_sends_nothing_and_keeps_its_outbox() {
 	let (mut ext, pool, _) = offchain_ext(None);
 	ext.execute_with(|| {
-		let tasks = vec![MinerTask::Confirm { order: 1, proof: proof(1) }];
+		let tasks = vec![MinerTask::Confirm { order: 1, proof: proof(1), seal: Vec::new() }];
 		hand_over(&tasks);
 		collected(0, 1_000);
 		MinerWorker::offchain_worker(95);
@@ -128,7 +128,7 @@ fn a_task_no_call_can_carry_is_dropped_and_the_rest_sent() {
 	let key = key.unwrap();
 	ext.execute_with(|| {
 		let too_many = MinerTask::Answer { challenge: 1, proofs: vec![proof(1); 5] };
-		let fine = MinerTask::Confirm { order: 2, proof: proof(2) };
+		let fine = MinerTask::Confirm { order: 2, proof: proof(2), seal: Vec::new() };
 		hand_over(&[too_many, fine.clone()]);
 		MinerWorker::offchain_worker(1);
 		assert_eq!(sent(&pool, key), vec![fine]);
@@ -213,7 +213,7 @@ fn outbox_tasks_and_the_report_go_out_together() {
 	let key = key.unwrap();
 	ext.execute_with(|| {
 		let receipts = collected(0, 10);
-		let confirm = MinerTask::Confirm { order: 9, proof: proof(9) };
+		let confirm = MinerTask::Confirm { order: 9, proof: proof(9), seal: Vec::new() };
 		hand_over(&[confirm.clone()]);
 		MinerWorker::offchain_worker(95);
 		assert_eq!(sent(&pool, key), vec![confirm, MinerTask::ReportServed { era: 0, receipts }]);

@@ -7,7 +7,7 @@ use landmesh_primitives::miner::served_message;
 use polkadot_sdk::sp_runtime::DispatchResult;
 use landmesh_primitives::{
 	filler,
-	proof::{chunk_count, prove, root_of},
+	proof::{prove, root_of},
 	ContentId,
 };
 use pallet_audit::OpenChallenges;
@@ -68,9 +68,10 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 		let id = ContentId(root_of(&bytes));
 		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, bytes.len() as u64, 2, 100));
 		run_to(System::block_number() + 1);
-		let last = chunk_count(bytes.len() as u64) - 1;
+		// Each holder's own sealed replica, which its challenges ask for.
+		let mut replicas = std::collections::BTreeMap::new();
 		for m in holders() {
-			assert_ok!(Storage::confirm(RuntimeOrigin::signed(m), 0, prove(&bytes, last).unwrap()));
+			replicas.insert(m, seal_and_confirm(m, 0, &bytes).unwrap().replica);
 		}
 		// Challenge rounds until both holders are challenged.
 		let [a, b] = holders()[..] else { panic!("two holders") };
@@ -83,29 +84,29 @@ fn scenario_three_miners_one_proves_one_fails_repair_and_rewards() {
 		let (good, bad) = (a, b);
 		let third = [11, 12, 13].into_iter().find(|m| *m != good && *m != bad).unwrap();
 		// The good miner answers every challenge it gets from now on; the bad one never.
-		let answer_all = |miner: u64| {
+		let answer_all = |miner: u64, replicas: &std::collections::BTreeMap<u64, Vec<u8>>| {
 			while let Some(c) = open_challenge(miner) {
 				let ch = pallet_audit::Challenges::<Test>::get(c).unwrap();
-				let proofs: Vec<_> = ch.indices.iter().map(|i| prove(&bytes, *i).unwrap()).collect();
+				let proofs: Vec<_> = ch.indices.iter().map(|i| prove(&replicas[&miner], *i).unwrap()).collect();
 				assert_ok!(Audit::answer(RuntimeOrigin::signed(miner), c, proofs.try_into().unwrap()));
 			}
 		};
-		answer_all(good);
+		answer_all(good, &replicas);
 		let bad_stake = stake(bad);
 		// A first miss, its retry missed too, the replacement drawn the block after.
 		for _ in 0..2 * DEADLINE + 3 {
-			answer_all(good);
+			answer_all(good, &replicas);
 			run_to(System::block_number() + 1);
 		}
 		assert!(stake(bad) < bad_stake, "the silent miner was slashed");
 		assert!(holders().contains(&third) && !holders().contains(&bad), "its replica moved to the third miner");
 		// The third miner fetches the content from the good one and confirms.
-		assert_ok!(Storage::confirm(RuntimeOrigin::signed(third), 0, prove(&bytes, last).unwrap()));
+		replicas.insert(third, seal_and_confirm(third, 0, &bytes).unwrap().replica);
 
 		// The era ends.
 		while System::block_number() < ERA {
-			answer_all(good);
-			answer_all(third);
+			answer_all(good, &replicas);
+			answer_all(third, &replicas);
 			run_to((System::block_number() + 1).min(ERA));
 		}
 		let (good_reward, bad_reward, third_reward) =
@@ -409,8 +410,7 @@ fn storage_ordered_from_oneself_earns_no_more_than_filler() {
 		assert_ok!(Storage::place_order(RuntimeOrigin::signed(11), ContentId(root_of(&own)), own.len() as u64, 1, 100));
 		run_to(System::block_number() + 1);
 		assert_eq!(holders(), vec![11], "its own miner keeps it");
-		let last = chunk_count(own.len() as u64) - 1;
-		assert_ok!(Storage::confirm(RuntimeOrigin::signed(11), 0, prove(&own, last).unwrap()));
+		let own_replica = seal_and_confirm(11, 0, &own).unwrap().replica;
 		// The honest miner fills the most filler it may.
 		assert_ok!(Miners::register(RuntimeOrigin::signed(12), max_counted, endpoints("us")));
 		let sectors: Vec<_> = (0..(max_counted / SECTOR_SIZE) as u32).map(|i| seal(12, i)).collect();
@@ -425,7 +425,7 @@ fn storage_ordered_from_oneself_earns_no_more_than_filler() {
 			answer_sectors(12, &sectors);
 			while let Some(c) = open_challenge(11) {
 				let ch = pallet_audit::Challenges::<Test>::get(c).unwrap();
-				let proofs: Vec<_> = ch.indices.iter().map(|i| prove(&own, *i).unwrap()).collect();
+				let proofs: Vec<_> = ch.indices.iter().map(|i| prove(&own_replica, *i).unwrap()).collect();
 				assert_ok!(Audit::answer(RuntimeOrigin::signed(11), c, proofs.try_into().unwrap()));
 			}
 			run_to(System::block_number() + 1);

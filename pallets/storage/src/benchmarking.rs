@@ -5,7 +5,6 @@
 //! size (deepest path).
 
 use super::*;
-use landmesh_primitives::proof::{chunk_count, chunk_len, root_from, ChunkProof};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::traits::Hooks,
@@ -95,25 +94,51 @@ mod benchmarks {
 		assert_eq!(Orders::<T>::get(order).map(|o| o.holders.len() as u32), Some(T::MaxReplicas::get()));
 	}
 
-	/// The last chunk of the largest content: the deepest proof.
+	/// The seal proof and the last chunk of the largest content: `SealDraws` draws, each
+	/// two links (six chunk proofs and a derivation each) and two chunk proofs, all at
+	/// the deepest paths.
 	#[benchmark]
 	fn confirm() {
+		use landmesh_primitives::replica;
 		let owner = funded::<T>("owner", 0);
 		let order = order::<T>(&owner, false);
 		let size = T::MaxContentSize::get();
-		let last = chunk_count(size) - 1;
-		let last_proof = ChunkProof {
-			chunk: alloc::vec![7u8; chunk_len(size, last).expect("last chunk")].try_into().expect("a chunk"),
-			siblings: (0..proof::depth(size, last)).map(|i| [i as u8; 32]).collect::<Vec<_>>().try_into().expect("within MAX_DEPTH"),
-		};
-		let root = root_from(size, last, &last_proof).expect("a well-shaped proof");
-		Orders::<T>::mutate(order, |o| o.as_mut().into_iter().for_each(|o| o.content_id = ContentId(root)));
 		let miner = Orders::<T>::get(order).expect("placed").holders[0].miner.clone();
+		let committed_at = frame_system::Pallet::<T>::block_number();
+		let mut o = Orders::<T>::get(order).expect("placed");
+		let draws = {
+			frame_system::Pallet::<T>::set_block_number(committed_at.saturating_add(2u32.into()));
+			Pallet::<T>::seal_draws(order, &miner, &o, committed_at).expect("drawn")
+		};
+		// The seed depends on the content id, and the sparse content's id only on which
+		// chunks are drawn (their bytes are fixed): take the id, then seal for it.
+		let layout = replica::Layout::new(size, <T as Config>::SectorSize::get());
+		let (content, ..) = replica::sparse_seal(&[0; 32], &layout, &draws).expect("a sparse seal");
+		let seed = replica::replica_seed(&miner, order, &content);
+		let (same, roots, answers, last) = replica::sparse_seal(&seed, &layout, &draws).expect("a sparse seal");
+		assert_eq!(same, content);
+		o.content_id = content;
+		o.holders[0].seal = Some((roots, committed_at));
+		Orders::<T>::insert(order, o);
+		let seal: BoundedVec<_, T::SealDraws> = answers.try_into().expect("SealDraws draws");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(miner), order, last_proof);
+		_(RawOrigin::Signed(miner), order, last, seal);
 
 		assert!(Orders::<T>::get(order).expect("open").holders[0].confirmed);
+	}
+
+	#[benchmark]
+	fn commit_replica() {
+		let owner = funded::<T>("owner", 0);
+		let order = order::<T>(&owner, false);
+		let miner = Orders::<T>::get(order).expect("placed").holders[0].miner.clone();
+		let roots = SealRoots { labels: ContentId([5; 32]), replica: ContentId([6; 32]) };
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), order, roots);
+
+		assert!(Orders::<T>::get(order).expect("open").holders[0].seal.is_some());
 	}
 
 	#[benchmark]

@@ -134,7 +134,13 @@ impl<T: Config> Pallet<T> {
 	pub fn set_confirmed_for_benchmark(order: OrderId, miner: &T::AccountId, confirmed: bool) {
 		let Some(size) = Orders::<T>::mutate(order, |o| {
 			let o = o.as_mut()?;
-			o.holders.iter_mut().filter(|r| &r.miner == miner).for_each(|r| r.confirmed = confirmed);
+			let (id, now) = (o.content_id, polkadot_sdk::frame_system::Pallet::<T>::block_number());
+			for r in o.holders.iter_mut().filter(|r| &r.miner == miner) {
+				r.confirmed = confirmed;
+				// A confirmed replica has sealed roots (its challenges' root).
+				let roots = landmesh_primitives::replica::SealRoots { labels: id, replica: id };
+				r.seal = r.seal.or(Some((roots, now)));
+			}
 			Some(o.size)
 		}) else {
 			return;

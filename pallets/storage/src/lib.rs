@@ -22,9 +22,16 @@
 //!   requests wait per block; `place_order` refuses more (`AssignmentsFull`: retry in the
 //!   next block), and a repair that finds the queue full leaves the order short for
 //!   `settle`. An order with too few miners when its turn comes runs short the same way.
-//! - A miner [`confirm`](Pallet::confirm)s its replica with a proof of the content's last
-//!   chunk: it shows the miner has the content and pins the declared size (see
-//!   `landmesh_primitives::proof`). Only confirmed replicas are paid.
+//! - **Replicas are sealed per miner** (`landmesh_primitives::replica`): a miner's replica
+//!   is the content XOR a chain of labels derived from its account, the order and the
+//!   content, slow to derive on purpose. The miner
+//!   [`commit_replica`](Pallet::commit_replica)s the roots of the chain and of the
+//!   replica, then [`confirm`](Pallet::confirm)s with the seal proof: [`Config::SealDraws`]
+//!   labels drawn from the hash of the block after the commit, each derived from its
+//!   links and, in the mask, XORed with the content into the replica, plus the content's
+//!   last chunk (which pins the declared size, see `landmesh_primitives::proof`). Only
+//!   confirmed replicas are paid; challenges ask for chunks of the sealed replica, which
+//!   no other holder has and which the content alone cannot rebuild in time.
 //! - **Payment** is lazy: [`settle`](Pallet::settle) (anyone may call it; every other call
 //!   on an order settles first) pays each confirmed replica `size × PricePerBytePeriod` per
 //!   elapsed period out of the escrow. At the end the order is closed: capacity released,
@@ -58,6 +65,8 @@ mod tests;
 #[cfg(feature = "std")]
 #[doc(hidden)]
 pub mod test_runtime;
+#[doc(hidden)]
+pub use landmesh_primitives as primitives;
 pub mod types;
 pub mod weights;
 
@@ -65,6 +74,7 @@ use alloc::vec::Vec;
 use codec::Encode;
 use landmesh_primitives::{
 	proof::{self, ChunkProof, ProofError},
+	replica::{self, SealDraw, SealError, SealRoots},
 	ContentId,
 };
 use pallet_miners::CapacityLedger;
@@ -103,7 +113,7 @@ pub trait ReplicaRegistry<AccountId> {
 	fn confirmed_bytes() -> u128;
 	/// The confirmed replica holding byte `byte` of all confirmed bytes laid end to end
 	/// (`byte < confirmed_bytes()`), so that each is drawn in proportion to its size:
-	/// `(order, miner, content id, size)`.
+	/// `(order, miner, root of its sealed replica, size)`.
 	fn confirmed_at(byte: u128) -> Option<(OrderId, AccountId, ContentId, u64)>;
 	/// Drops a replica that failed a challenge and reassigns it.
 	fn replica_lost(order: OrderId, miner: &AccountId) -> Result<(), DispatchError>;
@@ -170,6 +180,13 @@ pub mod pallet {
 		/// does not exist locks miners' capacity until its deadline, and that is not free.
 		#[pallet::constant]
 		type OrderFee: Get<BalanceOf<Self>>;
+		/// Bytes in a filler sector (pallet-miners'): a replica's chain starts with a
+		/// sector's worth of labels (at most `replica::MAX_PREFIX`), which rebuilding any
+		/// of its chunks must derive again.
+		type SectorSize: Get<u64>;
+		/// Draws a replica's seal proof answers.
+		#[pallet::constant]
+		type SealDraws: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -250,7 +267,10 @@ pub mod pallet {
 		ReplicaAssigned { order: OrderId, miner: T::AccountId },
 		/// No miner had room for a replica; `settle` will try again.
 		ReplicaUnplaced { order: OrderId },
-		/// A miner proved it holds its replica.
+		/// A miner committed the roots of its sealed replica; its seal proof is drawn from
+		/// the next block.
+		ReplicaCommitted { order: OrderId, miner: T::AccountId, roots: SealRoots },
+		/// A miner proved it holds its sealed replica.
 		ReplicaConfirmed { order: OrderId, miner: T::AccountId },
 		/// A replica was dropped (lost in a challenge, or its miner is leaving).
 		ReplicaDropped { order: OrderId, miner: T::AccountId },
@@ -303,6 +323,24 @@ pub mod pallet {
 		/// `MaxAssignmentsPerBlock` orders wait for miners already: place it in the next
 		/// block.
 		AssignmentsFull,
+		/// The replica's roots are committed already (they cannot change before the seal
+		/// proof: the draws are made for them).
+		AlreadyCommitted,
+		/// Commit the replica's roots (`commit_replica`) before confirming it.
+		NotCommitted,
+		/// The seal proof reads the hash of the block after the commit: wait a block.
+		SealNotReady,
+		/// The seal proof must answer `SealDraws` draws, in order.
+		WrongSealCount,
+		/// A chunk of the seal proof does not prove against the committed roots or the
+		/// content id.
+		SealProofMismatch,
+		/// A label of the seal proof is not derived from its links: the chain is not this
+		/// replica's.
+		SealBroken,
+		/// A replica chunk of the seal proof is not the content XOR the mask: the replica
+		/// is not sealed.
+		NotSealed,
 	}
 
 	#[pallet::hooks]
@@ -382,15 +420,35 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Show, as an assigned miner, that it holds the content: a proof of its last
-		/// chunk against the content id.
+		/// Show, as an assigned miner that committed its replica's roots, that it holds
+		/// its sealed replica: one answer per draw of [`seal_draws`](Pallet::seal_draws)
+		/// (made from the hash of the block after the commit), and a proof of the
+		/// content's last chunk against the content id (which pins the size). A wrong
+		/// proof is refused and changes nothing.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::confirm())]
-		pub fn confirm(origin: OriginFor<T>, order: OrderId, proof: ChunkProof) -> DispatchResult {
+		pub fn confirm(
+			origin: OriginFor<T>,
+			order: OrderId,
+			proof: ChunkProof,
+			seal: BoundedVec<SealDraw, T::SealDraws>,
+		) -> DispatchResult {
 			let miner = ensure_signed(origin)?;
 			let mut o = Self::settled(order)?;
 			let at = o.holders.iter().position(|r| r.miner == miner).ok_or(Error::<T>::NotHolder)?;
 			ensure!(!o.holders[at].confirmed, Error::<T>::AlreadyConfirmed);
+			let (roots, committed_at) = o.holders[at].seal.ok_or(Error::<T>::NotCommitted)?;
+			let draws = Self::seal_draws(order, &miner, &o, committed_at).ok_or(Error::<T>::SealNotReady)?;
+			ensure!(draws.len() == seal.len(), Error::<T>::WrongSealCount);
+			let seed = replica::replica_seed(&miner, order, &o.content_id);
+			let layout = replica::Layout::new(o.size, T::SectorSize::get());
+			for (draw, answer) in draws.into_iter().zip(seal.iter()) {
+				replica::verify_draw(&seed, &layout, &o.content_id, &roots, draw, answer).map_err(|e| match e {
+					SealError::Proof(_) => Error::<T>::SealProofMismatch,
+					SealError::Broken => Error::<T>::SealBroken,
+					SealError::NotSealed => Error::<T>::NotSealed,
+				})?;
+			}
 			let last = proof::chunk_count(o.size) - 1;
 			proof::verify(&o.content_id, o.size, last, &proof).map_err(|e| match e {
 				ProofError::WrongChunkLength | ProofError::IndexOutOfRange => Error::<T>::ProofWrongLength,
@@ -403,6 +461,23 @@ pub mod pallet {
 			Self::index_confirmed(order, &miner, o.size);
 			Orders::<T>::insert(order, o);
 			Self::deposit_event(Event::ReplicaConfirmed { order, miner });
+			Ok(())
+		}
+
+		/// Commit, as an assigned miner, the roots of its sealed replica of `order` and of
+		/// the chain of labels it was sealed with (`landmesh_primitives::replica`). The
+		/// seal proof ([`confirm`](Self::confirm)) is drawn from the next block's hash,
+		/// unknown when this was signed. Once only: a commit sent twice is refused.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::commit_replica())]
+		pub fn commit_replica(origin: OriginFor<T>, order: OrderId, roots: SealRoots) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			let mut o = Self::settled(order)?;
+			let r = o.holders.iter_mut().find(|r| r.miner == miner).ok_or(Error::<T>::NotHolder)?;
+			ensure!(r.seal.is_none(), Error::<T>::AlreadyCommitted);
+			r.seal = Some((roots, frame_system::Pallet::<T>::block_number()));
+			Orders::<T>::insert(order, o);
+			Self::deposit_event(Event::ReplicaCommitted { order, miner, roots });
 			Ok(())
 		}
 
@@ -556,7 +631,7 @@ impl<T: Config> Pallet<T> {
 			if T::Miners::commit(&miner, o.size).is_err() {
 				continue;
 			}
-			if o.holders.try_push(Replica { miner: miner.clone(), assigned_at: now, confirmed: false, last_proven: None }).is_err() {
+			if o.holders.try_push(Replica { miner: miner.clone(), assigned_at: now, seal: None, confirmed: false, last_proven: None }).is_err() {
 				T::Miners::release(&miner, o.size, false);
 				break;
 			}
@@ -566,6 +641,25 @@ impl<T: Config> Pallet<T> {
 			placed += 1;
 		}
 		placed
+	}
+
+	/// The labels `(in the chain, in the mask)` the seal proof of `miner`'s replica of
+	/// `order` answers, one pair per draw, made from the hash of the block after the
+	/// commit (`committed_at`), which the miner could not know when it signed the commit.
+	/// `None` until that block exists.
+	pub fn seal_draws(
+		order: OrderId,
+		miner: &T::AccountId,
+		o: &OrderOf<T>,
+		committed_at: BlockNumberFor<T>,
+	) -> Option<Vec<(u64, u64)>> {
+		let next = committed_at.saturating_add(1u32.into());
+		if frame_system::Pallet::<T>::block_number() <= next {
+			return None;
+		}
+		let hash = frame_system::Pallet::<T>::block_hash(next);
+		let layout = replica::Layout::new(o.size, T::SectorSize::get());
+		Some((0..T::SealDraws::get()).map(|i| layout.draw(&blake2_256(&(b"landmesh/replica-seal", hash, order, miner, i).encode()))).collect())
 	}
 
 	/// Pays what is due on an order; closes it and returns `None` if it has ended. The
@@ -717,7 +811,9 @@ impl<T: Config> ReplicaRegistry<T::AccountId> for Pallet<T> {
 		let (order, miner) = Pallet::<T>::confirmed_at(byte)?;
 		// An ended order waiting for `settle` takes no challenge.
 		let o = Orders::<T>::get(order).filter(|o| frame_system::Pallet::<T>::block_number() < o.end)?;
-		Some((order, miner, o.content_id, o.size))
+		// Challenged on the miner's own sealed replica, which no other holder has.
+		let (roots, _) = o.holders.iter().find(|r| r.miner == miner)?.seal?;
+		Some((order, miner, roots.replica, o.size))
 	}
 
 	fn replica_lost(order: OrderId, miner: &T::AccountId) -> Result<(), DispatchError> {

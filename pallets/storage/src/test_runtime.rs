@@ -6,8 +6,9 @@
 
 /// Implements the shared configs for `Test` (which must include `System`, `Balances`,
 /// `Miners` and `Storage`), with `stake_per_tib` units of stake per TiB, and defines
-/// `HashRandomness`, the constants `PRICE`, `PERIOD`, `MAX_REPLICAS`, `ENDOWMENT`, and
-/// `new_test_ext()` (accounts 1..=20 endowed, at block 1).
+/// `HashRandomness`, the constants `PRICE`, `PERIOD`, `MAX_REPLICAS`, `ENDOWMENT`,
+/// `new_test_ext()` (accounts 1..=20 endowed, at block 1) and `seal_and_confirm` (a miner
+/// seals its replica of a content, commits and confirms it).
 #[macro_export]
 macro_rules! economy_test_runtime {
 	(stake_per_tib: $stake:expr) => {
@@ -99,7 +100,39 @@ macro_rules! economy_test_runtime {
 			type Challenged = $challenged;
 			type OrderFee = ConstU64<ORDER_FEE>;
 			type MaxAssignmentsPerBlock = ConstU32<MAX_ASSIGNMENTS>;
+			type SectorSize = ConstU64<SECTOR_SIZE>;
+			type SealDraws = ConstU32<SEAL_DRAWS>;
 			type WeightInfo = ();
+		}
+
+		/// Draws in a replica's seal proof (the runtime's 16, fewer to keep tests fast).
+		pub const SEAL_DRAWS: u32 = 4;
+
+		/// `miner` seals its replica of `bytes` for `order` as its node would, commits the
+		/// roots and confirms with the seal proof: the commit lands now, the confirmation
+		/// two blocks later (the draws read the hash of the block after the commit), and
+		/// the clock is set back, so a test reads as if both landed in this block. The
+		/// sealed replica is returned, for the challenges that follow.
+		pub fn seal_and_confirm(
+			miner: u64,
+			order: $crate::OrderId,
+			bytes: &[u8],
+		) -> Result<$crate::primitives::replica::Sealed, polkadot_sdk::sp_runtime::DispatchError> {
+			use $crate::primitives::{proof, replica, ContentId};
+			let id = ContentId(proof::root_of(bytes));
+			let sealed = replica::Sealed::new(bytes, replica::replica_seed(&miner, order, &id), SECTOR_SIZE);
+			Storage::commit_replica(RuntimeOrigin::signed(miner), order, sealed.roots)?;
+			let now = System::block_number();
+			System::set_block_number(now + 2);
+			let result = (|| {
+				let o = $crate::Orders::<Test>::get(order).ok_or($crate::Error::<Test>::UnknownOrder)?;
+				let draws = Storage::seal_draws(order, &miner, &o, now).ok_or($crate::Error::<Test>::SealNotReady)?;
+				let seal: Vec<_> = draws.into_iter().map(|d| sealed.answer(bytes, d).expect("a draw of this replica")).collect();
+				let last = proof::prove(bytes, proof::chunk_count(bytes.len() as u64) - 1).expect("the last chunk");
+				Storage::confirm(RuntimeOrigin::signed(miner), order, last, seal.try_into().expect("SEAL_DRAWS draws"))
+			})();
+			System::set_block_number(now);
+			result.map(|()| sealed).map_err(|e| e.into())
 		}
 
 		/// Every account 1..=20 starts with this much.

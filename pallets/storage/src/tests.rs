@@ -1,7 +1,11 @@
 //! Unit tests for every call and error path, assignment, payment and repair.
 
 use crate::{mock::*, Error, Event, MinerReplicas, NextOrderId, Orders, PendingAssignments};
-use landmesh_primitives::{proof::prove, ContentId};
+use landmesh_primitives::{
+	proof::prove,
+	replica::{replica_seed, SealDraw, SealRoots, Sealed},
+	ContentId,
+};
 use pallet_miners::Endpoints;
 use polkadot_sdk::{
 	frame_support::{
@@ -240,26 +244,137 @@ fn an_owner_cannot_steer_its_order_onto_a_chosen_miner() {
 	});
 }
 
+/// The seal proof of `miner`'s replica of `order` (committed at `committed_at`) from
+/// `sealed`, and the content's last chunk.
+fn seal_answers(order: u64, miner: u64, committed_at: u64, sealed: &Sealed, bytes: &[u8]) -> Vec<SealDraw> {
+	let o = Orders::<Test>::get(order).unwrap();
+	let draws = Storage::seal_draws(order, &miner, &o, committed_at).expect("drawn");
+	draws.into_iter().map(|d| sealed.answer(bytes, d).unwrap()).collect()
+}
+
+fn bounded(draws: Vec<SealDraw>) -> polkadot_sdk::frame_support::BoundedVec<SealDraw, polkadot_sdk::frame_support::traits::ConstU32<SEAL_DRAWS>> {
+	draws.try_into().unwrap()
+}
+
 #[test]
-fn confirm_with_the_last_chunk() {
+fn confirm_with_the_seal_proof_and_the_last_chunk() {
 	run(|| {
 		let bytes = content();
 		let order = place(3000, 2, 2);
 		let miner = holders(order)[0];
+		let id = content_id(&bytes);
+		let sealed = Sealed::new(&bytes, replica_seed(&miner, order, &id), SECTOR_SIZE);
 		let last = prove(&bytes, 2).unwrap();
-		// Wrong chunk (the first is longer), a proof of other content, a non-holder.
-		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 0).unwrap()), Error::<Test>::ProofWrongLength);
+		let none = || bounded(Vec::new());
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), none()), Error::<Test>::NotCommitted);
+		let outsider = [11, 12, 13].into_iter().find(|m| !holders(order).contains(m)).unwrap();
+		assert_noop!(Storage::commit_replica(RuntimeOrigin::signed(outsider), order, sealed.roots), Error::<Test>::NotHolder);
+		assert_ok!(Storage::commit_replica(RuntimeOrigin::signed(miner), order, sealed.roots));
+		assert!(events().contains(&Event::ReplicaCommitted { order, miner, roots: sealed.roots }));
+		assert_noop!(Storage::commit_replica(RuntimeOrigin::signed(miner), order, sealed.roots), Error::<Test>::AlreadyCommitted);
+		// The draws read the hash of the block after the commit: not before it exists.
+		let committed_at = System::block_number();
+		System::set_block_number(committed_at + 1);
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), none()), Error::<Test>::SealNotReady);
+		System::set_block_number(committed_at + 2);
+		let answers = seal_answers(order, miner, committed_at, &sealed, &bytes);
+		assert_noop!(
+			Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), bounded(answers[1..].to_vec())),
+			Error::<Test>::WrongSealCount
+		);
+		let mut swapped = answers.clone();
+		swapped.swap(0, 1);
+		assert!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), bounded(swapped)).is_err(), "answers out of order");
+		// Wrong last chunk (the first is longer), a proof of other content, too shallow.
+		let with = |last| Storage::confirm(RuntimeOrigin::signed(miner), order, last, bounded(answers.clone()));
+		assert_noop!(with(prove(&bytes, 0).unwrap()), Error::<Test>::ProofWrongLength);
 		let other: Vec<u8> = bytes.iter().map(|b| b ^ 1).collect();
-		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&other, 2).unwrap()), Error::<Test>::ProofMismatch);
+		assert_noop!(with(prove(&other, 2).unwrap()), Error::<Test>::ProofMismatch);
 		let mut shallow = last.clone();
 		shallow.siblings.pop();
-		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, shallow), Error::<Test>::ProofWrongDepth);
-		let outsider = [11, 12, 13].into_iter().find(|m| !holders(order).contains(m)).unwrap();
-		assert_noop!(Storage::confirm(RuntimeOrigin::signed(outsider), order, last.clone()), Error::<Test>::NotHolder);
-		assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone()));
+		assert_noop!(with(shallow), Error::<Test>::ProofWrongDepth);
+		assert_noop!(
+			Storage::confirm(RuntimeOrigin::signed(outsider), order, last.clone(), bounded(answers.clone())),
+			Error::<Test>::NotHolder
+		);
+		assert_ok!(with(last.clone()));
 		assert!(events().contains(&Event::ReplicaConfirmed { order, miner }));
-		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, last), Error::<Test>::AlreadyConfirmed);
-		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), 77, prove(&bytes, 2).unwrap()), Error::<Test>::UnknownOrder);
+		assert_noop!(with(last.clone()), Error::<Test>::AlreadyConfirmed);
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), 77, last, none()), Error::<Test>::UnknownOrder);
+		// Challenges are drawn on the sealed replica, not on the public content.
+		use crate::ReplicaRegistry;
+		assert_eq!(<Storage as ReplicaRegistry<u64>>::confirmed_at(0).map(|(_, _, root, _)| root), Some(sealed.roots.replica));
+	});
+}
+
+/// Attack: a miner that keeps nothing commits the content itself as its "replica" (so
+/// that any gateway answers its challenges), or a chain of labels it never derived
+/// (zeros: nothing to redo when challenged). Must hold: neither is ever confirmed, so
+/// neither is paid or counted.
+#[test]
+fn a_replica_that_is_not_sealed_is_never_confirmed() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 2, 2);
+		let [a, b] = [holders(order)[0], holders(order)[1]];
+		let id = content_id(&bytes);
+		let seed_a = replica_seed(&a, order, &id);
+		// Plain: the honest chain, but the content committed as the replica.
+		let plain = Sealed { replica: bytes.clone(), roots: SealRoots { replica: id, ..Sealed::new(&bytes, seed_a, SECTOR_SIZE).roots }, ..Sealed::new(&bytes, seed_a, SECTOR_SIZE) };
+		assert_ok!(Storage::commit_replica(RuntimeOrigin::signed(a), order, plain.roots));
+		let committed_at = System::block_number();
+		System::set_block_number(committed_at + 2);
+		let answers = seal_answers(order, a, committed_at, &plain, &bytes);
+		assert_noop!(
+			Storage::confirm(RuntimeOrigin::signed(a), order, prove(&bytes, 2).unwrap(), bounded(answers)),
+			Error::<Test>::NotSealed
+		);
+		// Cheap: zeros for a chain, the replica sealed with them.
+		let zeros = vec![0u8; plain.chain.len()];
+		let mask = &zeros[(plain.layout.prefix * 1024) as usize..];
+		let replica = landmesh_primitives::replica::seal_chunk(&bytes, mask);
+		let roots = SealRoots { labels: content_id(&zeros), replica: content_id(&replica) };
+		let cheap = Sealed { chain: zeros.clone(), replica, roots, seed: replica_seed(&b, order, &id), layout: plain.layout };
+		assert_ok!(Storage::commit_replica(RuntimeOrigin::signed(b), order, roots));
+		let committed_at = System::block_number();
+		System::set_block_number(committed_at + 2);
+		let answers = seal_answers(order, b, committed_at, &cheap, &bytes);
+		assert_noop!(
+			Storage::confirm(RuntimeOrigin::signed(b), order, prove(&bytes, 2).unwrap(), bounded(answers)),
+			Error::<Test>::SealBroken
+		);
+		assert!(Orders::<Test>::get(order).unwrap().holders.iter().all(|r| !r.confirmed));
+	});
+}
+
+/// Attack: two miner accounts keep one disk, so the second answers with the first's
+/// replica (its roots, its seal proof). Must hold: a replica is sealed for its miner and
+/// order; the second account's seal check refuses the first's, so one copy is never
+/// confirmed (or paid) as two.
+#[test]
+fn one_sealed_replica_is_not_confirmed_for_two_miners() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 2, 2);
+		let [a, b] = [holders(order)[0], holders(order)[1]];
+		assert_ok!(seal_and_confirm(a, order, &bytes));
+		let a_roots = Orders::<Test>::get(order).unwrap().holders[0].seal.unwrap().0;
+		let a_sealed = Sealed::new(&bytes, replica_seed(&a, order, &content_id(&bytes)), SECTOR_SIZE);
+		assert_eq!(a_roots, a_sealed.roots);
+		assert_ok!(Storage::commit_replica(RuntimeOrigin::signed(b), order, a_roots));
+		let committed_at = System::block_number();
+		System::set_block_number(committed_at + 2);
+		// b's draws, answered from a's replica and chain: its labels are not b's (their
+		// parents are other labels, so the proofs name the wrong chunks, or the labels are
+		// not derived from them).
+		let answers = seal_answers(order, b, committed_at, &a_sealed, &bytes);
+		let refused = Storage::confirm(RuntimeOrigin::signed(b), order, prove(&bytes, 2).unwrap(), bounded(answers));
+		assert!(
+			[Error::<Test>::SealProofMismatch, Error::<Test>::SealBroken].into_iter().any(|e| refused == Err(e.into())),
+			"{refused:?}"
+		);
+		let confirmed: Vec<u64> = Orders::<Test>::get(order).unwrap().holders.iter().filter(|r| r.confirmed).map(|r| r.miner).collect();
+		assert_eq!(confirmed, vec![a]);
 	});
 }
 
@@ -269,7 +384,7 @@ fn confirmed_replicas_are_paid_per_period_and_the_rest_is_refunded_at_the_end() 
 		let bytes = content();
 		let order = place(3000, 2, 3);
 		let (paid, idle) = (holders(order)[0], holders(order)[1]);
-		assert_ok!(Storage::confirm(RuntimeOrigin::signed(paid), order, prove(&bytes, 2).unwrap()));
+		assert_ok!(seal_and_confirm(paid, order, &bytes));
 		let (paid_before, idle_before, owner_before) =
 			(Balances::free_balance(paid), Balances::free_balance(idle), Balances::free_balance(OWNER));
 		let per_period = 3000 * PRICE;
@@ -397,7 +512,7 @@ fn a_late_miner_is_replaced_when_the_content_was_confirmed() {
 		let bytes = content();
 		let order = place(3000, 2, 10);
 		let [on_time, late] = holders(order)[..] else { panic!("two holders") };
-		assert_ok!(Storage::confirm(RuntimeOrigin::signed(on_time), order, prove(&bytes, 2).unwrap()));
+		assert_ok!(seal_and_confirm(on_time, order, &bytes));
 		let stake = pallet_miners::Miners::<Test>::get(late).unwrap().stake;
 		System::set_block_number(System::block_number() + CONFIRM_DEADLINE);
 		assert_ok!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order));
@@ -427,7 +542,7 @@ fn cancelling_just_before_a_period_ends_pays_the_blocks_kept() {
 		let bytes = content();
 		let order = place(3000, 1, 3);
 		let miner = holders(order)[0];
-		assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 2).unwrap()));
+		assert_ok!(seal_and_confirm(miner, order, &bytes));
 		let before = Balances::free_balance(miner);
 		System::set_block_number(1 + PERIOD - 1);
 		assert_ok!(Storage::cancel(RuntimeOrigin::signed(OWNER), order));
@@ -450,8 +565,7 @@ fn confirmed_replicas_are_listed_densely_and_found_by_their_bytes() {
 			assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), content_id(&bytes), size as u64, 1, 10));
 			next_block();
 			let miner = holders(order)[0];
-			let last = landmesh_primitives::proof::chunk_count(size as u64) - 1;
-			assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, last).unwrap()));
+			assert_ok!(seal_and_confirm(miner, order, &bytes));
 			orders.push((order, size as u128));
 		}
 		// Unconfirmed replicas are not drawn.

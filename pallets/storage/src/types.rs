@@ -1,7 +1,7 @@
 //! What pallet-storage stores.
 
 use codec::{Decode, Encode, MaxEncodedLen};
-use landmesh_primitives::ContentId;
+use landmesh_primitives::{replica::SealRoots, ContentId};
 use core::fmt::Debug;
 use polkadot_sdk::frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
@@ -18,8 +18,13 @@ pub struct Replica<AccountId, BlockNumber> {
 	pub miner: AccountId,
 	/// Assigned at this block (by the order or by a repair).
 	pub assigned_at: BlockNumber,
-	/// Whether the miner has shown it holds the content (the last chunk, proven against
-	/// the content id, which also pins the size). Only confirmed replicas are paid.
+	/// The roots of the miner's sealed replica and of its chain of labels, and the block
+	/// they were committed in (`landmesh_primitives::replica`). Challenges are proven
+	/// against `roots.replica`.
+	pub seal: Option<(SealRoots, BlockNumber)>,
+	/// Whether the miner has shown it holds its sealed replica (the seal proof, drawn
+	/// after the commit, and the content's last chunk, which pins the size). Only
+	/// confirmed replicas are paid and challenged.
 	pub confirmed: bool,
 	/// The last block the miner answered a challenge on this replica correctly.
 	pub last_proven: Option<BlockNumber>,

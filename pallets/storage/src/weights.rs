@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn place_order(m: u32, ) -> Weight;
 	fn assign_request(m: u32, ) -> Weight;
 	fn confirm() -> Weight;
+	fn commit_replica() -> Weight;
 	fn renew() -> Weight;
 	fn cancel(r: u32, ) -> Weight;
 	fn settle(r: u32, ) -> Weight;
@@ -126,6 +127,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:0 w:1)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	fn commit_replica() -> Weight {
+		Weight::from_parts(20_000_000, 3919)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1014`
@@ -352,6 +358,11 @@ impl WeightInfo for () {
 	/// Proof: `Storage::ConfirmedReplicas` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::ConfirmedSlots` (r:0 w:1)
 	/// Proof: `Storage::ConfirmedSlots` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	fn commit_replica() -> Weight {
+		Weight::from_parts(20_000_000, 3919)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1014`
