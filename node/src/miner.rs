@@ -65,6 +65,13 @@ pub const RETRY_FETCH_AFTER: std::time::Duration = std::time::Duration::from_sec
 /// Contents being fetched (`None`) or that failed to (when).
 type Fetching = Arc<Mutex<HashMap<ContentId, Option<std::time::Instant>>>>;
 
+/// The replicas being sealed, and when the sealing of others last failed.
+#[derive(Default)]
+struct Sealing {
+	running: std::collections::HashSet<u64>,
+	failed: HashMap<u64, std::time::Instant>,
+}
+
 /// The most tasks the outbox holds: if the worker does not run, the oldest go.
 const OUTBOX_MAX: usize = 256;
 
@@ -103,7 +110,7 @@ impl Keeper {
 	pub async fn run(self) {
 		let keeper = Arc::new(self);
 		let fetching: Fetching = Arc::new(Mutex::new(HashMap::new()));
-		let sealing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+		let sealing = Arc::new(Mutex::new(Sealing::default()));
 		let mut handed: HashMap<Due, u32> = HashMap::new();
 		let mut blocks = keeper.client.import_notification_stream();
 		while let Some(block) = blocks.next().await {
@@ -377,31 +384,42 @@ impl Keeper {
 		self.store.info(root).ok().flatten().is_some()
 	}
 
-	/// Starts sealing the next assigned replica that is held and neither sealed nor
-	/// committed yet, unless one is being sealed (sealing is CPU-bound: one at a time, off
-	/// the async threads). Reads the best block: a replica is sealed as soon as it is held.
-	fn seal_next(self: &Arc<Self>, sealing: &Arc<std::sync::atomic::AtomicBool>) {
-		use std::sync::atomic::Ordering;
+	/// Starts sealing the next replicas assigned (by the finalized chain, as the pins are)
+	/// and held but neither sealed nor committed, as many at a time as there are cores
+	/// (sealing is CPU-bound and a small replica costs a whole prefix), off the async
+	/// threads; one whose sealing failed waits [`RETRY_FETCH_AFTER`].
+	fn seal_next(self: &Arc<Self>, sealing: &Arc<Mutex<Sealing>>) {
 		let Some(miner) = self.miner.clone() else { return };
-		if sealing.load(Ordering::Acquire) {
-			return;
-		}
-		let best = self.client.info().best_hash;
+		let at = self.client.info().finalized_hash;
 		let api = self.client.runtime_api();
-		let Ok(assigned) = api.assignments(best, miner.clone()) else { return };
-		let Some(sector_size) = api.miner(best, miner.clone()).ok().flatten().map(|m| m.sector_size) else { return };
-		let next = assigned.into_iter().find(|a| {
-			a.sealed.is_none() && self.holds(&a.content_id) && crate::replicas::sealed(&self.store, a.order).is_none()
-		});
-		let Some(a) = next else { return };
-		sealing.store(true, Ordering::Release);
-		let (keeper, sealing) = (self.clone(), sealing.clone());
-		tokio::task::spawn_blocking(move || {
-			if let Err(e) = crate::replicas::seal(&keeper.store, &keeper.seal_dir, &miner, &a, sector_size) {
-				log::warn!(target: "mesh", "cannot seal the replica of order {}: {e}", a.order);
+		let Ok(assigned) = api.assignments(at, miner.clone()) else { return };
+		let Some(sector_size) = api.miner(at, miner.clone()).ok().flatten().map(|m| m.sector_size) else { return };
+		let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+		for a in assigned {
+			let mut state = sealing.lock().unwrap_or_else(|e| e.into_inner());
+			if state.running.len() >= cores {
+				return;
 			}
-			sealing.store(false, Ordering::Release);
-		});
+			let failed_lately = state.failed.get(&a.order).is_some_and(|at| at.elapsed() < RETRY_FETCH_AFTER);
+			if a.sealed.is_some() || state.running.contains(&a.order) || failed_lately || !self.holds(&a.content_id) {
+				continue;
+			}
+			if crate::replicas::sealed(&self.store, a.order).is_some() {
+				continue;
+			}
+			state.running.insert(a.order);
+			drop(state);
+			let (keeper, sealing, miner) = (self.clone(), sealing.clone(), miner.clone());
+			tokio::task::spawn_blocking(move || {
+				let result = crate::replicas::seal(&keeper.store, &keeper.seal_dir, &miner, &a, sector_size);
+				let mut state = sealing.lock().unwrap_or_else(|e| e.into_inner());
+				state.running.remove(&a.order);
+				if let Err(e) = result {
+					log::warn!(target: "mesh", "cannot seal the replica of order {}: {e}", a.order);
+					state.failed.insert(a.order, std::time::Instant::now());
+				}
+			});
+		}
 	}
 
 }

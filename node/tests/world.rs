@@ -136,3 +136,87 @@ async fn planet_parcel_sale_model_placement_read_back_in_one_call() {
 		.expect("an empty cell is not an error");
 	assert_eq!(nothing, None);
 }
+
+/// The genesis cube (model 0) as `landmesh_model` shows it.
+async fn cube(client: &DevClient) -> landmesh_primitives::ModelView<AccountId> {
+	let m: Option<landmesh_primitives::ModelView<AccountId>> =
+		client.call("landmesh_model", vec![json!(0), Value::Null]).await.expect("RPC");
+	m.expect("the genesis cube")
+}
+
+/// Storage that lives with the land, on a dev node whose miner is Alice's node: Alice
+/// orders storage for her genesis cube (model 0); her node seals and confirms the replica;
+/// `landmesh_model` and `landmesh_modelsInRegion` show it kept (a live replica, paid
+/// until the order's end). She sells the model to Charlie (a pallet-nfts transfer): the
+/// order is his now, so Alice can no longer cancel it; Charlie cancels it and receives
+/// the unspent escrow.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_models_storage_order_is_shown_with_it_and_follows_its_sale() {
+	use landmesh_primitives::storage::OrderView;
+	let dir = tempfile::tempdir().expect("temp dir");
+	let flags = ["--no-prometheus".into(), "--miner".into(), "--seal-limit=0".into()];
+	let node = common::dev_node_with("model-storage", dir.path(), &flags);
+	let client = DevClient::connect(&node.ws_url).await.expect("RPC connects");
+	let chain = client.chain_identity().await.expect("chain identity");
+	let (alice, charlie) = (Sr25519Keyring::Alice, Sr25519Keyring::Charlie);
+	common::register_miner(&client, &chain, alice, &node).await;
+	let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/models/cube.gltf")).expect("the sample cube");
+	let (status, _, body) = common::upload(&node.gateway_url, "/content", &[], &bytes);
+	assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+	let m = cube(&client).await;
+	assert_eq!(m.owner, alice.to_account_id());
+	assert!(m.storage.orders.is_empty(), "nothing keeps it yet");
+
+	execute(&client, &chain, alice, pallet_storage::Call::place_model_order { model: 0, replicas: 1, periods: 2 }.into()).await;
+	let mut watch = common::Events { client: &client, next: 1 };
+	watch
+		.until("Alice's node confirms the cube's replica", std::time::Duration::from_secs(120), |e| {
+			matches!(e, RuntimeEvent::Storage(pallet_storage::Event::ReplicaConfirmed { .. }))
+		})
+		.await;
+	let m = cube(&client).await;
+	let orders: Vec<OrderView<AccountId, Balance, u32>> =
+		client.call("landmesh_contentStatus", vec![json!(m.content_id), Value::Null]).await.expect("RPC");
+	let order = orders[0].id;
+	assert_eq!(m.storage.orders, vec![order]);
+	assert_eq!((m.storage.replicas, m.storage.live_replicas), (1, 1));
+	assert_eq!(m.storage.stored_until, u64::from(orders[0].end));
+	let region = json!({"world": MAINLAND, "x": 0, "y": 0, "width": 4, "height": 2});
+	let in_region = scene(&client, region, None).await;
+	assert_eq!(in_region.model(0).map(|m| m.storage.live_replicas), Some(1), "modelsInRegion shows it too");
+
+	// Sold: the collection of models is the second pallet-nfts collection (after land).
+	let collection: u32 = client
+		.storage(&[polkadot_sdk::sp_io::hashing::twox_128(b"Models"), polkadot_sdk::sp_io::hashing::twox_128(b"ModelCollection")].concat(), None)
+		.await
+		.expect("RPC")
+		.expect("the model collection");
+	let transfer = landmesh_runtime::pallet_nfts::Call::<landmesh_runtime::Runtime>::transfer { collection, item: 0, dest: charlie.to_account_id().into() };
+	execute(&client, &chain, alice, transfer.into()).await;
+	let refused = common::try_execute(&client, &chain, alice, pallet_storage::Call::cancel { order }.into()).await;
+	use polkadot_sdk::sp_runtime::DispatchError;
+	let expected: DispatchError = pallet_storage::Error::<landmesh_runtime::Runtime>::NotModelOwner.into();
+	let same = matches!((&refused, &expected), (Err(DispatchError::Module(a)), DispatchError::Module(b)) if (a.index, a.error) == (b.index, b.error));
+	assert!(same, "the seller can no longer cancel: {refused:?}");
+	// Cancelled between challenges (an order whose holder is being challenged waits).
+	let challenged: DispatchError = pallet_storage::Error::<landmesh_runtime::Runtime>::HolderChallenged.into();
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+	let events = loop {
+		match common::try_execute(&client, &chain, charlie, pallet_storage::Call::cancel { order }.into()).await {
+			Ok(events) => break events,
+			Err(DispatchError::Module(e)) if matches!(&challenged, DispatchError::Module(c) if (c.index, c.error) == (e.index, e.error)) => {
+				assert!(std::time::Instant::now() < deadline, "the holder stays challenged");
+				tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+			},
+			Err(e) => panic!("the new owner's cancel failed: {e:?}"),
+		}
+	};
+	let refund = events.iter().find_map(|e| match e {
+		RuntimeEvent::Storage(pallet_storage::Event::ModelRefunded { owner, amount, .. }) => Some((owner.clone(), *amount)),
+		_ => None,
+	});
+	let (to, amount) = refund.expect("the unspent escrow is paid out");
+	assert_eq!(to, charlie.to_account_id());
+	assert!(amount > 0 && amount < orders[0].escrow, "the miner was paid for what it kept, Charlie gets the rest");
+	assert!(cube(&client).await.storage.orders.is_empty());
+}

@@ -36,10 +36,18 @@
 //!   (about twice the content for contents much smaller than the prefix, a third for a
 //!   content as large as it) can rebuild early mask chunks, but keeps more than the
 //!   replica; one that keeps a share of the replica faces the filler's bound for the rest
-//!   (the mask is a chain of the same graph). A replica committed with a share `g` of
-//!   its chunks not sealed (plain content, say, which it could fetch) passes the seal
-//!   check with probability `(1 - g)^16`: 25% of it, 1%; 10%, 19%; and is then caught by
-//!   each challenge on those chunks.
+//!   (the mask is a chain of the same graph).
+//! - *Sealing only part of it (the limit):* the seal proof is the only check that the
+//!   replica is the content XOR the labels; challenges afterwards check chunks against the
+//!   committed replica root only. A replica committed with a share `g` of its chunks left
+//!   plain (answerable later by fetching the content) passes the 16 draws with probability
+//!   `(1 - g)^16`: 1% for a quarter, 19% for a tenth; a failed seal costs the seal's work
+//!   and the assignment, not stake. Checking mask links at challenge time would need the
+//!   chain kept (twice the disk), so it is not done.
+//! - *Grinding the draw:* the draws come from the hash of the block after the commit; its
+//!   author could re-seal that block to pick draws, as for filler seals. Validators are
+//!   admitted by root, and a confirm must land within `ConfirmDeadline` of the assignment,
+//!   while the chain still knows that hash (the draws are never known in advance).
 //! - *Honest cost:* sealing derives `prefix + content` labels: 14 min of one core for a
 //!   small model on the main chain, plus 0.83 s per MiB of content; the chain (prefix +
 //!   content) is on disk until the seal proof lands.
@@ -113,11 +121,14 @@ impl Layout {
 	}
 
 	/// The labels a draw checks, from 32 random bytes: one in the whole chain (never label
-	/// 0, which has no links) and one in the mask.
+	/// 0, which has no links) and one of the mask labels that cover the content's bytes
+	/// (the rest of the last chunk's labels seal nothing: a draw there would let a tiny
+	/// content go unsealed).
 	pub fn draw(&self, random: &[u8; 32]) -> (u64, u64) {
 		let word = |at: usize| u64::from_le_bytes(random[at..at + 8].try_into().expect("8 of 32 bytes"));
 		let chain = 1 + word(0) % self.labels().saturating_sub(1).max(1);
-		let mask = self.mask_start() + word(8) % self.labels().saturating_sub(self.mask_start()).max(1);
+		let covering = self.size.div_ceil(filler::LABEL as u64).max(1);
+		let mask = self.mask_start() + word(8) % covering;
 		(chain, mask)
 	}
 }

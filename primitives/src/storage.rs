@@ -76,8 +76,11 @@ pub struct ReplicaView<AccountId, BlockNumber> {
 pub struct OrderView<AccountId, Balance, BlockNumber> {
 	/// The order.
 	pub id: u64,
-	/// Who pays.
+	/// Who pays (the storage pallet's account for an order that belongs to a model).
 	pub owner: AccountId,
+	/// The model it belongs to, if any: that model's owner controls it.
+	#[serde(default)]
+	pub model: Option<u32>,
 	/// The content's size.
 	pub size: u64,
 	/// Replicas paid for.

@@ -260,6 +260,26 @@ pub struct ModelView<AccountId> {
 	pub name: String,
 	/// Who may fetch its data.
 	pub access: AccessRule<AccountId>,
+	/// How its data is kept by the storage orders (empty if none keeps it).
+	#[serde(default)]
+	pub storage: StorageStatus,
+}
+
+/// How a content is kept, across the storage orders that keep it: what a parcel buyer
+/// reads to know whether the models on it will still be stored next month.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageStatus {
+	/// The open orders keeping it.
+	pub orders: Vec<u64>,
+	/// Replicas paid for.
+	pub replicas: u32,
+	/// Replicas confirmed (sealed, proven, paid) now.
+	pub live_replicas: u32,
+	/// The last block it is paid for (the latest end of its orders; 0 if none).
+	pub stored_until: u64,
+	/// The last block a replica of it answered a challenge, if any ever did.
+	pub last_proven: Option<u64>,
 }
 
 /// One model instance on a parcel.

@@ -267,19 +267,30 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 		}
 
 		fn models_in_region(region: Region) -> Result<RegionScene<AccountId, Balance>, RegionError> {
-			Models::models_in_region(region)
+			Models::models_in_region(region).map(|mut scene| {
+				scene.models.iter_mut().for_each(with_storage);
+				scene
+			})
 		}
 
 		fn model(model: ModelId) -> Option<ModelView<AccountId>> {
-			Models::model_view(model)
+			Models::model_view(model).map(|mut m| {
+				with_storage(&mut m);
+				m
+			})
 		}
 
 		fn model_of_content(content_id: ContentId) -> Option<ModelView<AccountId>> {
-			Models::model_of_content(&content_id)
+			Models::model_of_content(&content_id).map(|mut m| {
+				with_storage(&mut m);
+				m
+			})
 		}
 
 		fn models_of(owner: AccountId) -> Vec<ModelView<AccountId>> {
-			Models::models_of(&owner)
+			let mut models = Models::models_of(&owner);
+			models.iter_mut().for_each(with_storage);
+			models
 		}
 
 		fn has_pass(world: WorldId, who: AccountId) -> bool {
@@ -337,7 +348,7 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 							}
 						})
 						.collect();
-					Some(OrderView { id, owner: o.owner, size: o.size, replicas: o.replicas, end: o.end, escrow: o.escrow, holders })
+					Some(OrderView { id, owner: o.owner, model: o.model, size: o.size, replicas: o.replicas, end: o.end, escrow: o.escrow, holders })
 				})
 				.collect()
 		}
@@ -489,3 +500,8 @@ type SystemBench<T> = frame_system_benchmarking::Pallet<T>;
 impl frame_system_benchmarking::Config for Runtime {}
 #[cfg(feature = "runtime-benchmarks")]
 impl frame_benchmarking::baseline::Config for Runtime {}
+
+/// A model's view with how its data is kept (pallet-models knows nothing of storage).
+fn with_storage(model: &mut ModelView<AccountId>) {
+	model.storage = Storage::storage_status(&model.content_id, model.size);
+}

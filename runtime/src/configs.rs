@@ -274,7 +274,55 @@ impl pallet_models::Config for Runtime {
 	/// of it (other names or access rules); the bound keeps small the index read behind every
 	/// mint and every gateway access decision.
 	type MaxModelsPerContent = ConstU32<16>;
+	/// Burning a model ends its storage orders and refunds its owner.
+	type OnBurn = ModelStorage;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
+}
+
+/// The storage orders that belong to models: pallet-storage reads models through it, and
+/// pallet-models ends a burnt model's orders through it.
+pub struct ModelStorage;
+
+impl pallet_storage::ModelRecords<AccountId> for ModelStorage {
+	fn model(model: landmesh_primitives::ModelId) -> Option<(AccountId, landmesh_primitives::ContentId, u64)> {
+		let m = pallet_models::Models::<Runtime>::get(model)?;
+		Some((pallet_models::Pallet::<Runtime>::model_owner(model)?, m.content_id, m.size))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn model_for_benchmark(owner: &AccountId, content: landmesh_primitives::ContentId, size: u64) -> landmesh_primitives::ModelId {
+		use frame_support::traits::{fungible::Mutate, Currency};
+		let _ = <Balances as Mutate<AccountId>>::mint_into(owner, 1_000 * UNITS);
+		let _ = <Balances as Currency<AccountId>>::deposit_creating(owner, 1_000 * UNITS);
+		// The genesis of every chain creates the model collection.
+		let id = pallet_models::NextModelId::<Runtime>::get();
+		pallet_models::Pallet::<Runtime>::mint_model(
+			RuntimeOrigin::signed(owner.clone()),
+			content,
+			size,
+			landmesh_primitives::ModelFormat::Glb,
+			Default::default(),
+			landmesh_primitives::AccessRule::Public,
+		)
+		.expect("a funded account mints a model");
+		id
+	}
+}
+
+impl pallet_models::OnModelBurnt<AccountId> for ModelStorage {
+	fn model_burnt(model: landmesh_primitives::ModelId, owner: &AccountId) -> sp_runtime::DispatchResult {
+		Storage::close_model_orders(model, owner)
+	}
+
+	fn weight() -> Weight {
+		use frame_support::traits::Get;
+		use pallet_storage::WeightInfo;
+		let max: u32 = <Runtime as pallet_storage::Config>::MaxReplicas::get();
+		let cancel = pallet_storage::weights::SubstrateWeight::<Runtime>::cancel(max)
+			.saturating_add(Storage::unlisting(max));
+		let orders: u32 = <Runtime as pallet_storage::Config>::MaxOrdersPerModel::get();
+		cancel.saturating_mul(orders.into())
+	}
 }
 
 impl pallet_miners::Config for Runtime {
@@ -332,7 +380,16 @@ impl pallet_storage::Config for Runtime {
 	/// A replica's chain starts with one filler sector's worth of labels (1 GiB at most).
 	type SectorSize = MinersSectorSize;
 	type SealDraws = ConstU32<{ landmesh_primitives::replica::SEAL_DRAWS }>;
+	type Models = ModelStorage;
+	type PalletId = StoragePalletId;
+	/// Burning a model closes at most four orders.
+	type MaxOrdersPerModel = ConstU32<4>;
 	type WeightInfo = pallet_storage::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// The account that holds the escrow of storage orders that belong to models.
+	pub const StoragePalletId: frame_support::PalletId = frame_support::PalletId(*b"lm/store");
 }
 
 const _: () = assert!(3 * HOURS + 2 < BlockHashCount::get(), "seal proofs must land while their draw's block hash is kept");

@@ -24,8 +24,10 @@ pub mod genesis;
 #[cfg(test)]
 mod tests;
 
+/// pallet-nfts, whose calls clients build to trade parcels and models.
+pub use polkadot_sdk::pallet_nfts;
 use polkadot_sdk::{
-	frame_support, frame_system, pallet_babe, pallet_balances, pallet_grandpa, pallet_nfts,
+	frame_support, frame_system, pallet_babe, pallet_balances, pallet_grandpa,
 	pallet_session, pallet_sudo, pallet_timestamp, pallet_transaction_payment, pallet_utility,
 	sp_runtime::{
 		self, generic, impl_opaque_keys,

@@ -78,6 +78,23 @@ pub type AccessRuleOf<T> = AccessRule<<T as frame_system::Config>::AccountId>;
 pub type GenesisModel<AccountId> =
 	(AccountId, ContentId, u64, ModelFormat, String, AccessRule<AccountId>, Vec<(u32, u32, Transform)>);
 
+/// Something that ends with a burnt model (the runtime closes its storage orders).
+pub trait OnModelBurnt<AccountId> {
+	/// `model` is being burnt by its owner `owner`; an error refuses the burn.
+	fn model_burnt(model: ModelId, owner: &AccountId) -> polkadot_sdk::sp_runtime::DispatchResult;
+	/// The most [`model_burnt`](Self::model_burnt) costs.
+	fn weight() -> polkadot_sdk::frame_support::weights::Weight;
+}
+
+impl<AccountId> OnModelBurnt<AccountId> for () {
+	fn model_burnt(_: ModelId, _: &AccountId) -> polkadot_sdk::sp_runtime::DispatchResult {
+		Ok(())
+	}
+	fn weight() -> polkadot_sdk::frame_support::weights::Weight {
+		polkadot_sdk::frame_support::weights::Weight::zero()
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -110,6 +127,8 @@ pub mod pallet {
 		/// [`Pallet::model_of_content`] do. At least 1.
 		#[pallet::constant]
 		type MaxModelsPerContent: Get<u32>;
+		/// What else ends with a burnt model (its storage orders, in the Landmesh runtime).
+		type OnBurn: OnModelBurnt<Self::AccountId>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -375,13 +394,15 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Burn a model: its NFT, its record, and every instance of it in the world. Model
-		/// owner. Returns pallet-nfts' item deposit to whoever paid it.
+		/// Burn a model: its NFT, its record, and every instance of it in the world, and
+		/// whatever [`Config::OnBurn`] ends with it (its storage orders, which refund the
+		/// owner). Model owner. Returns pallet-nfts' item deposit to whoever paid it.
 		#[pallet::call_index(5)]
-		#[pallet::weight(<T as Config>::WeightInfo::burn_model(T::MaxInstancesPerModel::get()))]
+		#[pallet::weight(<T as Config>::WeightInfo::burn_model(T::MaxInstancesPerModel::get()).saturating_add(T::OnBurn::weight()))]
 		pub fn burn_model(origin: OriginFor<T>, model: ModelId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::ensure_model_owner(&who, model)?;
+			T::OnBurn::model_burnt(model, &who)?;
 			pallet_nfts::Pallet::<T>::do_burn(Self::model_collection()?, model, |_| Ok(()))?;
 			if let Some(m) = Models::<T>::take(model) {
 				ModelsByContent::<T>::remove(m.content_id, model);
@@ -396,7 +417,7 @@ pub mod pallet {
 			}
 			InstanceCount::<T>::remove(model);
 			Self::deposit_event(Event::ModelBurned { model, instances_removed: removed });
-			Ok(Some(<T as Config>::WeightInfo::burn_model(removed)).into())
+			Ok(Some(<T as Config>::WeightInfo::burn_model(removed).saturating_add(T::OnBurn::weight())).into())
 		}
 	}
 }
@@ -534,6 +555,8 @@ impl<T: Config> Pallet<T> {
 			// Checked to be UTF-8 when minted.
 			name: String::from_utf8_lossy(&m.name).into_owned(),
 			access: m.access,
+			// The storage pallet's, which the runtime's view adds.
+			storage: Default::default(),
 		})
 	}
 

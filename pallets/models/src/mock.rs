@@ -29,6 +29,7 @@ impl pallet_models::Config for Test {
 	type MaxPlacementsPerParcel = ConstU32<MAX_PLACEMENTS>;
 	type MaxInstancesPerModel = ConstU32<MAX_INSTANCES>;
 	type MaxModelsPerContent = ConstU32<MAX_MODELS_PER_CONTENT>;
+	type OnBurn = ();
 	type WeightInfo = ();
 }
 

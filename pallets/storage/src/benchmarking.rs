@@ -76,6 +76,25 @@ mod benchmarks {
 		assert!(PendingAssignments::<T>::get().iter().any(|(o, _)| *o == order));
 	}
 
+	/// An order for a model: `place_order` with `m` candidate miners, plus the model read,
+	/// its `MaxOrdersPerModel - 1` open orders counted, and the escrow moved to the pallet's
+	/// account, created the first time.
+	#[benchmark]
+	fn place_model_order(m: Linear<{ T::MaxReplicas::get() }, { T::MaxCandidates::get().min(256) }>) {
+		miners::<T>(m);
+		let owner = funded::<T>("owner", 0);
+		let model = <T as Config>::Models::model_for_benchmark(&owner, ContentId([4; 32]), T::MaxContentSize::get());
+		for i in 1..T::MaxOrdersPerModel::get() {
+			OrdersByModel::<T>::insert(model, u64::MAX - u64::from(i), ());
+		}
+		let order = NextOrderId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, T::MaxReplicas::get(), 10);
+
+		assert!(OrdersByModel::<T>::contains_key(model, order));
+	}
+
 	/// One request drawn in `on_initialize`: `MaxReplicas` replicas among `m` candidate
 	/// miners (measured up to 256, extrapolated to `MaxCandidates`).
 	#[benchmark]
@@ -105,6 +124,9 @@ mod benchmarks {
 		let size = T::MaxContentSize::get();
 		let miner = Orders::<T>::get(order).expect("placed").holders[0].miner.clone();
 		let committed_at = frame_system::Pallet::<T>::block_number();
+		// The hash the draws read, as a real block after the commit has.
+		let hash = <<T as frame_system::Config>::Hashing as polkadot_sdk::sp_runtime::traits::Hash>::hash(b"the block after the commit");
+		frame_system::BlockHash::<T>::insert(committed_at.saturating_add(1u32.into()), hash);
 		let mut o = Orders::<T>::get(order).expect("placed");
 		let draws = {
 			frame_system::Pallet::<T>::set_block_number(committed_at.saturating_add(2u32.into()));

@@ -38,6 +38,15 @@
 //!   the unspent escrow returned.
 //! - [`renew`](Pallet::renew) extends and pays more; [`cancel`](Pallet::cancel) closes
 //!   early and refunds the unused part.
+//! - **Storage that lives with the land**: [`place_model_order`](Pallet::place_model_order)
+//!   places an order that belongs to a model NFT. Its escrow moves to this pallet's account
+//!   ([`Config::PalletId`]), so it follows the model: the model's current owner cancels it
+//!   and receives what is unspent (at the end too); anyone may renew it (a top-up: the
+//!   periods paid are added at once, and what is unused is refunded with the rest, so a
+//!   prepaid balance and an extension are the same thing); burning the model ends its
+//!   orders, paying the miners for the blocks kept and refunding the owner. A parcel buyer
+//!   reads a model's storage (live replicas, stored until, last proven) in
+//!   `landmesh_model` and `landmesh_modelsInRegion` ([`Pallet::storage_status`]).
 //! - **Repair**: a replica lost to a failed challenge ([`Pallet::replica_lost`], called by
 //!   pallet-audit) or held by a miner that is leaving ([`evacuate`](Pallet::evacuate)) is
 //!   dropped and reassigned; the new miner fetches the content from the other holders and
@@ -75,7 +84,8 @@ use codec::Encode;
 use landmesh_primitives::{
 	proof::{self, ChunkProof, ProofError},
 	replica::{self, SealDraw, SealError, SealRoots},
-	ContentId,
+	world::StorageStatus,
+	ContentId, ModelId,
 };
 use pallet_miners::CapacityLedger;
 use polkadot_sdk::{
@@ -86,15 +96,34 @@ use polkadot_sdk::{
 			tokens::{Fortitude, Precision, Preservation, Restriction},
 			Contains, Get, Randomness,
 		},
-		BoundedVec,
+		BoundedVec, PalletId,
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_io::hashing::blake2_256,
 	sp_runtime::{
-		traits::{Saturating, Zero},
+		traits::{AccountIdConversion, Saturating, Zero},
 		DispatchError, SaturatedConversion,
 	},
 };
+
+/// The models orders can belong to (pallet-models, through the runtime).
+pub trait ModelRecords<AccountId> {
+	/// A model's owner and its data `(content id, size)`, if the model exists.
+	fn model(model: ModelId) -> Option<(AccountId, ContentId, u64)>;
+	/// For benchmarks: a model of `owner` whose data is `content` (`size` bytes).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn model_for_benchmark(owner: &AccountId, content: ContentId, size: u64) -> ModelId;
+}
+
+impl<AccountId> ModelRecords<AccountId> for () {
+	fn model(_: ModelId) -> Option<(AccountId, ContentId, u64)> {
+		None
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn model_for_benchmark(_: &AccountId, _: ContentId, _: u64) -> ModelId {
+		0
+	}
+}
 
 /// The balance type of [`Config::Currency`].
 pub type BalanceOf<T> =
@@ -187,6 +216,14 @@ pub mod pallet {
 		/// Draws a replica's seal proof answers.
 		#[pallet::constant]
 		type SealDraws: Get<u32>;
+		/// The models orders can belong to.
+		type Models: ModelRecords<Self::AccountId>;
+		/// Names the account that holds the escrow of the orders that belong to models.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// The most open orders one model may have (burning it closes them all).
+		#[pallet::constant]
+		type MaxOrdersPerModel: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -226,6 +263,11 @@ pub mod pallet {
 	pub type OrdersByContent<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, ContentId, Twox64Concat, OrderId, ()>;
 
+	/// The open orders that belong to each model.
+	#[pallet::storage]
+	pub type OrdersByModel<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, OrderId, ()>;
+
 	/// Every confirmed replica, in dense slots `0..ConfirmedCount`: `(order, miner, size)`.
 	/// Challenges are drawn from this list by bytes (see the `confirmed` module).
 	#[pallet::storage]
@@ -263,6 +305,11 @@ pub mod pallet {
 			end: BlockNumberFor<T>,
 			cost: BalanceOf<T>,
 		},
+		/// An order placed for a model (`OrderPlaced` says the rest): it belongs to the model.
+		ModelOrderPlaced { order: OrderId, model: ModelId, payer: T::AccountId },
+		/// An order that belongs to a model was closed and its unspent escrow paid to the
+		/// model's owner.
+		ModelRefunded { order: OrderId, model: ModelId, owner: T::AccountId, amount: BalanceOf<T> },
 		/// A replica was assigned to a miner, which should fetch and confirm it.
 		ReplicaAssigned { order: OrderId, miner: T::AccountId },
 		/// No miner had room for a replica; `settle` will try again.
@@ -330,8 +377,16 @@ pub mod pallet {
 		NotCommitted,
 		/// The seal proof reads the hash of the block after the commit: wait a block.
 		SealNotReady,
+		/// `ConfirmDeadline` has passed since the assignment: the replica can only expire.
+		ConfirmTooLate,
 		/// The seal proof must answer `SealDraws` draws, in order.
 		WrongSealCount,
+		/// No model has this id.
+		UnknownModel,
+		/// Only the model's current owner may do this.
+		NotModelOwner,
+		/// The model has `MaxOrdersPerModel` open orders already.
+		TooManyModelOrders,
 		/// A chunk of the seal proof does not prove against the committed roots or the
 		/// content id.
 		SealProofMismatch,
@@ -386,37 +441,25 @@ pub mod pallet {
 			periods: u32,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			ensure!(size > 0, Error::<T>::EmptyContent);
-			ensure!(size <= T::MaxContentSize::get(), Error::<T>::ContentTooLarge);
-			ensure!((1..=T::MaxReplicas::get()).contains(&replicas), Error::<T>::BadReplicaCount);
-			ensure!(periods > 0, Error::<T>::ZeroPeriods);
-			let cost = Self::price(size, replicas, periods)?;
-			T::Currency::burn_from(&owner, T::OrderFee::get(), Preservation::Preserve, Precision::Exact, Fortitude::Polite)?;
-			T::Currency::hold(&HoldReason::StorageEscrow.into(), &owner, cost)?;
-			let order = NextOrderId::<T>::get();
-			NextOrderId::<T>::put(order.saturating_add(1));
-			let now = frame_system::Pallet::<T>::block_number();
-			let end = now.saturating_add(T::PeriodLength::get().saturating_mul(periods.into()));
-			let placed = Order {
-				owner: owner.clone(),
-				content_id,
-				size,
-				replicas,
-				end,
-				paid_until: now,
-				escrow: cost,
-				holders: Default::default(),
-				ever_confirmed: false,
-			};
-			// Checked now so that an order nobody could keep is refused; the miners are drawn
-			// in the next block, when some of them may have filled up (the order then runs
-			// short until `settle` finds room).
-			let room = T::Miners::candidates(size).len() as u32;
-			ensure!(room >= replicas, Error::<T>::NotEnoughMiners);
-			ensure!(Self::request_assignment(order, &[]), Error::<T>::AssignmentsFull);
-			Orders::<T>::insert(order, placed);
-			OrdersByContent::<T>::insert(content_id, order, ());
-			Self::deposit_event(Event::OrderPlaced { order, owner, content_id, size, replicas, end, cost });
+			Self::place(&owner, content_id, size, replicas, periods, None).map(|_| ())
+		}
+
+		/// Keep the data of `model` on `replicas` miners for `periods` periods, for the
+		/// model: the order belongs to it (see the module docs). The model's owner; the
+		/// price and the fee are paid now, the escrow moved to this pallet's account.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::place_model_order(T::MaxCandidates::get()))]
+		pub fn place_model_order(origin: OriginFor<T>, model: ModelId, replicas: u32, periods: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let (owner, content_id, size) = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(owner == who, Error::<T>::NotModelOwner);
+			ensure!(
+				(OrdersByModel::<T>::iter_key_prefix(model).count() as u32) < T::MaxOrdersPerModel::get(),
+				Error::<T>::TooManyModelOrders
+			);
+			let order = Self::place(&who, content_id, size, replicas, periods, Some(model))?;
+			OrdersByModel::<T>::insert(model, order, ());
+			Self::deposit_event(Event::ModelOrderPlaced { order, model, payer: who });
 			Ok(())
 		}
 
@@ -438,6 +481,10 @@ pub mod pallet {
 			let at = o.holders.iter().position(|r| r.miner == miner).ok_or(Error::<T>::NotHolder)?;
 			ensure!(!o.holders[at].confirmed, Error::<T>::AlreadyConfirmed);
 			let (roots, committed_at) = o.holders[at].seal.ok_or(Error::<T>::NotCommitted)?;
+			// Past the deadline the replica is `expire_unconfirmed`'s, and its draw's block
+			// hash may be forgotten (a draw known in advance could be forged for).
+			let deadline = o.holders[at].assigned_at.saturating_add(T::ConfirmDeadline::get());
+			ensure!(frame_system::Pallet::<T>::block_number() <= deadline, Error::<T>::ConfirmTooLate);
 			let draws = Self::seal_draws(order, &miner, &o, committed_at).ok_or(Error::<T>::SealNotReady)?;
 			ensure!(draws.len() == seal.len(), Error::<T>::WrongSealCount);
 			let seed = replica::replica_seed(&miner, order, &o.content_id);
@@ -481,16 +528,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Extend an order by `periods`, paying for them now. Owner.
+		/// Extend an order by `periods`, paying for them now. Owner; anyone, for an order
+		/// that belongs to a model (a top-up: the model's owner gets what is unused back).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::renew())]
 		pub fn renew(origin: OriginFor<T>, order: OrderId, periods: u32) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(periods > 0, Error::<T>::ZeroPeriods);
 			let mut o = Self::settled(order)?;
-			ensure!(o.owner == who, Error::<T>::NotOwner);
+			ensure!(o.model.is_some() || o.owner == who, Error::<T>::NotOwner);
 			let cost = Self::price(o.size, o.replicas, periods)?;
-			T::Currency::hold(&HoldReason::StorageEscrow.into(), &who, cost)?;
+			Self::escrow(&who, &o.owner, cost)?;
 			o.escrow = o.escrow.saturating_add(cost);
 			o.end = o.end.saturating_add(T::PeriodLength::get().saturating_mul(periods.into()));
 			let end = o.end;
@@ -501,16 +549,22 @@ pub mod pallet {
 
 		/// Close an order now: miners are paid for the time elapsed (whole periods, and the
 		/// current one pro rata per block), the rest of the escrow returns to the owner.
-		/// Owner.
+		/// Owner; for an order that belongs to a model, the model's current owner.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::cancel(T::MaxReplicas::get()).saturating_add(Pallet::<T>::unlisting(T::MaxReplicas::get())))]
 		pub fn cancel(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut o = Self::settled(order)?;
-			ensure!(o.owner == who, Error::<T>::NotOwner);
+			match o.model {
+				Some(model) => ensure!(
+					T::Models::model(model).is_some_and(|(owner, ..)| owner == who),
+					Error::<T>::NotModelOwner
+				),
+				None => ensure!(o.owner == who, Error::<T>::NotOwner),
+			}
 			ensure!(!o.holders.iter().any(|r| T::Challenged::contains(&r.miner)), Error::<T>::HolderChallenged);
 			Self::pay_partial(order, &mut o);
-			Self::close(order, o);
+			Self::close_to(order, o, None);
 			Ok(())
 		}
 
@@ -573,7 +627,7 @@ pub mod pallet {
 				Self::deposit_event(Event::ReplicaExpired { order, miner: miner.clone() });
 			}
 			if !o.ever_confirmed {
-				Self::close(order, o);
+				Self::close_to(order, o, None);
 				return Ok(Some(T::WeightInfo::expire_unconfirmed(count)).into());
 			}
 			Self::replace_holders(order, &mut o, &late);
@@ -643,10 +697,131 @@ impl<T: Config> Pallet<T> {
 		placed
 	}
 
+	/// The account that holds the escrow of the orders that belong to models.
+	pub fn model_escrow_account() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// Places an order paid by `payer` (the fee burned, the price held: on the payer, or on
+	/// the pallet's account for an order that belongs to `model`); returns its id.
+	fn place(
+		payer: &T::AccountId,
+		content_id: ContentId,
+		size: u64,
+		replicas: u32,
+		periods: u32,
+		model: Option<ModelId>,
+	) -> Result<OrderId, DispatchError> {
+		use frame_support::ensure;
+		ensure!(size > 0, Error::<T>::EmptyContent);
+		ensure!(size <= T::MaxContentSize::get(), Error::<T>::ContentTooLarge);
+		ensure!((1..=T::MaxReplicas::get()).contains(&replicas), Error::<T>::BadReplicaCount);
+		ensure!(periods > 0, Error::<T>::ZeroPeriods);
+		let cost = Self::price(size, replicas, periods)?;
+		// Checked now so that an order nobody could keep is refused; the miners are drawn
+		// in the next block, when some of them may have filled up (the order then runs
+		// short until `settle` finds room).
+		let room = T::Miners::candidates(size).len() as u32;
+		ensure!(room >= replicas, Error::<T>::NotEnoughMiners);
+		T::Currency::burn_from(payer, T::OrderFee::get(), Preservation::Preserve, Precision::Exact, Fortitude::Polite)?;
+		let owner = if model.is_some() { Self::model_escrow_account() } else { payer.clone() };
+		Self::escrow(payer, &owner, cost)?;
+		let order = NextOrderId::<T>::get();
+		NextOrderId::<T>::put(order.saturating_add(1));
+		let now = frame_system::Pallet::<T>::block_number();
+		let end = now.saturating_add(T::PeriodLength::get().saturating_mul(periods.into()));
+		let placed = Order {
+			owner: owner.clone(),
+			model,
+			content_id,
+			size,
+			replicas,
+			end,
+			paid_until: now,
+			escrow: cost,
+			holders: Default::default(),
+			ever_confirmed: false,
+		};
+		ensure!(Self::request_assignment(order, &[]), Error::<T>::AssignmentsFull);
+		Orders::<T>::insert(order, placed);
+		OrdersByContent::<T>::insert(content_id, order, ());
+		Self::deposit_event(Event::OrderPlaced { order, owner, content_id, size, replicas, end, cost });
+		Ok(order)
+	}
+
+	/// Holds `amount` of `payer`'s as escrow on `on` (the payer itself, or the pallet's
+	/// account for an order of a model: created with the existential deposit, minted, the
+	/// first time, so that it can hold).
+	fn escrow(payer: &T::AccountId, on: &T::AccountId, amount: BalanceOf<T>) -> polkadot_sdk::sp_runtime::DispatchResult {
+		if payer == on {
+			return T::Currency::hold(&HoldReason::StorageEscrow.into(), payer, amount);
+		}
+		if T::Currency::total_balance(on).is_zero() {
+			T::Currency::mint_into(on, T::Currency::minimum_balance())?;
+		}
+		T::Currency::transfer_and_hold(
+			&HoldReason::StorageEscrow.into(),
+			payer,
+			on,
+			amount,
+			Precision::Exact,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+		.map(|_| ())
+	}
+
+	/// Closes the orders of a model being burnt by `owner`, who receives what is unspent;
+	/// the miners are paid for the blocks they kept. Refused while a holder has a challenge
+	/// open (as `cancel` is), so a burn cannot void a colluding miner's challenges.
+	pub fn close_model_orders(model: ModelId, owner: &T::AccountId) -> polkadot_sdk::sp_runtime::DispatchResult {
+		let orders: Vec<OrderId> = OrdersByModel::<T>::iter_key_prefix(model).collect();
+		for order in &orders {
+			let o = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
+			frame_support::ensure!(
+				!o.holders.iter().any(|r| T::Challenged::contains(&r.miner)),
+				Error::<T>::HolderChallenged
+			);
+		}
+		for order in orders {
+			// An ended order is closed by its settlement; one still running, pro rata.
+			if let Some(mut o) = Self::settle_order(order)? {
+				Self::pay_partial(order, &mut o);
+				Self::close_to(order, o, Some(owner));
+			}
+		}
+		Ok(())
+	}
+
+	/// How a `size`-byte content is kept, for its model's views: across its open orders of
+	/// that size (an order of another size can never be confirmed), the replicas paid for
+	/// and confirmed, the last block paid for by an order with a confirmed replica (an
+	/// order anyone can place for a fee but no miner keeps promises nothing), the last
+	/// block a replica of it was proven.
+	pub fn storage_status(content_id: &ContentId, size: u64) -> StorageStatus {
+		let mut status = StorageStatus::default();
+		let orders = OrdersByContent::<T>::iter_key_prefix(content_id).filter_map(|id| Some((id, Orders::<T>::get(id)?)));
+		for (id, o) in orders.filter(|(_, o)| o.size == size) {
+			status.orders.push(id);
+			status.replicas = status.replicas.saturating_add(o.replicas);
+			let live = o.holders.iter().filter(|r| r.confirmed).count() as u32;
+			status.live_replicas = status.live_replicas.saturating_add(live);
+			if live > 0 {
+				status.stored_until = status.stored_until.max(o.end.saturated_into());
+			}
+			let proven = o.holders.iter().filter_map(|r| r.last_proven).max().map(|b| b.saturated_into::<u64>());
+			status.last_proven = status.last_proven.max(proven);
+		}
+		status.orders.sort_unstable();
+		status
+	}
+
 	/// The labels `(in the chain, in the mask)` the seal proof of `miner`'s replica of
 	/// `order` answers, one pair per draw, made from the hash of the block after the
 	/// commit (`committed_at`), which the miner could not know when it signed the commit.
-	/// `None` until that block exists.
+	/// `None` until that block exists, and once the chain has forgotten its hash (the
+	/// draws would then be known in advance; `ConfirmDeadline` is shorter than the chain
+	/// keeps hashes, so an honest seal never meets this).
 	pub fn seal_draws(
 		order: OrderId,
 		miner: &T::AccountId,
@@ -658,6 +833,9 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		let hash = frame_system::Pallet::<T>::block_hash(next);
+		if hash == T::Hash::default() {
+			return None;
+		}
 		let layout = replica::Layout::new(o.size, T::SectorSize::get());
 		Some((0..T::SealDraws::get()).map(|i| layout.draw(&blake2_256(&(b"landmesh/replica-seal", hash, order, miner, i).encode()))).collect())
 	}
@@ -668,7 +846,7 @@ impl<T: Config> Pallet<T> {
 		let mut o = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
 		Self::pay_due(order, &mut o);
 		if frame_system::Pallet::<T>::block_number() >= o.end {
-			Self::close(order, o);
+			Self::close_to(order, o, None);
 			return Ok(None);
 		}
 		Ok(Some(o))
@@ -741,8 +919,9 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Removes an order: capacity released, index cleared, the unspent escrow returned.
-	fn close(order: OrderId, o: OrderOf<T>) {
+	/// Removes an order: capacity released, index cleared, the unspent escrow returned (for
+	/// an order of a model, to `to` if given, else to the model's owner).
+	fn close_to(order: OrderId, o: OrderOf<T>, to: Option<&T::AccountId>) {
 		for r in &o.holders {
 			T::Miners::release(&r.miner, o.size, r.confirmed);
 			MinerReplicas::<T>::remove(&r.miner, order);
@@ -752,6 +931,16 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default();
 		Orders::<T>::remove(order);
 		OrdersByContent::<T>::remove(o.content_id, order);
+		if let Some(model) = o.model {
+			OrdersByModel::<T>::remove(model, order);
+			// What is unspent goes to whoever owns the model now (`to`, when it is being
+			// burnt); a model that is gone leaves it on the pallet's account.
+			if let Some(owner) = to.cloned().or_else(|| T::Models::model(model).map(|(owner, ..)| owner)) {
+				if T::Currency::transfer(&o.owner, &owner, refund, Preservation::Preserve).is_ok() {
+					Self::deposit_event(Event::ModelRefunded { order, model, owner, amount: refund });
+				}
+			}
+		}
 		Self::deposit_event(Event::Closed { order, refund });
 	}
 
@@ -868,12 +1057,19 @@ impl<T: Config> Pallet<T> {
 			listed += o.holders.iter().filter(|r| r.confirmed).count();
 			indexed += o.holders.len();
 			ensure!(OrdersByContent::<T>::contains_key(o.content_id, id), "order missing from the content index");
+			if let Some(model) = o.model {
+				ensure!(OrdersByModel::<T>::contains_key(model, id), "a model's order missing from its index");
+				ensure!(o.owner == Self::model_escrow_account(), "a model's order holds its escrow elsewhere");
+			}
 			let e = escrow.entry(o.owner.clone()).or_insert_with(Zero::zero);
 			*e = e.saturating_add(o.escrow);
 		}
 		ensure!(MinerReplicas::<T>::iter().count() == indexed, "miner index holds stale replicas");
 		Self::try_confirmed_index(listed)?;
 		ensure!(OrdersByContent::<T>::iter().count() == Orders::<T>::iter().count(), "content index holds closed orders");
+		for (model, id, ()) in OrdersByModel::<T>::iter() {
+			ensure!(Orders::<T>::get(id).is_some_and(|o| o.model == Some(model)), "the model index holds a closed order");
+		}
 		// Capacity is booked only through orders in the runtime, so what the ledger says a
 		// miner has committed (and confirmed) is exactly the sum of its replicas.
 		for (miner, bytes) in T::Miners::stored_by_miner() {

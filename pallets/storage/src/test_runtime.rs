@@ -102,7 +102,49 @@ macro_rules! economy_test_runtime {
 			type MaxAssignmentsPerBlock = ConstU32<MAX_ASSIGNMENTS>;
 			type SectorSize = ConstU64<SECTOR_SIZE>;
 			type SealDraws = ConstU32<SEAL_DRAWS>;
+			type Models = TestModels;
+			type PalletId = StoragePalletId;
+			type MaxOrdersPerModel = ConstU32<MAX_ORDERS_PER_MODEL>;
 			type WeightInfo = ();
+		}
+
+		pub const MAX_ORDERS_PER_MODEL: u32 = 2;
+
+		polkadot_sdk::frame_support::parameter_types! {
+			pub const StoragePalletId: polkadot_sdk::frame_support::PalletId = polkadot_sdk::frame_support::PalletId(*b"lm/store");
+		}
+
+		std::thread_local! {
+			/// The models of the test: `(owner, content id, size)` by id.
+			pub static MODELS: std::cell::RefCell<std::collections::BTreeMap<u32, (u64, $crate::primitives::ContentId, u64)>> =
+				Default::default();
+		}
+
+		/// Models as the test sets them ([`set_model`], [`burn_test_model`]).
+		pub struct TestModels;
+		impl $crate::ModelRecords<u64> for TestModels {
+			fn model(model: u32) -> Option<(u64, $crate::primitives::ContentId, u64)> {
+				MODELS.with(|m| m.borrow().get(&model).copied())
+			}
+			#[cfg(feature = "runtime-benchmarks")]
+			fn model_for_benchmark(owner: &u64, content: $crate::primitives::ContentId, size: u64) -> u32 {
+				let id = MODELS.with(|m| m.borrow().len() as u32);
+				set_model(id, *owner, content, size);
+				id
+			}
+		}
+
+		/// Model `id` now belongs to `owner` and is `content` (`size` bytes).
+		pub fn set_model(id: u32, owner: u64, content: $crate::primitives::ContentId, size: u64) {
+			MODELS.with(|m| m.borrow_mut().insert(id, (owner, content, size)));
+		}
+
+		/// Burns model `id` as pallet-models would: its orders close first.
+		pub fn burn_test_model(id: u32) -> polkadot_sdk::sp_runtime::DispatchResult {
+			let (owner, ..) = MODELS.with(|m| m.borrow().get(&id).copied()).ok_or(polkadot_sdk::sp_runtime::DispatchError::Other("no model"))?;
+			Storage::close_model_orders(id, &owner)?;
+			MODELS.with(|m| m.borrow_mut().remove(&id));
+			Ok(())
 		}
 
 		/// Draws in a replica's seal proof (the runtime's 16, fewer to keep tests fast).
@@ -123,6 +165,8 @@ macro_rules! economy_test_runtime {
 			let sealed = replica::Sealed::new(bytes, replica::replica_seed(&miner, order, &id), SECTOR_SIZE);
 			Storage::commit_replica(RuntimeOrigin::signed(miner), order, sealed.roots)?;
 			let now = System::block_number();
+			// The hash the draws read (mock blocks have none of their own).
+			frame_system::BlockHash::<Test>::insert(now + 1, H256::repeat_byte(0x5e));
 			System::set_block_number(now + 2);
 			let result = (|| {
 				let o = $crate::Orders::<Test>::get(order).ok_or($crate::Error::<Test>::UnknownOrder)?;

@@ -247,9 +247,15 @@ fn an_owner_cannot_steer_its_order_onto_a_chosen_miner() {
 /// The seal proof of `miner`'s replica of `order` (committed at `committed_at`) from
 /// `sealed`, and the content's last chunk.
 fn seal_answers(order: u64, miner: u64, committed_at: u64, sealed: &Sealed, bytes: &[u8]) -> Vec<SealDraw> {
+	mark_block(committed_at + 1);
 	let o = Orders::<Test>::get(order).unwrap();
 	let draws = Storage::seal_draws(order, &miner, &o, committed_at).expect("drawn");
 	draws.into_iter().map(|d| sealed.answer(bytes, d).unwrap()).collect()
+}
+
+/// Gives block `n` a hash, as a real block has (mock blocks have none).
+fn mark_block(n: u64) {
+	polkadot_sdk::frame_system::BlockHash::<Test>::insert(n, polkadot_sdk::sp_core::H256::repeat_byte(n as u8 | 1));
 }
 
 fn bounded(draws: Vec<SealDraw>) -> polkadot_sdk::frame_support::BoundedVec<SealDraw, polkadot_sdk::frame_support::traits::ConstU32<SEAL_DRAWS>> {
@@ -277,6 +283,9 @@ fn confirm_with_the_seal_proof_and_the_last_chunk() {
 		System::set_block_number(committed_at + 1);
 		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), none()), Error::<Test>::SealNotReady);
 		System::set_block_number(committed_at + 2);
+		// Nor while the chain knows no hash for it (a forgotten hash would make the draws
+		// known in advance).
+		assert_noop!(Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), none()), Error::<Test>::SealNotReady);
 		let answers = seal_answers(order, miner, committed_at, &sealed, &bytes);
 		assert_noop!(
 			Storage::confirm(RuntimeOrigin::signed(miner), order, last.clone(), bounded(answers[1..].to_vec())),
@@ -305,6 +314,54 @@ fn confirm_with_the_seal_proof_and_the_last_chunk() {
 		use crate::ReplicaRegistry;
 		assert_eq!(<Storage as ReplicaRegistry<u64>>::confirmed_at(0).map(|(_, _, root, _)| root), Some(sealed.roots.replica));
 	});
+}
+
+/// Attack (the review of the first version): a miner commits, then waits until the chain
+/// has forgotten the hash its draws are made from, so that they are known in advance and a
+/// replica sealed only at those places passes. Must hold: a seal proof after
+/// `ConfirmDeadline` is refused (the chain keeps hashes longer than that), and so is one
+/// whose draw hash is unknown.
+#[test]
+fn a_seal_proof_past_the_deadline_or_without_its_draw_hash_is_refused() {
+	run(|| {
+		let bytes = content();
+		let order = place(3000, 1, 50);
+		let miner = holders(order)[0];
+		let id = content_id(&bytes);
+		let sealed = Sealed::new(&bytes, replica_seed(&miner, order, &id), SECTOR_SIZE);
+		assert_ok!(Storage::commit_replica(RuntimeOrigin::signed(miner), order, sealed.roots));
+		let committed_at = System::block_number();
+		System::set_block_number(committed_at + 2);
+		let answers = seal_answers(order, miner, committed_at, &sealed, &bytes);
+		let assigned_at = Orders::<Test>::get(order).unwrap().holders[0].assigned_at;
+		System::set_block_number(assigned_at + CONFIRM_DEADLINE + 1);
+		assert_noop!(
+			Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 2).unwrap(), bounded(answers.clone())),
+			Error::<Test>::ConfirmTooLate
+		);
+		// In time, but with the draw's hash forgotten: no draws.
+		System::set_block_number(assigned_at + CONFIRM_DEADLINE);
+		polkadot_sdk::frame_system::BlockHash::<Test>::remove(committed_at + 1);
+		assert_noop!(
+			Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 2).unwrap(), bounded(answers.clone())),
+			Error::<Test>::SealNotReady
+		);
+		mark_block(committed_at + 1);
+		assert_ok!(Storage::confirm(RuntimeOrigin::signed(miner), order, prove(&bytes, 2).unwrap(), bounded(answers)));
+	});
+}
+
+/// Attack (the review): a content of a few bytes, its replica committed with the one label
+/// that covers them left out of the chain (so that the replica is the plain content).
+/// Must hold: mask draws fall only on labels that cover the content's bytes, so the
+/// broken label is drawn every time.
+#[test]
+fn the_mask_draws_fall_on_the_labels_that_cover_the_content() {
+	let layout = landmesh_primitives::replica::Layout::new(40, SECTOR_SIZE);
+	for i in 0..200u32 {
+		let (_, mask) = layout.draw(&polkadot_sdk::sp_io::hashing::blake2_256(&i.to_le_bytes()));
+		assert!((layout.mask_start()..layout.mask_start() + 2).contains(&mask), "label {mask}");
+	}
 }
 
 /// Attack: a miner that keeps nothing commits the content itself as its "replica" (so
@@ -603,5 +660,117 @@ fn an_ended_order_is_closed_by_settle_only() {
 		assert_noop!(Storage::expire_unconfirmed(RuntimeOrigin::signed(5), order), Error::<Test>::OrderEnded);
 		assert_ok!(Storage::settle(RuntimeOrigin::signed(5), order));
 		assert!(!Orders::<Test>::contains_key(order));
+	});
+}
+
+const MODEL: u32 = 7;
+
+fn free(who: u64) -> u64 {
+	Balances::free_balance(who)
+}
+
+/// Attack and rule (storage that lives with the land): a model changes hands; its old
+/// owner tries to cancel its order and take the escrow back. Must hold: the order follows
+/// the model, so only the current owner cancels it and receives what is unspent, anyone
+/// may top it up, and an unknown model or a stranger cannot order for it.
+#[test]
+fn an_order_of_a_model_follows_its_owner_and_anyone_may_top_it_up() {
+	run(|| {
+		set_model(MODEL, OWNER, content_id(&content()), 3000);
+		assert_noop!(Storage::place_model_order(RuntimeOrigin::signed(2), MODEL, 2, 2), Error::<Test>::NotModelOwner);
+		assert_noop!(Storage::place_model_order(RuntimeOrigin::signed(OWNER), 99, 2, 2), Error::<Test>::UnknownModel);
+		let (order, before) = (NextOrderId::<Test>::get(), free(OWNER));
+		assert_ok!(Storage::place_model_order(RuntimeOrigin::signed(OWNER), MODEL, 2, 2));
+		let pot = Storage::model_escrow_account();
+		let cost = 3000 * 2 * 2 * PRICE;
+		let o = Orders::<Test>::get(order).unwrap();
+		assert_eq!((o.model, o.owner, o.content_id, o.size), (Some(MODEL), pot, content_id(&content()), 3000));
+		assert_eq!(before - free(OWNER), cost + ORDER_FEE, "the owner paid the price and the fee");
+		assert_eq!((escrow_held(OWNER), escrow_held(pot)), (0, cost), "the escrow moved to the pallet's account");
+		assert!(events().contains(&Event::ModelOrderPlaced { order, model: MODEL, payer: OWNER }));
+		next_block();
+		assert_eq!(holders(order).len(), 2);
+
+		// Sold: the new owner controls the order; the old one no longer does.
+		set_model(MODEL, 2, content_id(&content()), 3000);
+		assert_noop!(Storage::cancel(RuntimeOrigin::signed(OWNER), order), Error::<Test>::NotModelOwner);
+		// A stranger tops it up (and cannot cancel it).
+		let top_up = 3000 * 2 * PRICE;
+		assert_ok!(Storage::renew(RuntimeOrigin::signed(3), order, 1));
+		assert_eq!(escrow_held(pot), cost + top_up);
+		assert_noop!(Storage::cancel(RuntimeOrigin::signed(3), order), Error::<Test>::NotModelOwner);
+		// Nothing was confirmed, so everything goes to the owner of the day.
+		let before = free(2);
+		assert_ok!(Storage::cancel(RuntimeOrigin::signed(2), order));
+		assert_eq!(free(2) - before, cost + top_up);
+		assert!(events().contains(&Event::ModelRefunded { order, model: MODEL, owner: 2, amount: cost + top_up }));
+		assert_eq!(escrow_held(pot), 0);
+		assert!(crate::OrdersByModel::<Test>::iter_prefix(MODEL).next().is_none());
+	});
+}
+
+/// Burning a model ends its orders: the miners are paid for the blocks they kept, the
+/// owner gets the rest; a model has at most `MaxOrdersPerModel` orders.
+#[test]
+fn burning_a_model_ends_its_orders_pays_the_miners_and_refunds_the_owner() {
+	run(|| {
+		let bytes = content();
+		set_model(MODEL, OWNER, content_id(&bytes), 3000);
+		let (order, placed_at) = (NextOrderId::<Test>::get(), System::block_number());
+		for _ in 0..MAX_ORDERS_PER_MODEL {
+			assert_ok!(Storage::place_model_order(RuntimeOrigin::signed(OWNER), MODEL, 1, 2));
+		}
+		assert_noop!(
+			Storage::place_model_order(RuntimeOrigin::signed(OWNER), MODEL, 1, 2),
+			Error::<Test>::TooManyModelOrders
+		);
+		next_block();
+		let miner = holders(order)[0];
+		assert_ok!(seal_and_confirm(miner, order, &bytes));
+		for _ in 0..PERIOD / 2 {
+			next_block();
+		}
+		let (owner_before, miner_before) = (free(OWNER), free(miner));
+		assert_ok!(burn_test_model(MODEL));
+		assert!(Orders::<Test>::get(order).is_none() && Orders::<Test>::get(order + 1).is_none());
+		assert!(crate::OrdersByModel::<Test>::iter_prefix(MODEL).next().is_none());
+		let paid = free(miner) - miner_before;
+		// Paid from the order's start (its escrow pays for the blocks since), pro rata.
+		let kept = System::block_number() - placed_at;
+		assert!(kept < PERIOD);
+		assert_eq!(paid, 3000 * PRICE * kept / PERIOD, "the miner is paid for the blocks of the period it kept");
+		let placed = 3000 * 2 * PRICE;
+		assert_eq!(free(OWNER) - owner_before, 2 * placed - paid, "the owner gets the rest of both orders");
+		assert_eq!(escrow_held(Storage::model_escrow_account()), 0);
+		assert_eq!(committed(miner), 0, "the miner's capacity is released");
+	});
+}
+
+/// What a parcel buyer reads: across the orders keeping a content, replicas paid for and
+/// confirmed, the block it is paid until, the last block a replica was proven.
+#[test]
+fn storage_status_shows_live_replicas_paid_until_and_last_proven() {
+	run(|| {
+		let bytes = content();
+		let id = content_id(&bytes);
+		assert_eq!(Storage::storage_status(&id, 3000), Default::default());
+		let order = place(3000, 2, 3);
+		let miner = holders(order)[0];
+		assert_ok!(seal_and_confirm(miner, order, &bytes));
+		use crate::ReplicaRegistry;
+		<Storage as ReplicaRegistry<u64>>::replica_proven(order, &miner);
+		let status = Storage::storage_status(&id, 3000);
+		let end = Orders::<Test>::get(order).unwrap().end;
+		assert_eq!(status.orders, vec![order]);
+		assert_eq!((status.replicas, status.live_replicas), (2, 1));
+		assert_eq!((status.stored_until, status.last_proven), (end, Some(System::block_number())));
+		// Attack (the review): a fee buys an order of the content that no miner keeps (of
+		// a wrong size, which can never be confirmed, or unconfirmed), paid far ahead, to
+		// make the model look stored for years. Must hold: neither extends `stored_until`.
+		assert_ok!(Storage::place_order(RuntimeOrigin::signed(OWNER), id, 1, 1, 40));
+		let unconfirmed = place(3000, 1, 40);
+		let status = Storage::storage_status(&id, 3000);
+		assert_eq!(status.orders, vec![order, unconfirmed], "the wrong-size order is not this content's");
+		assert_eq!((status.replicas, status.live_replicas, status.stored_until), (3, 1, end));
 	});
 }

@@ -1,7 +1,7 @@
 //! What pallet-storage stores.
 
 use codec::{Decode, Encode, MaxEncodedLen};
-use landmesh_primitives::{replica::SealRoots, ContentId};
+use landmesh_primitives::{replica::SealRoots, ContentId, ModelId};
 use core::fmt::Debug;
 use polkadot_sdk::frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
@@ -40,8 +40,12 @@ pub struct Order<
 	BlockNumber: Clone + Eq + Debug,
 	MaxReplicas: Get<u32>,
 > {
-	/// Who pays; its escrow is held on this account.
+	/// The account the escrow is held on: who placed it, or, for an order that belongs to
+	/// a model, the pallet's own account (the escrow travels with the model).
 	pub owner: AccountId,
+	/// The model it belongs to, if any: then the model's current owner controls it, anyone
+	/// may renew it, and burning the model ends it.
+	pub model: Option<ModelId>,
 	/// The content kept.
 	pub content_id: ContentId,
 	/// Its size in bytes (what each replica commits on its miner).

@@ -45,6 +45,7 @@ pub trait WeightInfo {
 	fn assign_request(m: u32, ) -> Weight;
 	fn confirm() -> Weight;
 	fn commit_replica() -> Weight;
+	fn place_model_order(m: u32, ) -> Weight;
 	fn renew() -> Weight;
 	fn cancel(r: u32, ) -> Weight;
 	fn settle(r: u32, ) -> Weight;
@@ -131,6 +132,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(20_000_000, 3919)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn place_model_order(m: u32, ) -> Weight {
+		Self::place_order(m).saturating_add(T::DbWeight::get().reads_writes(4, 2))
 	}
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
@@ -362,6 +366,9 @@ impl WeightInfo for () {
 		Weight::from_parts(20_000_000, 3919)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn place_model_order(m: u32, ) -> Weight {
+		Self::place_order(m).saturating_add(RocksDbWeight::get().reads_writes(4, 2))
 	}
 	fn confirm() -> Weight {
 		// Proof Size summary in bytes:
