@@ -301,7 +301,7 @@ impl pallet_storage::ModelRecords<AccountId> for ModelStorage {
 			content,
 			size,
 			landmesh_primitives::ModelFormat::Glb,
-			Default::default(),
+			b"benchmark".to_vec().try_into().expect("a short name"),
 			landmesh_primitives::AccessRule::Public,
 		)
 		.expect("a funded account mints a model");

@@ -8,11 +8,11 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/landmesh/target/debug/landmesh-node
+// /root/.cache/landmesh/target/release/landmesh-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/landmesh/target/debug/wbuild/landmesh-runtime/landmesh_runtime.wasm
+// /root/.cache/landmesh/target/release/wbuild/landmesh-runtime/landmesh_runtime.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -52,7 +52,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Challenges` (r:1 w:1)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1006), added: 3481, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1011), added: 3486, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:1 w:1)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:1)
@@ -61,11 +61,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn answer(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
-		//  Estimated: `4471`
-		// Minimum execution time: 220_479_000 picoseconds.
-		Weight::from_parts(231_414_191, 4471)
-			// Standard Error: 166_468
-			.saturating_add(Weight::from_parts(10_736_371, 0).saturating_mul(c.into()))
+		//  Estimated: `4476`
+		// Minimum execution time: 23_154_000 picoseconds.
+		Weight::from_parts(18_573_711, 4476)
+			// Standard Error: 2_595
+			.saturating_add(Weight::from_parts(6_525_311, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 291_565_000 picoseconds.
-		Weight::from_parts(255_674_894, 3599)
-			// Standard Error: 2_181_435
-			.saturating_add(Weight::from_parts(129_653_713, 0).saturating_mul(c.into()))
+		// Minimum execution time: 91_787_000 picoseconds.
+		Weight::from_parts(14_728_754, 3599)
+			// Standard Error: 32_066
+			.saturating_add(Weight::from_parts(83_789_514, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -92,7 +92,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Challenges` (r:8 w:8)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1006), added: 3481, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1011), added: 3486, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::LastMiss` (r:6 w:6)
 	/// Proof: `Audit::LastMiss` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:6 w:6)
@@ -133,14 +133,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2535 + e * (501 ±0) + i * (264 ±0)`
-		//  Estimated: `33303 + e * (2681 ±111) + i * (6695 ±111)`
-		// Minimum execution time: 2_074_824_000 picoseconds.
-		Weight::from_parts(2_156_747_000, 33303)
-			// Standard Error: 75_381_580
-			.saturating_add(Weight::from_parts(1_253_250_999, 0).saturating_mul(i.into()))
-			// Standard Error: 75_381_580
-			.saturating_add(Weight::from_parts(328_532_076, 0).saturating_mul(e.into()))
+		//  Measured:  `2539 + e * (501 ±0) + i * (264 ±0)`
+		//  Estimated: `33303 + e * (2681 ±74) + i * (6695 ±0)`
+		// Minimum execution time: 222_662_000 picoseconds.
+		Weight::from_parts(227_720_000, 33303)
+			// Standard Error: 1_421_391
+			.saturating_add(Weight::from_parts(98_182_443, 0).saturating_mul(i.into()))
+			// Standard Error: 1_421_391
+			.saturating_add(Weight::from_parts(25_477_655, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(e.into())))
@@ -157,7 +157,7 @@ impl WeightInfo for () {
 	/// Storage: `Audit::Challenges` (r:1 w:1)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:1 w:1)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1006), added: 3481, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1011), added: 3486, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:1 w:1)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenChallenges` (r:0 w:1)
@@ -166,11 +166,11 @@ impl WeightInfo for () {
 	fn answer(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `211 + c * (8 ±0)`
-		//  Estimated: `4471`
-		// Minimum execution time: 220_479_000 picoseconds.
-		Weight::from_parts(231_414_191, 4471)
-			// Standard Error: 166_468
-			.saturating_add(Weight::from_parts(10_736_371, 0).saturating_mul(c.into()))
+		//  Estimated: `4476`
+		// Minimum execution time: 23_154_000 picoseconds.
+		Weight::from_parts(18_573_711, 4476)
+			// Standard Error: 2_595
+			.saturating_add(Weight::from_parts(6_525_311, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -185,10 +185,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `169 + c * (8 ±0)`
 		//  Estimated: `3599`
-		// Minimum execution time: 291_565_000 picoseconds.
-		Weight::from_parts(255_674_894, 3599)
-			// Standard Error: 2_181_435
-			.saturating_add(Weight::from_parts(129_653_713, 0).saturating_mul(c.into()))
+		// Minimum execution time: 91_787_000 picoseconds.
+		Weight::from_parts(14_728_754, 3599)
+			// Standard Error: 32_066
+			.saturating_add(Weight::from_parts(83_789_514, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -197,7 +197,7 @@ impl WeightInfo for () {
 	/// Storage: `Audit::Challenges` (r:8 w:8)
 	/// Proof: `Audit::Challenges` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Storage::Orders` (r:8 w:8)
-	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1006), added: 3481, mode: `MaxEncodedLen`)
+	/// Proof: `Storage::Orders` (`max_values`: None, `max_size`: Some(1011), added: 3486, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::LastMiss` (r:6 w:6)
 	/// Proof: `Audit::LastMiss` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:6 w:6)
@@ -238,14 +238,14 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 8]`.
 	fn on_initialize(i: u32, e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2535 + e * (501 ±0) + i * (264 ±0)`
-		//  Estimated: `33303 + e * (2681 ±111) + i * (6695 ±111)`
-		// Minimum execution time: 2_074_824_000 picoseconds.
-		Weight::from_parts(2_156_747_000, 33303)
-			// Standard Error: 75_381_580
-			.saturating_add(Weight::from_parts(1_253_250_999, 0).saturating_mul(i.into()))
-			// Standard Error: 75_381_580
-			.saturating_add(Weight::from_parts(328_532_076, 0).saturating_mul(e.into()))
+		//  Measured:  `2539 + e * (501 ±0) + i * (264 ±0)`
+		//  Estimated: `33303 + e * (2681 ±74) + i * (6695 ±0)`
+		// Minimum execution time: 222_662_000 picoseconds.
+		Weight::from_parts(227_720_000, 33303)
+			// Standard Error: 1_421_391
+			.saturating_add(Weight::from_parts(98_182_443, 0).saturating_mul(i.into()))
+			// Standard Error: 1_421_391
+			.saturating_add(Weight::from_parts(25_477_655, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(e.into())))

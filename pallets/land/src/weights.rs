@@ -8,11 +8,11 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/landmesh/target/debug/landmesh-node
+// /root/.cache/landmesh/target/release/landmesh-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/landmesh/target/debug/wbuild/landmesh-runtime/landmesh_runtime.wasm
+// /root/.cache/landmesh/target/release/wbuild/landmesh-runtime/landmesh_runtime.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `508`
 		//  Estimated: `3694`
-		// Minimum execution time: 481_729_000 picoseconds.
-		Weight::from_parts(501_428_000, 3694)
+		// Minimum execution time: 46_018_000 picoseconds.
+		Weight::from_parts(49_203_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `366`
 		//  Estimated: `3553`
-		// Minimum execution time: 138_236_000 picoseconds.
-		Weight::from_parts(144_816_000, 3553)
+		// Minimum execution time: 11_497_000 picoseconds.
+		Weight::from_parts(12_609_000, 3553)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `758`
 		//  Estimated: `6196`
-		// Minimum execution time: 811_670_000 picoseconds.
-		Weight::from_parts(867_133_000, 6196)
+		// Minimum execution time: 82_703_000 picoseconds.
+		Weight::from_parts(87_260_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `653`
 		//  Estimated: `3694`
-		// Minimum execution time: 425_895_000 picoseconds.
-		Weight::from_parts(441_008_000, 3694)
+		// Minimum execution time: 42_023_000 picoseconds.
+		Weight::from_parts(44_847_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -143,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1765`
 		//  Estimated: `4326`
-		// Minimum execution time: 864_910_000 picoseconds.
-		Weight::from_parts(907_744_000, 4326)
+		// Minimum execution time: 92_037_000 picoseconds.
+		Weight::from_parts(97_004_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -180,8 +180,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2042`
 		//  Estimated: `4326`
-		// Minimum execution time: 1_123_966_000 picoseconds.
-		Weight::from_parts(1_193_480_000, 4326)
+		// Minimum execution time: 119_398_000 picoseconds.
+		Weight::from_parts(124_846_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -199,8 +199,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1196`
 		//  Estimated: `4326`
-		// Minimum execution time: 432_295_000 picoseconds.
-		Weight::from_parts(453_696_000, 4326)
+		// Minimum execution time: 42_023_000 picoseconds.
+		Weight::from_parts(44_636_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -218,8 +218,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1299`
 		//  Estimated: `4326`
-		// Minimum execution time: 330_814_000 picoseconds.
-		Weight::from_parts(349_161_000, 4326)
+		// Minimum execution time: 33_901_000 picoseconds.
+		Weight::from_parts(36_234_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -249,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1919`
 		//  Estimated: `6196`
-		// Minimum execution time: 957_518_000 picoseconds.
-		Weight::from_parts(1_023_557_000, 6196)
+		// Minimum execution time: 103_054_000 picoseconds.
+		Weight::from_parts(108_832_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -270,8 +270,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `508`
 		//  Estimated: `3694`
-		// Minimum execution time: 481_729_000 picoseconds.
-		Weight::from_parts(501_428_000, 3694)
+		// Minimum execution time: 46_018_000 picoseconds.
+		Weight::from_parts(49_203_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -281,8 +281,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `366`
 		//  Estimated: `3553`
-		// Minimum execution time: 138_236_000 picoseconds.
-		Weight::from_parts(144_816_000, 3553)
+		// Minimum execution time: 11_497_000 picoseconds.
+		Weight::from_parts(12_609_000, 3553)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -298,8 +298,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `758`
 		//  Estimated: `6196`
-		// Minimum execution time: 811_670_000 picoseconds.
-		Weight::from_parts(867_133_000, 6196)
+		// Minimum execution time: 82_703_000 picoseconds.
+		Weight::from_parts(87_260_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -313,8 +313,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `653`
 		//  Estimated: `3694`
-		// Minimum execution time: 425_895_000 picoseconds.
-		Weight::from_parts(441_008_000, 3694)
+		// Minimum execution time: 42_023_000 picoseconds.
+		Weight::from_parts(44_847_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -346,8 +346,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1765`
 		//  Estimated: `4326`
-		// Minimum execution time: 864_910_000 picoseconds.
-		Weight::from_parts(907_744_000, 4326)
+		// Minimum execution time: 92_037_000 picoseconds.
+		Weight::from_parts(97_004_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
@@ -383,8 +383,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2042`
 		//  Estimated: `4326`
-		// Minimum execution time: 1_123_966_000 picoseconds.
-		Weight::from_parts(1_193_480_000, 4326)
+		// Minimum execution time: 119_398_000 picoseconds.
+		Weight::from_parts(124_846_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
@@ -402,8 +402,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1196`
 		//  Estimated: `4326`
-		// Minimum execution time: 432_295_000 picoseconds.
-		Weight::from_parts(453_696_000, 4326)
+		// Minimum execution time: 42_023_000 picoseconds.
+		Weight::from_parts(44_636_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -421,8 +421,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1299`
 		//  Estimated: `4326`
-		// Minimum execution time: 330_814_000 picoseconds.
-		Weight::from_parts(349_161_000, 4326)
+		// Minimum execution time: 33_901_000 picoseconds.
+		Weight::from_parts(36_234_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -452,8 +452,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1919`
 		//  Estimated: `6196`
-		// Minimum execution time: 957_518_000 picoseconds.
-		Weight::from_parts(1_023_557_000, 6196)
+		// Minimum execution time: 103_054_000 picoseconds.
+		Weight::from_parts(108_832_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}

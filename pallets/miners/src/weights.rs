@@ -8,11 +8,11 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/landmesh/target/debug/landmesh-node
+// /root/.cache/landmesh/target/release/landmesh-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/landmesh/target/debug/wbuild/landmesh-runtime/landmesh_runtime.wasm
+// /root/.cache/landmesh/target/release/wbuild/landmesh-runtime/landmesh_runtime.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 492_514_000 picoseconds.
-		Weight::from_parts(524_132_000, 5042)
+		// Minimum execution time: 49_765_000 picoseconds.
+		Weight::from_parts(52_568_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 144_515_000 picoseconds.
-		Weight::from_parts(157_025_000, 5042)
+		// Minimum execution time: 13_290_000 picoseconds.
+		Weight::from_parts(15_073_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 495_069_000 picoseconds.
-		Weight::from_parts(524_833_000, 5042)
+		// Minimum execution time: 53_090_000 picoseconds.
+		Weight::from_parts(56_034_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 134_832_000 picoseconds.
-		Weight::from_parts(141_340_000, 5042)
+		// Minimum execution time: 12_318_000 picoseconds.
+		Weight::from_parts(13_380_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -140,10 +140,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2081 + s * (179 ±0)`
 		//  Estimated: `5042 + s * (2571 ±0)`
-		// Minimum execution time: 512_294_000 picoseconds.
-		Weight::from_parts(513_516_000, 5042)
-			// Standard Error: 1_495_754
-			.saturating_add(Weight::from_parts(220_055_723, 0).saturating_mul(s.into()))
+		// Minimum execution time: 50_896_000 picoseconds.
+		Weight::from_parts(51_356_000, 5042)
+			// Standard Error: 177_097
+			.saturating_add(Weight::from_parts(29_848_646, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -170,8 +170,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1646`
 		//  Estimated: `5042`
-		// Minimum execution time: 251_686_000 picoseconds.
-		Weight::from_parts(264_154_000, 5042)
+		// Minimum execution time: 23_565_000 picoseconds.
+		Weight::from_parts(25_107_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -198,10 +198,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1794 + n * (179 ±0)`
 		//  Estimated: `5042 + n * (2571 ±0)`
-		// Minimum execution time: 422_130_000 picoseconds.
-		Weight::from_parts(423_692_000, 5042)
-			// Standard Error: 1_166_911
-			.saturating_add(Weight::from_parts(223_135_042, 0).saturating_mul(n.into()))
+		// Minimum execution time: 42_884_000 picoseconds.
+		Weight::from_parts(43_675_000, 5042)
+			// Standard Error: 308_743
+			.saturating_add(Weight::from_parts(32_019_404, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -218,8 +218,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 444_593_000 picoseconds.
-		Weight::from_parts(468_719_000, 5042)
+		// Minimum execution time: 45_908_000 picoseconds.
+		Weight::from_parts(48_733_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -237,8 +237,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2105`
 		//  Estimated: `5042`
-		// Minimum execution time: 1_082_264_000 picoseconds.
-		Weight::from_parts(1_137_767_000, 5042)
+		// Minimum execution time: 657_360_000 picoseconds.
+		Weight::from_parts(692_503_000, 5042)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -258,8 +258,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `260`
 		//  Estimated: `5042`
-		// Minimum execution time: 492_514_000 picoseconds.
-		Weight::from_parts(524_132_000, 5042)
+		// Minimum execution time: 49_765_000 picoseconds.
+		Weight::from_parts(52_568_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -269,8 +269,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 144_515_000 picoseconds.
-		Weight::from_parts(157_025_000, 5042)
+		// Minimum execution time: 13_290_000 picoseconds.
+		Weight::from_parts(15_073_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -286,8 +286,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1938`
 		//  Estimated: `5042`
-		// Minimum execution time: 495_069_000 picoseconds.
-		Weight::from_parts(524_833_000, 5042)
+		// Minimum execution time: 53_090_000 picoseconds.
+		Weight::from_parts(56_034_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -297,8 +297,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1609`
 		//  Estimated: `5042`
-		// Minimum execution time: 134_832_000 picoseconds.
-		Weight::from_parts(141_340_000, 5042)
+		// Minimum execution time: 12_318_000 picoseconds.
+		Weight::from_parts(13_380_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -331,10 +331,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2081 + s * (179 ±0)`
 		//  Estimated: `5042 + s * (2571 ±0)`
-		// Minimum execution time: 512_294_000 picoseconds.
-		Weight::from_parts(513_516_000, 5042)
-			// Standard Error: 1_495_754
-			.saturating_add(Weight::from_parts(220_055_723, 0).saturating_mul(s.into()))
+		// Minimum execution time: 50_896_000 picoseconds.
+		Weight::from_parts(51_356_000, 5042)
+			// Standard Error: 177_097
+			.saturating_add(Weight::from_parts(29_848_646, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -361,8 +361,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1646`
 		//  Estimated: `5042`
-		// Minimum execution time: 251_686_000 picoseconds.
-		Weight::from_parts(264_154_000, 5042)
+		// Minimum execution time: 23_565_000 picoseconds.
+		Weight::from_parts(25_107_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -389,10 +389,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1794 + n * (179 ±0)`
 		//  Estimated: `5042 + n * (2571 ±0)`
-		// Minimum execution time: 422_130_000 picoseconds.
-		Weight::from_parts(423_692_000, 5042)
-			// Standard Error: 1_166_911
-			.saturating_add(Weight::from_parts(223_135_042, 0).saturating_mul(n.into()))
+		// Minimum execution time: 42_884_000 picoseconds.
+		Weight::from_parts(43_675_000, 5042)
+			// Standard Error: 308_743
+			.saturating_add(Weight::from_parts(32_019_404, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -409,8 +409,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1958`
 		//  Estimated: `5042`
-		// Minimum execution time: 444_593_000 picoseconds.
-		Weight::from_parts(468_719_000, 5042)
+		// Minimum execution time: 45_908_000 picoseconds.
+		Weight::from_parts(48_733_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -428,8 +428,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2105`
 		//  Estimated: `5042`
-		// Minimum execution time: 1_082_264_000 picoseconds.
-		Weight::from_parts(1_137_767_000, 5042)
+		// Minimum execution time: 657_360_000 picoseconds.
+		Weight::from_parts(692_503_000, 5042)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

@@ -8,11 +8,11 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/landmesh/target/debug/landmesh-node
+// /root/.cache/landmesh/target/release/landmesh-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/landmesh/target/debug/wbuild/landmesh-runtime/landmesh_runtime.wasm
+// /root/.cache/landmesh/target/release/wbuild/landmesh-runtime/landmesh_runtime.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2222`
 		//  Estimated: `41294`
-		// Minimum execution time: 869_016_000 picoseconds.
-		Weight::from_parts(921_474_000, 41294)
+		// Minimum execution time: 82_043_000 picoseconds.
+		Weight::from_parts(88_011_000, 41294)
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `832`
 		//  Estimated: `4326`
-		// Minimum execution time: 160_229_000 picoseconds.
-		Weight::from_parts(164_785_000, 4326)
+		// Minimum execution time: 16_054_000 picoseconds.
+		Weight::from_parts(17_576_000, 4326)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,10 +106,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Models::ModelCollection` (r:1 w:0)
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Models::InstanceCount` (r:1 w:1)
-	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Land::Parcels` (r:1 w:0)
 	/// Proof: `Land::Parcels` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Models::InstanceCount` (r:1 w:1)
+	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextPlacementId` (r:1 w:1)
 	/// Proof: `Models::NextPlacementId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Placements` (r:1 w:1)
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3230`
 		//  Estimated: `7662`
-		// Minimum execution time: 421_789_000 picoseconds.
-		Weight::from_parts(434_398_000, 7662)
+		// Minimum execution time: 52_598_000 picoseconds.
+		Weight::from_parts(56_164_000, 7662)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -135,8 +135,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2521`
 		//  Estimated: `4886`
-		// Minimum execution time: 183_864_000 picoseconds.
-		Weight::from_parts(189_542_000, 4886)
+		// Minimum execution time: 21_041_000 picoseconds.
+		Weight::from_parts(23_285_000, 4886)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -154,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2681`
 		//  Estimated: `4886`
-		// Minimum execution time: 266_117_000 picoseconds.
-		Weight::from_parts(274_580_000, 4886)
+		// Minimum execution time: 33_500_000 picoseconds.
+		Weight::from_parts(36_394_000, 4886)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -163,6 +163,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Item` (r:1 w:1)
 	/// Proof: `Nfts::Item` (`max_values`: None, `max_size`: Some(861), added: 3336, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByModel` (r:1 w:0)
+	/// Proof: `Storage::OrdersByModel` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Attribute` (r:1 w:0)
 	/// Proof: `Nfts::Attribute` (`max_values`: None, `max_size`: Some(479), added: 2954, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::ItemConfigOf` (r:1 w:1)
@@ -194,13 +196,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `i` is `[0, 512]`.
 	fn burn_model(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1548 + i * (1448 ±0)`
+		//  Measured:  `1590 + i * (1448 ±0)`
 		//  Estimated: `4326 + i * (3896 ±0)`
-		// Minimum execution time: 658_452_000 picoseconds.
-		Weight::from_parts(486_692_848, 4326)
-			// Standard Error: 294_693
-			.saturating_add(Weight::from_parts(75_313_302, 0).saturating_mul(i.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		// Minimum execution time: 77_726_000 picoseconds.
+		Weight::from_parts(78_758_000, 4326)
+			// Standard Error: 31_049
+			.saturating_add(Weight::from_parts(10_565_753, 0).saturating_mul(i.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(i.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(i.into())))
@@ -236,8 +238,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2222`
 		//  Estimated: `41294`
-		// Minimum execution time: 869_016_000 picoseconds.
-		Weight::from_parts(921_474_000, 41294)
+		// Minimum execution time: 82_043_000 picoseconds.
+		Weight::from_parts(88_011_000, 41294)
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -251,8 +253,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `832`
 		//  Estimated: `4326`
-		// Minimum execution time: 160_229_000 picoseconds.
-		Weight::from_parts(164_785_000, 4326)
+		// Minimum execution time: 16_054_000 picoseconds.
+		Weight::from_parts(17_576_000, 4326)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -264,10 +266,10 @@ impl WeightInfo for () {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `Models::ModelCollection` (r:1 w:0)
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Models::InstanceCount` (r:1 w:1)
-	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Land::Parcels` (r:1 w:0)
 	/// Proof: `Land::Parcels` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Models::InstanceCount` (r:1 w:1)
+	/// Proof: `Models::InstanceCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextPlacementId` (r:1 w:1)
 	/// Proof: `Models::NextPlacementId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Placements` (r:1 w:1)
@@ -278,8 +280,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3230`
 		//  Estimated: `7662`
-		// Minimum execution time: 421_789_000 picoseconds.
-		Weight::from_parts(434_398_000, 7662)
+		// Minimum execution time: 52_598_000 picoseconds.
+		Weight::from_parts(56_164_000, 7662)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -293,8 +295,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2521`
 		//  Estimated: `4886`
-		// Minimum execution time: 183_864_000 picoseconds.
-		Weight::from_parts(189_542_000, 4886)
+		// Minimum execution time: 21_041_000 picoseconds.
+		Weight::from_parts(23_285_000, 4886)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -312,8 +314,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2681`
 		//  Estimated: `4886`
-		// Minimum execution time: 266_117_000 picoseconds.
-		Weight::from_parts(274_580_000, 4886)
+		// Minimum execution time: 33_500_000 picoseconds.
+		Weight::from_parts(36_394_000, 4886)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -321,6 +323,8 @@ impl WeightInfo for () {
 	/// Proof: `Models::ModelCollection` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Item` (r:1 w:1)
 	/// Proof: `Nfts::Item` (`max_values`: None, `max_size`: Some(861), added: 3336, mode: `MaxEncodedLen`)
+	/// Storage: `Storage::OrdersByModel` (r:1 w:0)
+	/// Proof: `Storage::OrdersByModel` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::Attribute` (r:1 w:0)
 	/// Proof: `Nfts::Attribute` (`max_values`: None, `max_size`: Some(479), added: 2954, mode: `MaxEncodedLen`)
 	/// Storage: `Nfts::ItemConfigOf` (r:1 w:1)
@@ -352,13 +356,13 @@ impl WeightInfo for () {
 	/// The range of component `i` is `[0, 512]`.
 	fn burn_model(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1548 + i * (1448 ±0)`
+		//  Measured:  `1590 + i * (1448 ±0)`
 		//  Estimated: `4326 + i * (3896 ±0)`
-		// Minimum execution time: 658_452_000 picoseconds.
-		Weight::from_parts(486_692_848, 4326)
-			// Standard Error: 294_693
-			.saturating_add(Weight::from_parts(75_313_302, 0).saturating_mul(i.into()))
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
+		// Minimum execution time: 77_726_000 picoseconds.
+		Weight::from_parts(78_758_000, 4326)
+			// Standard Error: 31_049
+			.saturating_add(Weight::from_parts(10_565_753, 0).saturating_mul(i.into()))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(i.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(i.into())))

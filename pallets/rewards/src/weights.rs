@@ -8,11 +8,11 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/landmesh/target/debug/landmesh-node
+// /root/.cache/landmesh/target/release/landmesh-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/landmesh/target/debug/wbuild/landmesh-runtime/landmesh_runtime.wasm
+// /root/.cache/landmesh/target/release/wbuild/landmesh-runtime/landmesh_runtime.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet
@@ -70,12 +70,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 256]`.
 	fn report_served(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `579 + n * (75 ±0)`
+		//  Measured:  `607 + n * (75 ±0)`
 		//  Estimated: `5042 + n * (2591 ±0)`
-		// Minimum execution time: 800_324_000 picoseconds.
-		Weight::from_parts(836_627_000, 5042)
-			// Standard Error: 914_716
-			.saturating_add(Weight::from_parts(540_444_856, 0).saturating_mul(n.into()))
+		// Minimum execution time: 97_034_000 picoseconds.
+		Weight::from_parts(98_668_000, 5042)
+			// Standard Error: 111_499
+			.saturating_add(Weight::from_parts(83_815_460, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -94,8 +94,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
 		//  Estimated: `3694`
-		// Minimum execution time: 488_949_000 picoseconds.
-		Weight::from_parts(524_893_000, 3694)
+		// Minimum execution time: 48_803_000 picoseconds.
+		Weight::from_parts(52_148_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `380`
 		//  Estimated: `3538`
-		// Minimum execution time: 119_879_000 picoseconds.
-		Weight::from_parts(130_445_000, 3538)
+		// Minimum execution time: 10_336_000 picoseconds.
+		Weight::from_parts(11_146_000, 3538)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -124,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `845`
 		//  Estimated: `3694`
-		// Minimum execution time: 433_487_000 picoseconds.
-		Weight::from_parts(457_192_000, 3694)
+		// Minimum execution time: 43_545_000 picoseconds.
+		Weight::from_parts(46_009_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -139,21 +139,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `6196`
-		// Minimum execution time: 482_319_000 picoseconds.
-		Weight::from_parts(509_430_000, 6196)
+		// Minimum execution time: 48_503_000 picoseconds.
+		Weight::from_parts(51_757_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Pruning` (r:1 w:0)
-	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `137`
-		//  Estimated: `1489`
-		// Minimum execution time: 31_207_000 picoseconds.
-		Weight::from_parts(33_119_000, 1489)
+		//  Estimated: `1502`
+		// Minimum execution time: 3_435_000 picoseconds.
+		Weight::from_parts(3_805_000, 1502)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
@@ -164,24 +164,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Owed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:256)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:256 w:0)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Served` (r:256 w:256)
 	/// Proof: `Rewards::Served` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Claimable` (r:256 w:256)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Pruning` (r:0 w:1)
-	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Pruning` (r:1 w:1)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 256]`.
 	fn on_initialize_era(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `230 + m * (227 ±0)`
+		//  Measured:  `258 + m * (227 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 482_559_000 picoseconds.
-		Weight::from_parts(124_435_807, 5042)
-			// Standard Error: 703_963
-			.saturating_add(Weight::from_parts(168_182_451, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 50_806_000 picoseconds.
+		Weight::from_parts(283_168, 5042)
+			// Standard Error: 36_076
+			.saturating_add(Weight::from_parts(19_226_218, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(m.into())))
@@ -208,12 +210,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 256]`.
 	fn report_served(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `579 + n * (75 ±0)`
+		//  Measured:  `607 + n * (75 ±0)`
 		//  Estimated: `5042 + n * (2591 ±0)`
-		// Minimum execution time: 800_324_000 picoseconds.
-		Weight::from_parts(836_627_000, 5042)
-			// Standard Error: 914_716
-			.saturating_add(Weight::from_parts(540_444_856, 0).saturating_mul(n.into()))
+		// Minimum execution time: 97_034_000 picoseconds.
+		Weight::from_parts(98_668_000, 5042)
+			// Standard Error: 111_499
+			.saturating_add(Weight::from_parts(83_815_460, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -232,8 +234,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
 		//  Estimated: `3694`
-		// Minimum execution time: 488_949_000 picoseconds.
-		Weight::from_parts(524_893_000, 3694)
+		// Minimum execution time: 48_803_000 picoseconds.
+		Weight::from_parts(52_148_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -245,8 +247,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `380`
 		//  Estimated: `3538`
-		// Minimum execution time: 119_879_000 picoseconds.
-		Weight::from_parts(130_445_000, 3538)
+		// Minimum execution time: 10_336_000 picoseconds.
+		Weight::from_parts(11_146_000, 3538)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -262,8 +264,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `845`
 		//  Estimated: `3694`
-		// Minimum execution time: 433_487_000 picoseconds.
-		Weight::from_parts(457_192_000, 3694)
+		// Minimum execution time: 43_545_000 picoseconds.
+		Weight::from_parts(46_009_000, 3694)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -277,21 +279,21 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `442`
 		//  Estimated: `6196`
-		// Minimum execution time: 482_319_000 picoseconds.
-		Weight::from_parts(509_430_000, 6196)
+		// Minimum execution time: 48_503_000 picoseconds.
+		Weight::from_parts(51_757_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
 	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Pruning` (r:1 w:0)
-	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `137`
-		//  Estimated: `1489`
-		// Minimum execution time: 31_207_000 picoseconds.
-		Weight::from_parts(33_119_000, 1489)
+		//  Estimated: `1502`
+		// Minimum execution time: 3_435_000 picoseconds.
+		Weight::from_parts(3_805_000, 1502)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Rewards::CurrentEra` (r:1 w:1)
@@ -302,24 +304,26 @@ impl WeightInfo for () {
 	/// Proof: `Rewards::Owed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Miners::Miners` (r:257 w:256)
 	/// Proof: `Miners::Miners` (`max_values`: None, `max_size`: Some(1577), added: 4052, mode: `MaxEncodedLen`)
+	/// Storage: `Miners::SectorSizeOverride` (r:1 w:0)
+	/// Proof: `Miners::SectorSizeOverride` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Scores` (r:256 w:0)
 	/// Proof: `Audit::Scores` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Served` (r:256 w:256)
 	/// Proof: `Rewards::Served` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Claimable` (r:256 w:256)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Pruning` (r:0 w:1)
-	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Pruning` (r:1 w:1)
+	/// Proof: `Rewards::Pruning` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 256]`.
 	fn on_initialize_era(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `230 + m * (227 ±0)`
+		//  Measured:  `258 + m * (227 ±0)`
 		//  Estimated: `5042 + m * (4052 ±0)`
-		// Minimum execution time: 482_559_000 picoseconds.
-		Weight::from_parts(124_435_807, 5042)
-			// Standard Error: 703_963
-			.saturating_add(Weight::from_parts(168_182_451, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		// Minimum execution time: 50_806_000 picoseconds.
+		Weight::from_parts(283_168, 5042)
+			// Standard Error: 36_076
+			.saturating_add(Weight::from_parts(19_226_218, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(m.into())))
