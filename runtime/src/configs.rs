@@ -369,8 +369,9 @@ impl pallet_storage::Config for Runtime {
 	type MaxContentSize = ConstU64<{ 4 << 30 }>;
 	type MaxCandidates = ConstU32<1024>;
 	/// Three hours to fetch up to 4 GiB and seal it (1 GiB of prefix and 4 GiB of labels
-	/// at 1.2 MiB/s: 70 minutes), within the 4,096 block hashes the chain keeps (the seal
-	/// proof reads the hash of the block after the commit).
+	/// at 1.0–1.2 MiB/s per core: 70–88 minutes, `scripts/bench-proofs`), within the 4,096
+	/// block hashes the chain keeps (the seal proof reads the hash of the block after the
+	/// commit).
 	type ConfirmDeadline = ConstU32<{ 3 * HOURS }>;
 	type Challenged = pallet_audit::HasOpenChallenge<Runtime>;
 	/// 0.1 CYBR an order, burned.

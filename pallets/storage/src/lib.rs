@@ -46,7 +46,9 @@
 //!   prepaid balance and an extension are the same thing); burning the model ends its
 //!   orders, paying the miners for the blocks kept and refunding the owner. A parcel buyer
 //!   reads a model's storage (live replicas, stored until, last proven) in
-//!   `landmesh_model` and `landmesh_modelsInRegion` ([`Pallet::storage_status`]).
+//!   `landmesh_model` and `landmesh_modelsInRegion` ([`Pallet::storage_status`]). A
+//!   refund the owner's account cannot receive (less than the existential deposit, to an
+//!   account that does not exist) stays on the pallet's account.
 //! - **Repair**: a replica lost to a failed challenge ([`Pallet::replica_lost`], called by
 //!   pallet-audit) or held by a miner that is leaving ([`evacuate`](Pallet::evacuate)) is
 //!   dropped and reassigned; the new miner fetches the content from the other holders and
