@@ -296,12 +296,13 @@ impl Keeper {
 			Vec::new()
 		});
 		let sector_size = api.miner(best, miner.clone()).ok().flatten().map_or(0, |m| m.sector_size);
+		let pins = self.store.all_pins().unwrap_or_default();
 		for a in assigned.iter().filter(|a| !a.confirmed) {
 			let (order, root) = (a.order, a.content_id);
 			match (&a.sealed, &a.seal_draws) {
 				// Sealed here, not committed yet: commit.
 				(None, _) => {
-					let Some(roots) = crate::replicas::sealed(&self.store, order) else { continue };
+					let Some(roots) = crate::replicas::sealed(&pins, order) else { continue };
 					if due(Due::Commit { order, roots }, &mut handed) {
 						log::info!(target: "mesh", "🔏 Committing the sealed replica of order {order}");
 						tasks.push(MinerTask::CommitReplica { order, roots });
@@ -395,6 +396,7 @@ impl Keeper {
 		let Ok(assigned) = api.assignments(at, miner.clone()) else { return };
 		let Some(sector_size) = api.miner(at, miner.clone()).ok().flatten().map(|m| m.sector_size) else { return };
 		let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+		let pins = self.store.all_pins().unwrap_or_default();
 		for a in assigned {
 			let mut state = sealing.lock().unwrap_or_else(|e| e.into_inner());
 			if state.running.len() >= cores {
@@ -404,7 +406,7 @@ impl Keeper {
 			if a.sealed.is_some() || state.running.contains(&a.order) || failed_lately || !self.holds(&a.content_id) {
 				continue;
 			}
-			if crate::replicas::sealed(&self.store, a.order).is_some() {
+			if crate::replicas::sealed(&pins, a.order).is_some() {
 				continue;
 			}
 			state.running.insert(a.order);

@@ -10,7 +10,7 @@
 //! pinned [`Pin::Replica`] too, so the node serves it as it is; challenges are answered
 //! from the sealed replica, which only this miner has.
 
-use landmesh_mesh::{challenge, Pin, Store};
+use landmesh_mesh::{challenge, ContentId, Pin, Store};
 use landmesh_primitives::{
 	filler,
 	proof::{self, ChunkProof, CHUNK_SIZE},
@@ -20,9 +20,9 @@ use landmesh_primitives::{
 use landmesh_runtime::AccountId;
 use std::{io::Write, path::Path, time::Instant};
 
-/// The roots of the replica of `order` this node sealed, if the store holds both.
-pub fn sealed(store: &Store, order: u64) -> Option<SealRoots> {
-	let pins = store.all_pins().ok()?;
+/// The roots of the replica of `order` this node sealed, if the store's `pins` (read once
+/// per pass by the caller) hold both.
+pub fn sealed(pins: &[(ContentId, Pin)], order: u64) -> Option<SealRoots> {
 	let find = |wanted: Pin| pins.iter().find(|(_, p)| *p == wanted).map(|(root, _)| *root);
 	Some(SealRoots { labels: find(Pin::ReplicaChain(order))?, replica: find(Pin::SealedReplica(order))? })
 }
