@@ -37,13 +37,25 @@
 //!   content as large as it) can rebuild early mask chunks, but keeps more than the
 //!   replica; one that keeps a share of the replica faces the filler's bound for the rest
 //!   (the mask is a chain of the same graph).
-//! - *Sealing only part of it (the limit):* the seal proof is the only check that the
-//!   replica is the content XOR the labels; challenges afterwards check chunks against the
-//!   committed replica root only. A replica committed with a share `g` of its chunks left
-//!   plain (answerable later by fetching the content) passes the 16 draws with probability
-//!   `(1 - g)^16`: 1% for a quarter, 19% for a tenth; a failed seal costs the seal's work
-//!   and the assignment, not stake. Checking mask links at challenge time would need the
-//!   chain kept (twice the disk), so it is not done.
+//! - *Sealing only part of it (the bound):* the seal proof is the only check that the
+//!   replica is the content XOR derived labels; challenges afterwards check chunks against
+//!   the committed replica root. The strongest partial sealer leaves a share `g` of the
+//!   chunks plain (answerable later from the public content) and keeps its chain
+//!   consistent around them (zero labels over those chunks, later labels derived from
+//!   them), so a draw fails exactly when it lands on a faked label and the seal passes
+//!   with probability at most `(1 - g)^16`: 1% for a quarter, 19% for a tenth
+//!   (`a_partly_sealed_replica_passes_only_when_every_draw_misses_its_plain_chunks`).
+//!   Checking links again at challenge time would not tighten this: a commitment checked
+//!   only at the seal is faked consistently the same way, and the links' parents lie in
+//!   the prefix, which an honest miner deletes. So it is bounded by what it pays, as
+//!   Filecoin bounds its PoRep's space gap: the commit is once per assignment and the
+//!   draws are unknown until it lands, so a failed seal loses the assignment (its pay)
+//!   and the sealing work; a pass saves `g` of one replica's disk. The expected saving
+//!   per attempt is at most `max g·(1-g)^16` = 2.2% of the replica's disk (at
+//!   `g = 1/17`), against a 62% chance of losing the assignment: for every `g` the bet
+//!   loses as soon as a replica's pay exceeds a sixteenth of its disk's cost. And
+//!   outsourcing still fails on the sealed rest: a challenge of 4 chunks lands only on
+//!   plain chunks with probability `g^4` (1e-4 for a tenth).
 //! - *Grinding the draw:* the draws come from the hash of the block after the commit; its
 //!   author could re-seal that block to pick draws, as for filler seals. Validators are
 //!   admitted by root, and a confirm must land within `ConfirmDeadline` of the assignment,
@@ -366,6 +378,60 @@ mod tests {
 		};
 		let answer = cheap.answer(&bytes, d).unwrap();
 		assert_eq!(verify_draw(&seed, &cheap.layout, &id, &cheap.roots, d, &answer), Err(SealError::Broken));
+	}
+
+	/// Attack: seal only part of the replica, the strongest way. The miner leaves every
+	/// fourth chunk plain (answerable later from the public content) and keeps its chain
+	/// consistent: the mask labels over those chunks are zero, and every later label is
+	/// derived from the faked ones, so the only links that break are the faked labels
+	/// themselves. Must hold: a draw is refused exactly when it lands on a faked label, so
+	/// the seal proof passes with probability at most `(1 - g)^SEAL_DRAWS` (here
+	/// `0.75^16` = 1.0%, before the chain draws, which also land on faked labels).
+	#[test]
+	fn a_partly_sealed_replica_passes_only_when_every_draw_misses_its_plain_chunks() {
+		let (prefix_chunks, chunks) = (64u64, 64u64);
+		let bytes = content((chunks * CHUNK_SIZE) as usize);
+		let id = ContentId(proof::root_of(&bytes));
+		let seed = replica_seed(&9u64, 3, &id);
+		let layout = Layout::new(bytes.len() as u64, prefix_chunks * CHUNK_SIZE);
+		let plain = |c: u64| c % 4 == 0;
+		let faked = |u: u64| filler::chunk_of(u).checked_sub(layout.prefix).is_some_and(plain);
+		let mut chain = vec![0u8; (layout.chain_chunks() * CHUNK_SIZE) as usize];
+		let at = |u: u64| u as usize * filler::LABEL;
+		for u in 0..layout.labels() {
+			let label = if faked(u) {
+				[0; filler::LABEL]
+			} else {
+				let read = |i: u64| -> [u8; filler::LABEL] { chain[at(i)..at(i) + filler::LABEL].try_into().expect("a label") };
+				let (previous, parents) = if u == 0 { ([0; filler::LABEL], [[0; filler::LABEL]; filler::PARENTS]) } else { (read(u - 1), filler::parents(&seed, u).map(read)) };
+				filler::derive_label(&seed, u, &previous, &parents)
+			};
+			chain[at(u)..at(u) + filler::LABEL].copy_from_slice(&label);
+		}
+		let replica = seal_chunk(&bytes, &chain[(layout.prefix * CHUNK_SIZE) as usize..]);
+		let plain_chunks = replica.chunks(CHUNK_SIZE as usize).zip(bytes.chunks(CHUNK_SIZE as usize)).filter(|(r, b)| r == b).count();
+		assert_eq!(plain_chunks, (chunks / 4) as usize, "the attacker keeps a quarter of the replica plain");
+		let roots = SealRoots { labels: ContentId(proof::root_of(&chain)), replica: ContentId(proof::root_of(&replica)) };
+		let cheat = Sealed { seed, layout, chain, replica, roots };
+
+		let (proofs, mut passed) = (200u32, 0u32);
+		for p in 0..proofs {
+			let mut all_pass = true;
+			for i in 0..SEAL_DRAWS {
+				let d = layout.draw(blake3::hash(&[p.to_le_bytes(), i.to_le_bytes()].concat()).as_bytes());
+				let answer = cheat.answer(&bytes, d).expect("the attacker answers every draw");
+				let verdict = verify_draw(&seed, &layout, &id, &roots, d, &answer);
+				if faked(d.0) || faked(d.1) {
+					assert_eq!(verdict, Err(SealError::Broken), "draw {d:?} lands on a faked label");
+					all_pass = false;
+				} else {
+					assert_eq!(verdict, Ok(()), "draw {d:?} misses the faked labels: the attacker's chain holds there");
+				}
+			}
+			passed += u32::from(all_pass);
+		}
+		// 200 proofs at 1.0% each at most: about 2 pass; 6 is a 1-in-200 upper tail.
+		assert!(passed <= 6, "{passed} of {proofs} partly sealed replicas passed the seal proof");
 	}
 
 	#[test]
