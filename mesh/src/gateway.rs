@@ -299,6 +299,7 @@ impl IntoResponse for GatewayError {
 pub fn router(gateway: Arc<Gateway>) -> Router {
 	Router::new()
 		.route("/content/{root}", get(get_content).options(preflight))
+		.route("/content/{root}/outboard", get(get_outboard).options(preflight))
 		.route("/content", post(upload).options(preflight))
 		.route(
 			"/receipts",
@@ -336,7 +337,7 @@ fn cors(headers: &mut HeaderMap) {
 	headers.insert(
 		header::ACCESS_CONTROL_EXPOSE_HEADERS,
 		HeaderValue::from_static(
-			"Content-Length, Content-Range, Accept-Ranges, ETag, Location, Retry-After, WWW-Authenticate",
+			"Content-Length, Content-Range, Accept-Ranges, ETag, Location, Retry-After, WWW-Authenticate, X-Landmesh-Content-Length",
 		),
 	);
 }
@@ -412,6 +413,30 @@ async fn get_content(
 		Some(miss) => stream_download(gateway.store.clone(), root, miss, bytes),
 	};
 	Ok((status, response_headers, body).into_response())
+}
+
+/// `GET /content/<root>/outboard`: the hash pairs above the content's 16 KiB groups
+/// (BLAKE3's tree in post order, 64 bytes per pair, as bao-tree writes it), so that a
+/// client checks every group it fetches, from this gateway or any other, against the
+/// content id alone: 0.4% of the content's size. The size is in
+/// `X-Landmesh-Content-Length`. Only for a content stored here (`404` else: a `GET` of
+/// the content fetches it); the same access rule as the content's bytes.
+async fn get_outboard(
+	State(gateway): State<Arc<Gateway>>,
+	Path(root): Path<String>,
+	headers: HeaderMap,
+) -> Result<Response, GatewayError> {
+	let root = ContentId::from_hex(&root).map_err(|_| GatewayError::BadRoot(root.clone()))?;
+	let who = credentials_from_headers(&headers)?;
+	let private = check_access(&gateway, root, who.as_ref()).await?;
+	let store = gateway.store.clone();
+	let outboard = blocking(move || store.outboard(&root)).await?.ok_or_else(|| GatewayError::NotFound(root.to_hex()))?;
+	let mut response_headers = HeaderMap::new();
+	let caching = if private { "private, max-age=31536000, immutable" } else { "public, max-age=31536000, immutable" };
+	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+	response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+	response_headers.insert("x-landmesh-content-length", value(&outboard.tree.size().to_string()));
+	Ok((StatusCode::OK, response_headers, outboard.data).into_response())
 }
 
 /// Whether `If-None-Match` names this content's tag (weak comparison, RFC 9110 §13.1.2:

@@ -136,6 +136,36 @@ async fn upload_then_fetch_whole_ranges_head_and_conditional() {
 	assert_eq!(served, 300_000 * 5 + 1 + 100 + 10 + 10 + 50_000);
 }
 
+/// A verifying client fetches a content's outboard once and checks every group it gets,
+/// from any gateway, against the content id alone.
+#[tokio::test]
+async fn the_outboard_lets_a_client_check_every_group_against_the_content_id() {
+	let gw = start(64 << 20).await;
+	let bytes = model(1_000_000);
+	let up = gw.send(Method::POST, "/content", &[], bytes.clone()).await;
+	assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
+	let root = blake3::hash(&bytes);
+	let answer = gw.get(&format!("/content/{}/outboard", root.to_hex()), &[]).await;
+	assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+	assert_eq!(answer.header("x-landmesh-content-length"), "1000000");
+	// 62 groups of 16 KiB: 61 hash pairs.
+	assert_eq!(answer.body.len(), 61 * 64);
+	let outboard = landmesh_mesh::verified::outboard(landmesh_mesh::ContentId(*root.as_bytes()), 1_000_000, answer.body);
+	let read = |bytes: Vec<u8>| move |at: u64, buffer: &mut [u8]| -> std::io::Result<()> {
+		buffer.copy_from_slice(&bytes[at as usize..at as usize + buffer.len()]);
+		Ok(())
+	};
+	let checked = landmesh_mesh::verified::read_verified(&outboard, 100_000..600_000, read(bytes.clone()), |_| Ok(()));
+	assert_eq!(checked.unwrap(), 500_000);
+	let mut corrupt = bytes.clone();
+	corrupt[400_000] ^= 1;
+	let refused = landmesh_mesh::verified::read_verified(&outboard, 100_000..600_000, read(corrupt), |_| Ok(()));
+	assert!(matches!(refused, Err(landmesh_mesh::verified::VerifyError::Corrupt(393_216))), "{refused:?}");
+
+	let absent = gw.get(&format!("/content/{}/outboard", "ab".repeat(32)), &[]).await;
+	assert_eq!(absent.status, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn errors_have_statuses_and_messages() {
 	let gw = start(100_000).await;
