@@ -300,6 +300,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 	Router::new()
 		.route("/content/{root}", get(get_content).options(preflight))
 		.route("/content/{root}/outboard", get(get_outboard).options(preflight))
+		.route("/node", get(get_node))
 		.route("/content", post(upload).options(preflight))
 		.route(
 			"/receipts",
@@ -363,16 +364,10 @@ async fn get_content(
 	method: Method,
 	headers: HeaderMap,
 ) -> Result<Response, GatewayError> {
-	let root = ContentId::from_hex(&root).map_err(|_| GatewayError::BadRoot(root.clone()))?;
-	let who = credentials_from_headers(&headers)?;
-	let private = check_access(&gateway, root, who.as_ref()).await?;
+	let (root, who, mut response_headers) = admitted(&gateway, &root, &headers).await?;
 	let store = gateway.store.clone();
 	let etag = format!("\"{}\"", root.to_hex());
-	let mut response_headers = HeaderMap::new();
 	response_headers.insert(header::ETAG, value(&etag));
-	// A gated content is the requester's alone: shared caches must not keep it.
-	let caching = if private { "private, max-age=31536000, immutable" } else { "public, max-age=31536000, immutable" };
-	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
 	response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
 	// Validators first: a client that has the bytes costs no download, not even on a miss.
 	if if_none_match(&headers, &etag) {
@@ -415,6 +410,17 @@ async fn get_content(
 	Ok((status, response_headers, body).into_response())
 }
 
+/// `GET /node`: this node's mesh identity, `{"peerId", "listenAddrs"}`, what a miner
+/// registers on chain so that others reach its mesh (`landmesh miner register` reads it).
+/// `404` on a gateway without a mesh.
+async fn get_node(State(gateway): State<Arc<Gateway>>) -> Response {
+	let Some(mesh) = gateway.mesh.clone() else {
+		return (StatusCode::NOT_FOUND, "this gateway runs without a mesh\n").into_response();
+	};
+	let addrs: Vec<String> = mesh.listen_addrs().await.iter().map(|a| a.to_string()).collect();
+	axum::Json(serde_json::json!({ "peerId": mesh.peer_id().to_string(), "listenAddrs": addrs })).into_response()
+}
+
 /// `GET /content/<root>/outboard`: the hash pairs above the content's 16 KiB groups
 /// (BLAKE3's tree in post order, 64 bytes per pair, as bao-tree writes it), so that a
 /// client checks every group it fetches, from this gateway or any other, against the
@@ -426,17 +432,29 @@ async fn get_outboard(
 	Path(root): Path<String>,
 	headers: HeaderMap,
 ) -> Result<Response, GatewayError> {
-	let root = ContentId::from_hex(&root).map_err(|_| GatewayError::BadRoot(root.clone()))?;
-	let who = credentials_from_headers(&headers)?;
-	let private = check_access(&gateway, root, who.as_ref()).await?;
+	let (root, _, mut response_headers) = admitted(&gateway, &root, &headers).await?;
 	let store = gateway.store.clone();
 	let outboard = blocking(move || store.outboard(&root)).await?.ok_or_else(|| GatewayError::NotFound(root.to_hex()))?;
-	let mut response_headers = HeaderMap::new();
-	let caching = if private { "private, max-age=31536000, immutable" } else { "public, max-age=31536000, immutable" };
-	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
 	response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
 	response_headers.insert("x-landmesh-content-length", value(&outboard.tree.size().to_string()));
 	Ok((StatusCode::OK, response_headers, outboard.data).into_response())
+}
+
+/// The content a request names, who it says it is from, once its access rule admits the
+/// request, and the caching headers that fit: a gated content is the requester's
+/// alone, so shared caches must not keep it.
+async fn admitted(
+	gateway: &Gateway,
+	root: &str,
+	headers: &HeaderMap,
+) -> Result<(ContentId, Option<Credentials>, HeaderMap), GatewayError> {
+	let root = ContentId::from_hex(root).map_err(|_| GatewayError::BadRoot(root.to_string()))?;
+	let who = credentials_from_headers(headers)?;
+	let private = check_access(gateway, root, who.as_ref()).await?;
+	let mut response_headers = HeaderMap::new();
+	let caching = if private { "private, max-age=31536000, immutable" } else { "public, max-age=31536000, immutable" };
+	response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+	Ok((root, who, response_headers))
 }
 
 /// Whether `If-None-Match` names this content's tag (weak comparison, RFC 9110 §13.1.2:
