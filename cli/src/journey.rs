@@ -105,7 +105,11 @@ pub async fn put(g: &Global, out: Output, args: PutArgs) -> Result<(), Fail> {
 	let access = commands::access_rule(&args.access)?;
 	let mut files = Vec::new();
 	for f in &args.files {
-		let (format, media) = format_of(f, args.format.as_deref())?;
+		// The format matters to a model; a plain upload of any file is just bytes.
+		let (format, media) = match format_of(f, args.format.as_deref()) {
+			Err(_) if !args.mint => (lp::world::ModelFormat::Other, "application/octet-stream"),
+			known => known?,
+		};
 		let (content, size) = content_id_of(f)?;
 		files.push((f.clone(), format, media, content, size));
 	}
